@@ -1,0 +1,67 @@
+"""Normalize: clean text, check times, keep only what is inside the crawl window."""
+
+from __future__ import annotations
+
+import re
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from w3lib.html import remove_tags, remove_tags_with_content, replace_entities
+
+from crawlers.pipelines.base import ReportingPipeline
+from service.model import Event
+
+MAX_TITLE = 300
+MAX_DESCRIPTION = 20_000
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+BLOCK_TAGS = re.compile(r"(?i)<\s*(br|/p|/div|/li|/h[1-6]|/tr)\s*/?\s*>")
+SPACES = re.compile(r"[ \t\u00a0]+")
+BLANK_LINES = re.compile(r"\n\s*\n\s*(\n\s*)+")
+
+
+def clean_line(text: str | None) -> str | None:
+    """One line of plain text: entities decoded, tags and control characters gone."""
+    if text is None:
+        return None
+    text = CONTROL.sub(" ", replace_entities(remove_tags(text)))
+    return " ".join(text.split()) or None
+
+
+def html_to_text(text: str | None) -> str | None:
+    """Plain text from what may be HTML, keeping paragraph breaks."""
+    if text is None:
+        return None
+    text = remove_tags_with_content(text, which_ones=("script", "style"))
+    text = BLOCK_TAGS.sub("\n", text.replace("\r\n", "\n"))
+    text = replace_entities(remove_tags(text))
+    text = CONTROL.sub(" ", text)
+    lines = [SPACES.sub(" ", line).strip() for line in text.split("\n")]
+    text = BLANK_LINES.sub("\n\n", "\n".join(lines)).strip()
+    return text[:MAX_DESCRIPTION] or None
+
+
+class NormalizePipeline(ReportingPipeline):
+    def process_item(self, item: Event) -> Event:
+        title = clean_line(item.title)
+        if not title:
+            raise self.drop("missing_title", item.id)
+        if item.timezone is not None and not _valid_zone(item.timezone):
+            item.timezone = None
+        if item.end is not None and item.end < item.start:
+            raise self.drop("end_before_start", item.id)
+        if item.effective_end < self.spider.window_start or item.start > self.spider.window_end:
+            raise self.drop("outside_window", item.id)
+        item.title = title[:MAX_TITLE]
+        item.description = html_to_text(item.description)
+        item.organizer = clean_line(item.organizer)
+        for name in ("name", "address", "city", "region", "country"):
+            setattr(item.venue, name, clean_line(getattr(item.venue, name)))
+        item.categories = [c for c in (clean_line(c) for c in item.categories) if c]
+        return item
+
+
+def _valid_zone(name: str) -> bool:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+    return True

@@ -1,0 +1,49 @@
+"""What one crawl of one source did, counted as it happens."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+
+
+class Outcome(StrEnum):
+    OK = "ok"
+    PARTIAL = "partial"
+    FAILED = "failed"
+
+
+@dataclass
+class SourceReport:
+    """Per-source counts; spiders and pipelines add to it, the summary reads it."""
+
+    source: str
+    type: str
+    started: datetime | None = None
+    finished: datetime | None = None
+    http_status: int | None = None
+    found: int = 0
+    stored: int = 0
+    inserted: int = 0
+    changed: int = 0
+    dropped: Counter[str] = field(default_factory=Counter)
+    errors: Counter[str] = field(default_factory=Counter)
+    last_error: str | None = None
+    fetched: int = 0
+    missing: int = 0
+
+    def drop(self, reason: str) -> None:
+        self.dropped[reason] += 1
+
+    def fail(self, reason: str, message: str) -> None:
+        self.errors[reason] += 1
+        self.last_error = message
+
+    @property
+    def outcome(self) -> Outcome:
+        if self.errors and self.fetched == 0:
+            return Outcome.FAILED
+        if self.errors:
+            return Outcome.PARTIAL
+        return Outcome.OK

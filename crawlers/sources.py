@@ -1,0 +1,126 @@
+"""``sources.toml``: what to crawl, validated on load.
+
+A source is data, not code: its ``type`` picks the spider, everything else
+is that spider's input. Errors name the entry and the field.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from pathlib import Path
+from typing import Literal
+from urllib.parse import urlparse
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from service.model import Kind
+
+SOURCE_TYPES = ("ics", "confs_tech")
+SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
+
+
+class SourcesError(ValueError):
+    """``sources.toml`` is missing, unreadable or invalid."""
+
+
+class Location(BaseModel):
+    """Where a source's events are when the events themselves do not say."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str | None = None
+    address: str | None = None
+    city: str | None = None
+    region: str | None = None
+    country: str | None = None
+    lat: float | None = Field(default=None, ge=-90, le=90)
+    lon: float | None = Field(default=None, ge=-180, le=180)
+
+
+class Source(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str
+    type: Literal["ics", "confs_tech"]
+    url: str
+    kind: Kind | None = None
+    sectors: tuple[str, ...] = ()
+    location: Location | None = None
+    timezone: str | None = None
+    days_back: int | None = Field(default=None, ge=0, le=3650)
+    days_ahead: int | None = Field(default=None, ge=1, le=3650)
+    years: tuple[int, ...] = ()
+    topics: tuple[str, ...] = ()
+
+    @field_validator("name")
+    @classmethod
+    def _slug(cls, value: str) -> str:
+        if not SLUG.match(value):
+            raise ValueError("must be a slug: lowercase letters, digits, '-' or '_'")
+        return value
+
+    @field_validator("url")
+    @classmethod
+    def _url(cls, value: str) -> str:
+        scheme = urlparse(value).scheme
+        if scheme not in ("http", "https", "file"):
+            raise ValueError(f"must be an http(s) or file URL, got {value!r}")
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _zone(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown IANA time zone {value!r}") from exc
+        return value
+
+
+def load_sources(path: Path) -> list[Source]:
+    """Read and validate every ``[[source]]`` of ``path``.
+
+    Relative paths in ``url`` are resolved against the file's own folder and
+    become ``file://`` URLs, so the bundled snapshot works from any directory.
+    """
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise SourcesError(f"{path}: no such sources file") from exc
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise SourcesError(f"{path}: cannot read: {exc}") from exc
+    entries = data.get("source", [])
+    if not isinstance(entries, list):
+        raise SourcesError(f"{path}: 'source' must be an array of tables ([[source]])")
+    unknown = set(data) - {"source"}
+    if unknown:
+        raise SourcesError(f"{path}: unknown top-level keys {sorted(unknown)}")
+    sources: list[Source] = []
+    seen: set[str] = set()
+    for index, entry in enumerate(entries, start=1):
+        label = entry.get("name", f"#{index}") if isinstance(entry, dict) else f"#{index}"
+        if isinstance(entry, dict) and isinstance(entry.get("url"), str):
+            entry = {**entry, "url": _resolve(entry["url"], path.parent)}
+        try:
+            source = Source.model_validate(entry)
+        except ValidationError as exc:
+            problems = "; ".join(
+                f"{'.'.join(str(p) for p in err['loc']) or 'entry'}: {err['msg']}"
+                for err in exc.errors()
+            )
+            raise SourcesError(f"{path}: source {label!s}: {problems}") from None
+        if source.name in seen:
+            raise SourcesError(f"{path}: source {source.name}: name: used twice")
+        seen.add(source.name)
+        sources.append(source)
+    return sources
+
+
+def _resolve(url: str, base: Path) -> str:
+    if "://" in url:
+        return url
+    return (base / url).resolve().as_uri()

@@ -1,0 +1,30 @@
+"""Dependencies handlers declare: the settings, the store, the clock."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from service.settings import Settings
+from service.store import EventStore
+
+
+def get_app_settings(request: Request) -> Settings:
+    return request.app.state.settings  # type: ignore[no-any-return]
+
+
+def get_store(request: Request) -> EventStore:
+    return request.app.state.store  # type: ignore[no-any-return]
+
+
+def get_now(request: Request) -> datetime:
+    """The clock, replaceable in tests through ``app.state.clock``."""
+    clock = getattr(request.app.state, "clock", None)
+    return clock() if clock is not None else datetime.now(UTC)
+
+
+SettingsDep = Annotated[Settings, Depends(get_app_settings)]
+StoreDep = Annotated[EventStore, Depends(get_store)]
+NowDep = Annotated[datetime, Depends(get_now)]

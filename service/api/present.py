@@ -1,0 +1,40 @@
+"""Events as the API shows them: local times, links."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+
+from service.api.links import event_ics_url, google_calendar_url
+from service.api.schemas import EventOut, VenueOut
+from service.model import Event
+
+
+def event_out(event: Event, *, base_url: str) -> EventOut:
+    return EventOut(
+        id=event.id,
+        title=event.title,
+        kind=event.kind,
+        sectors=event.sectors,
+        start=event.local_start(),
+        end=event.local_end(),
+        timezone=event.timezone,
+        all_day=event.all_day,
+        attendance=event.attendance,
+        venue=VenueOut(**asdict(event.venue)),
+        url=event.url,
+        organizer=event.organizer,
+        description=event.description,
+        price=event.price,
+        currency=event.currency,
+        is_free=event.is_free,
+        status=event.status,
+        source=event.source,
+        source_url=event.source_url,
+        categories=event.categories,
+        first_seen=event.first_seen,
+        last_seen=event.last_seen,
+        updated=event.updated,
+        sequence=event.sequence,
+        ics_url=event_ics_url(base_url, event),
+        google_calendar_url=google_calendar_url(event),
+    )

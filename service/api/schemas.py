@@ -1,0 +1,63 @@
+"""API schemas: what the JSON says, separate from storage and the model."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel, Field
+
+from service.model import Attendance, Kind, Status
+
+
+class VenueOut(BaseModel):
+    name: str | None = None
+    address: str | None = None
+    city: str | None = None
+    region: str | None = None
+    country: str | None = None
+    lat: float | None = None
+    lon: float | None = None
+
+
+class EventOut(BaseModel):
+    id: str
+    title: str
+    kind: Kind
+    sectors: list[str]
+    start: datetime = Field(description="ISO 8601 with the offset of the event's time zone.")
+    end: datetime
+    timezone: str | None = Field(description="IANA time zone of the venue, when known.")
+    all_day: bool
+    attendance: Attendance
+    venue: VenueOut
+    url: str | None
+    organizer: str | None
+    description: str | None
+    price: float | None
+    currency: str | None
+    is_free: bool | None
+    status: Status
+    source: str
+    source_url: str | None
+    categories: list[str]
+    first_seen: datetime | None
+    last_seen: datetime | None
+    updated: datetime | None
+    sequence: int
+    ics_url: str = Field(description="This event alone as an iCalendar file.")
+    google_calendar_url: str = Field(description="Adds this event to Google Calendar.")
+
+
+class EventPage(BaseModel):
+    """A page of search results and where to subscribe to the same search."""
+
+    items: list[EventOut]
+    next_cursor: str | None = Field(description="Pass as `cursor` for the next page.")
+    total: int = Field(description="How many events match, over all pages.")
+    feed_url: str = Field(description="The same search as an iCalendar feed.")
+    webcal_url: str = Field(description="The same feed for calendar apps (webcal://).")
+
+
+class Health(BaseModel):
+    status: str
+    events: int

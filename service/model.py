@@ -1,0 +1,165 @@
+"""The event: the one record every part of meetscout agrees on.
+
+Plain dataclasses and the standard library only, so that spiders, the store,
+the API and the feed renderers can all share it without pulling in each
+other's frameworks.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field, fields, replace
+from datetime import UTC, date, datetime, time, timedelta
+from enum import StrEnum
+from zoneinfo import ZoneInfo
+
+
+class Kind(StrEnum):
+    CONFERENCE = "conference"
+    BOOK_SIGNING = "book_signing"
+    MEETUP = "meetup"
+    CAREER_FAIR = "career_fair"
+    WORKSHOP = "workshop"
+    OTHER = "other"
+
+
+class Attendance(StrEnum):
+    IN_PERSON = "in_person"
+    ONLINE = "online"
+    MIXED = "mixed"
+
+
+class Status(StrEnum):
+    SCHEDULED = "scheduled"
+    CANCELLED = "cancelled"
+    POSTPONED = "postponed"
+
+
+@dataclass(slots=True)
+class Venue:
+    name: str | None = None
+    address: str | None = None
+    city: str | None = None
+    region: str | None = None
+    country: str | None = None
+    lat: float | None = None
+    lon: float | None = None
+
+    def is_empty(self) -> bool:
+        return all(getattr(self, f.name) is None for f in fields(self))
+
+    def label(self) -> str:
+        """One line a person can read or paste into a map search."""
+        parts: list[str] = []
+        for part in (self.name, self.address, self.city, self.region, self.country):
+            if part and part not in parts:
+                parts.append(part)
+        return ", ".join(parts)
+
+
+@dataclass(slots=True)
+class Event:
+    """One occurrence of something a person can go to.
+
+    ``start`` and ``end`` are always timezone-aware. ``timezone`` is the IANA
+    zone of the venue when known; an all-day event starts at local midnight
+    of that zone (UTC when the zone is unknown).
+    """
+
+    id: str
+    title: str
+    start: datetime
+    source: str
+    end: datetime | None = None
+    timezone: str | None = None
+    all_day: bool = False
+    kind: Kind = Kind.OTHER
+    sectors: list[str] = field(default_factory=list)
+    attendance: Attendance = Attendance.IN_PERSON
+    venue: Venue = field(default_factory=Venue)
+    url: str | None = None
+    organizer: str | None = None
+    description: str | None = None
+    price: float | None = None
+    currency: str | None = None
+    is_free: bool | None = None
+    status: Status = Status.SCHEDULED
+    source_url: str | None = None
+    categories: list[str] = field(default_factory=list)
+    first_seen: datetime | None = None
+    last_seen: datetime | None = None
+    updated: datetime | None = None
+    sequence: int = 0
+
+    def __post_init__(self) -> None:
+        for name in ("start", "end", "first_seen", "last_seen", "updated"):
+            value = getattr(self, name)
+            if value is not None and (value.tzinfo is None or value.utcoffset() is None):
+                raise ValueError(f"Event.{name} must be timezone-aware, got {value!r}")
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone) if self.timezone else ZoneInfo("UTC")
+
+    @property
+    def effective_end(self) -> datetime:
+        """The end, or a sensible one when the source gave none."""
+        if self.end is not None:
+            return self.end
+        return self.start + (timedelta(days=1) if self.all_day else timedelta(hours=2))
+
+    def local_start(self) -> datetime:
+        return self.start.astimezone(self.zone)
+
+    def local_end(self) -> datetime:
+        return self.effective_end.astimezone(self.zone)
+
+    def with_changes(self, **changes: object) -> Event:
+        return replace(self, **changes)  # type: ignore[arg-type]
+
+
+def make_event_id(source: str, *identity: str) -> str:
+    """A stable id from the source's own identity (UID, URL, identifier, start).
+
+    The same inputs give the same id on every crawl and every machine; callers
+    never pass the title alone, which changes when organisers fix typos.
+    """
+    if not identity or not any(part.strip() for part in identity):
+        raise ValueError("an event id needs an identity from the source, not just its name")
+    digest = hashlib.sha256("\x1f".join((source, *identity)).encode("utf-8")).hexdigest()
+    return digest[:24]
+
+
+def all_day_start(day: date, timezone: str | None) -> datetime:
+    """Local midnight of ``day`` in ``timezone`` (UTC when unknown)."""
+    zone = ZoneInfo(timezone) if timezone else UTC
+    return datetime.combine(day, time(0, 0), tzinfo=zone)
+
+
+MERGEABLE_LISTS = ("sectors", "categories")
+
+
+def merge_events(primary: Event, other: Event) -> Event:
+    """Fill what ``primary`` lacks from ``other``; union list fields.
+
+    Used when one source lists the same event twice (confs.tech repeats a
+    conference in every topic file it belongs to).
+    """
+    changes: dict[str, object] = {}
+    for f in fields(primary):
+        mine, theirs = getattr(primary, f.name), getattr(other, f.name)
+        if f.name in MERGEABLE_LISTS:
+            merged = list(dict.fromkeys([*mine, *theirs]))
+            if merged != mine:
+                changes[f.name] = merged
+        elif f.name == "venue":
+            venue_changes = {
+                vf.name: getattr(theirs, vf.name)
+                for vf in fields(mine)
+                if getattr(mine, vf.name) is None and getattr(theirs, vf.name) is not None
+            }
+            if venue_changes:
+                changes["venue"] = replace(mine, **venue_changes)
+        elif mine in (None, "") and theirs not in (None, ""):
+            changes[f.name] = theirs
+    return replace(primary, **changes) if changes else primary  # type: ignore[arg-type]

@@ -1,0 +1,270 @@
+"""Reading and writing events: upsert by id, filtered queries.
+
+Writes happen in batches, one transaction each. ``first_seen`` is kept from
+the first crawl that saw an event, ``last_seen`` moves on every crawl, and
+``updated`` and ``sequence`` move only when the content really changed, so
+that calendar apps see a change exactly when there is one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, Engine, Select, and_, func, or_, select
+
+from service.model import Attendance, Event, Kind, Status, Venue
+from service.store import dialects
+from service.store.tables import events as table
+
+BATCH_SIZE = 500
+
+# Changes to these make calendar apps re-read the event (RFC 5545 SEQUENCE).
+SCHEDULE_FIELDS = ("title", "start", "end", "all_day", "timezone", "status", "venue_key")
+# Never overwritten by an upsert: they belong to the event's history.
+KEPT_ON_UPSERT = {"first_seen"}
+
+
+@dataclass(frozen=True)
+class UpsertResult:
+    inserted: int = 0
+    changed: int = 0
+    unchanged: int = 0
+
+    @property
+    def stored(self) -> int:
+        return self.inserted + self.changed + self.unchanged
+
+    def __add__(self, other: UpsertResult) -> UpsertResult:
+        return UpsertResult(
+            self.inserted + other.inserted,
+            self.changed + other.changed,
+            self.unchanged + other.unchanged,
+        )
+
+
+@dataclass(frozen=True)
+class EventQuery:
+    """What a search asks for; ``start``/``end`` select events overlapping them."""
+
+    start: datetime | None = None
+    end: datetime | None = None
+    kinds: Sequence[Kind] = ()
+    statuses: Sequence[Status] = ()
+    sources: Sequence[str] = ()
+    q: str | None = None
+    limit: int | None = None
+    after: tuple[datetime, str] | None = None
+    ids: Sequence[str] = field(default_factory=tuple)
+
+
+def _digest(values: dict[str, Any]) -> str:
+    return hashlib.sha256(json.dumps(values, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def event_to_row(event: Event) -> dict[str, Any]:
+    venue = event.venue
+    return {
+        "id": event.id,
+        "title": event.title,
+        "kind": event.kind.value,
+        "sectors": list(event.sectors),
+        "categories": list(event.categories),
+        "start": event.start,
+        "end": event.effective_end,
+        "timezone": event.timezone,
+        "all_day": event.all_day,
+        "attendance": event.attendance.value,
+        "venue_name": venue.name,
+        "venue_address": venue.address,
+        "city": venue.city,
+        "region": venue.region,
+        "country": venue.country,
+        "lat": venue.lat,
+        "lon": venue.lon,
+        "url": event.url,
+        "organizer": event.organizer,
+        "description": event.description,
+        "price": event.price,
+        "currency": event.currency,
+        "is_free": event.is_free,
+        "status": event.status.value,
+        "source": event.source,
+        "source_url": event.source_url,
+    }
+
+
+def _hashes(row: dict[str, Any]) -> tuple[str, str]:
+    content = {key: row[key] for key in row if key not in ("id",)}
+    schedule = {key: row.get(key) for key in SCHEDULE_FIELDS if key != "venue_key"}
+    schedule["venue_key"] = [row["venue_name"], row["venue_address"], row["city"], row["country"]]
+    return _digest(content), _digest(schedule)
+
+
+def row_to_event(row: Any) -> Event:
+    m = row._mapping
+    return Event(
+        id=m["id"],
+        title=m["title"],
+        kind=Kind(m["kind"]),
+        sectors=list(m["sectors"] or []),
+        categories=list(m["categories"] or []),
+        start=m["start"],
+        end=m["end"],
+        timezone=m["timezone"],
+        all_day=bool(m["all_day"]),
+        attendance=Attendance(m["attendance"]),
+        venue=Venue(
+            name=m["venue_name"],
+            address=m["venue_address"],
+            city=m["city"],
+            region=m["region"],
+            country=m["country"],
+            lat=m["lat"],
+            lon=m["lon"],
+        ),
+        url=m["url"],
+        organizer=m["organizer"],
+        description=m["description"],
+        price=m["price"],
+        currency=m["currency"],
+        is_free=m["is_free"],
+        status=Status(m["status"]),
+        source=m["source"],
+        source_url=m["source_url"],
+        first_seen=m["first_seen"],
+        last_seen=m["last_seen"],
+        updated=m["updated"],
+        sequence=m["sequence"],
+    )
+
+
+class EventStore:
+    """Repository over the ``events`` table; every method takes keyword arguments."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def upsert_many(self, events: Iterable[Event], *, now: datetime) -> UpsertResult:
+        """Insert or update ``events`` by id, in batches of one transaction each."""
+        total = UpsertResult()
+        batch: dict[str, Event] = {}
+        for event in events:
+            batch[event.id] = event
+            if len(batch) >= BATCH_SIZE:
+                total += self._upsert_batch(list(batch.values()), now=now)
+                batch = {}
+        if batch:
+            total += self._upsert_batch(list(batch.values()), now=now)
+        return total
+
+    def _upsert_batch(self, batch: list[Event], *, now: datetime) -> UpsertResult:
+        ids = [event.id for event in batch]
+        with self.engine.begin() as conn:
+            existing = {
+                row.id: row
+                for row in conn.execute(
+                    select(
+                        table.c.id,
+                        table.c.content_hash,
+                        table.c.schedule_hash,
+                        table.c.sequence,
+                        table.c.updated,
+                    ).where(table.c.id.in_(ids))
+                )
+            }
+            rows, inserted, changed = [], 0, 0
+            for event in batch:
+                row = event_to_row(event)
+                content_hash, schedule_hash = _hashes(row)
+                old = existing.get(event.id)
+                if old is None:
+                    inserted += 1
+                    sequence, updated = 0, now
+                else:
+                    sequence = old.sequence + (old.schedule_hash != schedule_hash)
+                    if old.content_hash != content_hash:
+                        changed += 1
+                        updated = now
+                    else:
+                        updated = old.updated
+                row.update(
+                    first_seen=now,
+                    last_seen=now,
+                    updated=updated,
+                    sequence=sequence,
+                    content_hash=content_hash,
+                    schedule_hash=schedule_hash,
+                )
+                rows.append(row)
+            conn.execute(dialects.upsert(self.engine, table, rows, keep=KEPT_ON_UPSERT))
+        return UpsertResult(inserted, changed, len(batch) - inserted - changed)
+
+    def get(self, *, event_id: str) -> Event | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(select(table).where(table.c.id == event_id)).first()
+        return row_to_event(row) if row is not None else None
+
+    def search(self, *, query: EventQuery) -> list[Event]:
+        stmt = self._filtered(select(table), query).order_by(table.c.start, table.c.id)
+        if query.after is not None:
+            start, event_id = query.after
+            stmt = stmt.where(
+                or_(table.c.start > start, and_(table.c.start == start, table.c.id > event_id))
+            )
+        if query.limit is not None:
+            stmt = stmt.limit(query.limit)
+        with self.engine.connect() as conn:
+            return [row_to_event(row) for row in conn.execute(stmt)]
+
+    def count(self, *, query: EventQuery) -> int:
+        stmt = self._filtered(select(func.count()).select_from(table), query)
+        with self.engine.connect() as conn:
+            return int(conn.execute(stmt).scalar_one())
+
+    def ping(self) -> None:
+        """Raise if the store cannot answer a trivial query."""
+        with self.engine.connect() as conn:
+            conn.execute(select(func.count()).select_from(table).limit(1))
+
+    @staticmethod
+    def _filtered(stmt: Select[Any], query: EventQuery) -> Select[Any]:
+        conditions: list[ColumnElement[bool]] = []
+        if query.start is not None:
+            conditions.append(table.c.end >= query.start)
+        if query.end is not None:
+            conditions.append(table.c.start <= query.end)
+        if query.kinds:
+            conditions.append(table.c.kind.in_([kind.value for kind in query.kinds]))
+        if query.statuses:
+            conditions.append(table.c.status.in_([status.value for status in query.statuses]))
+        if query.sources:
+            conditions.append(table.c.source.in_(list(query.sources)))
+        if query.ids:
+            conditions.append(table.c.id.in_(list(query.ids)))
+        if query.q:
+            for word in query.q.split()[:10]:
+                pattern = f"%{_escape_like(word)}%"
+                conditions.append(
+                    or_(
+                        *(
+                            column.ilike(pattern, escape="\\")
+                            for column in (
+                                table.c.title,
+                                table.c.description,
+                                table.c.organizer,
+                                table.c.venue_name,
+                                table.c.city,
+                            )
+                        )
+                    )
+                )
+        return stmt.where(and_(*conditions)) if conditions else stmt
+
+
+def _escape_like(word: str) -> str:
+    return word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

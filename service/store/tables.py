@@ -1,0 +1,89 @@
+"""Storage tables, separate from the API schemas and the event model.
+
+Datetimes are stored as naive UTC (``UTCDateTime``) so that ordering and
+range filters work the same on SQLite and PostgreSQL.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    DateTime,
+    Dialect,
+    Float,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    TypeDecorator,
+)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Aware datetimes in, aware UTC datetimes out, naive UTC on disk."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> Any:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("refusing to store a naive datetime")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC)
+
+
+metadata = MetaData()
+
+events = Table(
+    "events",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("title", Text, nullable=False),
+    Column("kind", String(32), nullable=False),
+    Column("sectors", JSON, nullable=False),
+    Column("categories", JSON, nullable=False),
+    Column("start", UTCDateTime, nullable=False),
+    Column("end", UTCDateTime, nullable=False),
+    Column("timezone", String(64)),
+    Column("all_day", Boolean, nullable=False),
+    Column("attendance", String(16), nullable=False),
+    Column("venue_name", Text),
+    Column("venue_address", Text),
+    Column("city", Text),
+    Column("region", Text),
+    Column("country", Text),
+    Column("lat", Float),
+    Column("lon", Float),
+    Column("url", Text),
+    Column("organizer", Text),
+    Column("description", Text),
+    Column("price", Float),
+    Column("currency", String(8)),
+    Column("is_free", Boolean),
+    Column("status", String(16), nullable=False),
+    Column("source", String(128), nullable=False),
+    Column("source_url", Text),
+    Column("first_seen", UTCDateTime, nullable=False),
+    Column("last_seen", UTCDateTime, nullable=False),
+    Column("updated", UTCDateTime, nullable=False),
+    Column("sequence", Integer, nullable=False),
+    Column("content_hash", String(64), nullable=False),
+    Column("schedule_hash", String(64), nullable=False),
+    Index("ix_events_start", "start"),
+    Index("ix_events_end", "end"),
+    Index("ix_events_source", "source"),
+    Index("ix_events_kind_start", "kind", "start"),
+)
