@@ -35,7 +35,8 @@ def scrapy_settings(settings: Settings, source: Source) -> ScrapySettings:
     result.set("MEETSCOUT_DATABASE_URL", settings.database_url, priority="cmdline")
     result.set("LOG_LEVEL", settings.log_level.upper(), priority="cmdline")
     if source.url.startswith("file:"):
-        # Local files: no server to be polite to.
+        # Local files: no server to be polite to, nothing a retry would fix.
+        result.set("RETRY_ENABLED", False, priority="cmdline")
         result.set("DOWNLOAD_DELAY", 0, priority="cmdline")
         result.set("AUTOTHROTTLE_ENABLED", False, priority="cmdline")
         result.set("CONCURRENT_REQUESTS_PER_DOMAIN", 8, priority="cmdline")

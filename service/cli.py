@@ -25,16 +25,23 @@ app = typer.Typer(
 console = Console()
 
 
+QUIET_LOGGERS = ("scrapy", "twisted", "alembic", "py.warnings")
+
+
+class _QuietLibraries(logging.Filter):
+    """Scrapy's and Alembic's routine chatter drowns the progress display."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.levelno >= logging.WARNING:
+            return True
+        return not record.name.startswith(QUIET_LOGGERS)
+
+
 def _setup_logging(settings: Settings) -> None:
-    logging.basicConfig(
-        level=settings.log_level.upper(),
-        format="%(name)s: %(message)s",
-        handlers=[RichHandler(console=console, show_path=False, rich_tracebacks=True)],
-        force=True,
-    )
-    # Scrapy's per-request chatter drowns the progress display.
-    for noisy in ("scrapy", "twisted", "py.warnings"):
-        logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.root.level))
+    handler = RichHandler(console=console, show_path=False, rich_tracebacks=True)
+    handler.setLevel(settings.log_level.upper())
+    handler.addFilter(_QuietLibraries())
+    logging.basicConfig(format="%(name)s: %(message)s", handlers=[handler], force=True)
 
 
 def run_crawl_command(settings: Settings, source_name: str | None = None) -> list[SourceReport]:
@@ -51,7 +58,9 @@ def run_crawl_command(settings: Settings, source_name: str | None = None) -> lis
     if source_name is not None:
         sources = [source for source in sources if source.name == source_name]
         if not sources:
-            console.print(f"[red]error:[/red] no source named {source_name!r} in {settings.sources}")
+            console.print(
+                f"[red]error:[/red] no source named {source_name!r} in {settings.sources}"
+            )
             raise typer.Exit(2)
     engine = make_engine(settings.database_url)
     migrate(engine)
@@ -79,8 +88,17 @@ def run_crawl_command(settings: Settings, source_name: str | None = None) -> lis
 
 def summary_table(reports: list[SourceReport]) -> Table:
     table = Table(title="Crawl summary")
-    for column in ("source", "type", "outcome", "found", "stored", "new", "changed", "dropped",
-                   "last error"):
+    for column in (
+        "source",
+        "type",
+        "outcome",
+        "found",
+        "stored",
+        "new",
+        "changed",
+        "dropped",
+        "last error",
+    ):
         table.add_column(column, overflow="fold")
     colours = {"ok": "green", "partial": "yellow", "failed": "red"}
     for report in reports:
@@ -102,7 +120,9 @@ def summary_table(reports: list[SourceReport]) -> Table:
 
 @app.command()
 def crawl(
-    source: Annotated[str | None, typer.Option(help="Crawl only the source with this name.")] = None,
+    source: Annotated[
+        str | None, typer.Option(help="Crawl only the source with this name.")
+    ] = None,
 ) -> None:
     """Crawl the sources of sources.toml into the store."""
     settings = get_settings()

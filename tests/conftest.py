@@ -21,7 +21,10 @@ def file_response(relative: str, url: str | None = None, status: int = 200) -> T
     path = FIXTURES / relative
     target = url or path.as_uri()
     return TextResponse(
-        url=target, body=path.read_bytes(), status=status, request=Request(target),
+        url=target,
+        body=path.read_bytes(),
+        status=status,
+        request=Request(target),
         encoding="utf-8",
     )
 

@@ -29,6 +29,9 @@ class ReportingPipeline:
         return self.crawler.spider.report  # type: ignore[no-any-return]
 
     def drop(self, reason: str, detail: str = "") -> DropItem:
-        """Count the drop and return the exception to raise."""
+        """Count the drop and return the exception to raise.
+
+        Logged at DEBUG: the per-source summary already counts every drop.
+        """
         self.report.drop(reason)
-        return DropItem(f"{reason}: {detail}" if detail else reason)
+        return DropItem(f"{reason}: {detail}" if detail else reason, log_level="DEBUG")

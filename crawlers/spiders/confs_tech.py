@@ -20,11 +20,46 @@ from crawlers.spiders.base import SourceSpider
 from service.model import Attendance, Event, Kind, Venue, all_day_start, make_event_id
 
 TOPICS = (
-    "accessibility android api cfml clojure cpp css data devops dotnet elixir elm general "
-    "golang graphql groovy haskell identity ios iot java javascript kotlin leadership "
-    "networking opensource performance php product python ruby rust scala security sre "
-    "tech-comm testing typescript ux"
-).split()
+    "accessibility",
+    "android",
+    "api",
+    "cfml",
+    "clojure",
+    "cpp",
+    "css",
+    "data",
+    "devops",
+    "dotnet",
+    "elixir",
+    "elm",
+    "general",
+    "golang",
+    "graphql",
+    "groovy",
+    "haskell",
+    "identity",
+    "ios",
+    "iot",
+    "java",
+    "javascript",
+    "kotlin",
+    "leadership",
+    "networking",
+    "opensource",
+    "performance",
+    "php",
+    "product",
+    "python",
+    "ruby",
+    "rust",
+    "scala",
+    "security",
+    "sre",
+    "tech-comm",
+    "testing",
+    "typescript",
+    "ux",
+)
 REQUIRED = ("name", "url", "startDate", "endDate")
 
 
@@ -140,7 +175,11 @@ class ConfsTechSpider(SourceSpider):
             lines.append(f"Languages: {record['locales']}")
         if record.get("offersSignLanguageOrCC"):
             lines.append("Offers sign language or closed captions.")
-        for key, label in (("twitter", "Twitter"), ("mastodon", "Mastodon"), ("bluesky", "Bluesky")):
+        for key, label in (
+            ("twitter", "Twitter"),
+            ("mastodon", "Mastodon"),
+            ("bluesky", "Bluesky"),
+        ):
             if record.get(key):
                 lines.append(f"{label}: {record[key]}")
         return "\n".join(lines) or None

@@ -26,8 +26,9 @@ def invalid(parameter: str, message: str, value: object = None) -> HTTPException
     """A 422 shaped like FastAPI's own validation errors, naming the parameter."""
     return HTTPException(
         status_code=422,
-        detail=[{"type": "value_error", "loc": ["query", parameter], "msg": message,
-                 "input": value}],
+        detail=[
+            {"type": "value_error", "loc": ["query", parameter], "msg": message, "input": value}
+        ],
     )
 
 
@@ -57,8 +58,9 @@ class EventFilters:
     kinds: tuple[Kind, ...]
     q: str | None
 
-    def query(self, *, now: datetime, limit: int | None = None,
-              after: tuple[datetime, str] | None = None) -> EventQuery:
+    def query(
+        self, *, now: datetime, limit: int | None = None, after: tuple[datetime, str] | None = None
+    ) -> EventQuery:
         """Upcoming only unless ``start`` says otherwise."""
         return EventQuery(
             start=self.start or now,
@@ -83,10 +85,14 @@ class EventFilters:
 
 
 def event_filters(
-    start: Annotated[datetime | None, Query(
-        description="Events that end after this (ISO 8601 date or date-time); default: now.")] = None,
-    end: Annotated[datetime | None, Query(
-        description="Events that start before this (ISO 8601 date or date-time).")] = None,
+    start: Annotated[
+        datetime | None,
+        Query(description="Events that end after this (ISO 8601 date or date-time); default: now."),
+    ] = None,
+    end: Annotated[
+        datetime | None,
+        Query(description="Events that start before this (ISO 8601 date or date-time)."),
+    ] = None,
     kind: Annotated[list[Kind] | None, Query(description="Kinds of event (repeatable).")] = None,
     q: Annotated[str | None, Query(max_length=200, description="Words to look for.")] = None,
 ) -> EventFilters:
@@ -94,7 +100,9 @@ def event_filters(
     if start and end and end < start:
         raise invalid("end", "end must not be before start", end.isoformat())
     words = " ".join(q.split()) if q else None
-    return EventFilters(start=start, end=end, kinds=tuple(dict.fromkeys(kind or ())), q=words or None)
+    return EventFilters(
+        start=start, end=end, kinds=tuple(dict.fromkeys(kind or ())), q=words or None
+    )
 
 
 FiltersDep = Annotated[EventFilters, Depends(event_filters)]

@@ -19,7 +19,7 @@ def webcal(url: str) -> str:
     """The same URL with the scheme calendar apps open as a subscription."""
     for scheme in ("https://", "http://"):
         if url.startswith(scheme):
-            return "webcal://" + url[len(scheme):]
+            return "webcal://" + url[len(scheme) :]
     return url
 
 

@@ -12,8 +12,9 @@ from tests.conftest import FIXTURES, NOW, file_response
 
 
 def make_spider(**fields: object) -> ConfsTechSpider:
-    source = Source(name="confs-tech", type="confs_tech",
-                    url="https://example.org/conferences", **fields)
+    source = Source(
+        name="confs-tech", type="confs_tech", url="https://example.org/conferences", **fields
+    )
     return ConfsTechSpider(source=source, now=NOW)
 
 
@@ -75,17 +76,32 @@ def test_parse_same_conference_in_two_topics_has_one_id() -> None:
 def test_parse_bad_records_are_dropped_and_counted() -> None:
     from scrapy.http import Request, TextResponse
 
-    body = json.dumps([
-        {"name": "No dates", "url": "https://a.example"},
-        {"name": "Bad date", "url": "https://b.example", "startDate": "2026-13-01",
-         "endDate": "2026-13-02"},
-        "not an object",
-        {"name": "Good", "url": "https://c.example", "startDate": "2026-12-01",
-         "endDate": "2026-12-02", "city": "Berlin", "country": "Germany"},
-    ]).encode()
+    body = json.dumps(
+        [
+            {"name": "No dates", "url": "https://a.example"},
+            {
+                "name": "Bad date",
+                "url": "https://b.example",
+                "startDate": "2026-13-01",
+                "endDate": "2026-13-02",
+            },
+            "not an object",
+            {
+                "name": "Good",
+                "url": "https://c.example",
+                "startDate": "2026-12-01",
+                "endDate": "2026-12-02",
+                "city": "Berlin",
+                "country": "Germany",
+            },
+        ]
+    ).encode()
     spider = make_spider()
-    response = TextResponse(url="https://example.org/2026/x.json", body=body,
-                            request=Request("https://example.org/2026/x.json"))
+    response = TextResponse(
+        url="https://example.org/2026/x.json",
+        body=body,
+        request=Request("https://example.org/2026/x.json"),
+    )
     events = list(spider.parse(response, topic="x"))
     assert [e.title for e in events] == ["Good"]
     assert spider.report.dropped == {"missing_required_field": 2, "bad_date": 1}

@@ -25,8 +25,7 @@ def crawl(fixture: str, **fields: object) -> tuple[IcsSpider, list]:
 
 @pytest.fixture(scope="module")
 def finos() -> tuple[IcsSpider, list]:
-    return crawl("google-finos-community-calendar-large.ics", kind="meetup",
-                 sectors=("finance",))
+    return crawl("google-finos-community-calendar-large.ics", kind="meetup", sectors=("finance",))
 
 
 def test_parse_finos_expands_recurrences_inside_window(finos) -> None:
@@ -66,8 +65,9 @@ def test_parse_finos_webex_location_is_online(finos) -> None:
 
 def test_parse_ids_stable_across_crawls(finos) -> None:
     _, first = finos
-    _, second = crawl("google-finos-community-calendar-large.ics", kind="meetup",
-                      sectors=("finance",))
+    _, second = crawl(
+        "google-finos-community-calendar-large.ics", kind="meetup", sectors=("finance",)
+    )
     assert [e.id for e in first] == [e.id for e in second]
 
 
@@ -129,8 +129,11 @@ def test_parse_bad_body_is_counted_not_raised(body: bytes, reason: str) -> None:
     from scrapy.http import Request, TextResponse
 
     spider = make_spider()
-    response = TextResponse(url="https://example.org/feed.ics", body=body,
-                            request=Request("https://example.org/feed.ics"))
+    response = TextResponse(
+        url="https://example.org/feed.ics",
+        body=body,
+        request=Request("https://example.org/feed.ics"),
+    )
     assert list(spider.parse(response)) == []
     assert reason in (spider.report.last_error or "")
     assert spider.report.errors["bad_feed"] == 1

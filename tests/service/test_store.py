@@ -121,8 +121,9 @@ def test_search_filters_kind_and_text(store: EventStore) -> None:
 
 def test_search_keyset_pages_are_complete_and_disjoint(store: EventStore) -> None:
     same_start = NOW + timedelta(days=5)
-    events = [make_event(n, start=same_start, end=same_start + timedelta(hours=1))
-              for n in range(10)]
+    events = [
+        make_event(n, start=same_start, end=same_start + timedelta(hours=1)) for n in range(10)
+    ]
     store.upsert_many(events, now=NOW)
     seen: list[str] = []
     after = None

@@ -8,7 +8,7 @@ from fastapi import APIRouter, HTTPException, Path, Query, Response
 
 from feeds.ical import FeedOptions, render_event
 from service.api.deps import NowDep, SettingsDep, StoreDep
-from service.api.filters import FiltersDep, decode_cursor, encode_cursor, MAX_LIMIT
+from service.api.filters import MAX_LIMIT, FiltersDep, decode_cursor, encode_cursor
 from service.api.links import absolute, webcal
 from service.api.present import event_out
 from service.api.schemas import EventOut, EventPage
@@ -45,10 +45,12 @@ def list_events(
     )
 
 
-@router.get("/{event_id}.ics", response_class=Response,
-            responses={200: {"content": {"text/calendar": {}}}})
-def get_event_ics(event_id: EventId, store: StoreDep, settings: SettingsDep,
-                  now: NowDep) -> Response:
+@router.get(
+    "/{event_id}.ics", response_class=Response, responses={200: {"content": {"text/calendar": {}}}}
+)
+def get_event_ics(
+    event_id: EventId, store: StoreDep, settings: SettingsDep, now: NowDep
+) -> Response:
     """One event as an iCalendar file, for "add to calendar"."""
     event = store.get(event_id=event_id)
     if event is None:

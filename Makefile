@@ -1,0 +1,42 @@
+# One task runner: `make run` serves meetscout, `make test` runs the tests.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+JS := tests/feeds/js
+
+.PHONY: setup run test lint bench lock clean
+
+setup: $(VENV)/.installed $(JS)/node_modules/.installed
+
+$(VENV)/.installed: pyproject.toml requirements.lock
+	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "meetscout needs Python 3.11+"'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.lock
+	$(BIN)/python -m pip install --quiet --no-deps -e .
+	touch $@
+
+$(JS)/node_modules/.installed: $(JS)/package.json $(JS)/package-lock.json
+	@if command -v npm >/dev/null; then cd $(JS) && npm ci --silent --no-audit --no-fund && touch node_modules/.installed; \
+	else echo "npm not found: the ical.js feed checks will be skipped"; fi
+
+run: $(VENV)/.installed
+	$(BIN)/meetscout up
+
+test: setup
+	$(BIN)/python -m pytest
+
+lint: $(VENV)/.installed
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy service crawlers feeds
+
+bench: $(VENV)/.installed
+	$(BIN)/python -m benchmarks
+
+lock: $(VENV)/.installed
+	$(BIN)/python -m pip install --quiet uv
+	$(BIN)/uv pip compile pyproject.toml --extra test --python-version 3.11 --no-header -q -o requirements.lock
+
+clean:
+	rm -rf $(VENV) var .pytest_cache $(JS)/node_modules

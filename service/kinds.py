@@ -1,0 +1,531 @@
+"""Decide what kind of event something is from the words its source gives.
+
+A job seeker filters by kind because the kind says *how* they will meet
+people: a conference (talks, a hallway track, many strangers), a book signing
+(an author and a queue of readers), a meetup (an evening of peers), a career
+fair (employers at stands), a workshop (learning side by side). Sources rarely
+say so in a field of their own, so this module reads the title, the schema.org
+type, the categories and the description, and falls back on what the source
+usually lists.
+
+Pure and dependency-free (standard library and :mod:`service.model`), so the
+classify pipeline, the API and tests can all call it.
+"""
+
+from __future__ import annotations
+
+import html
+import itertools
+import re
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from service.model import Kind
+
+__all__ = ["KindDecision", "classify_kind"]
+
+MAX_TITLE_CHARS = 1_000
+MAX_DESCRIPTION_CHARS = 2_000
+MAX_CATEGORIES = 50
+MAX_CATEGORY_CHARS = 200
+
+
+@dataclass(frozen=True, slots=True)
+class KindDecision:
+    """A kind and the one piece of evidence it rests on, for the ``why`` list."""
+
+    kind: Kind
+    reason: str
+
+
+# A rule is a regular expression over normalised text: lower case, accents
+# removed, every run of non-alphanumerics collapsed to one space, and a space
+# at each end. A pattern only matches whole words because every match must sit
+# between two spaces.
+Rule = tuple[Kind, re.Pattern[str]]
+
+
+def _rules(kind: Kind, *patterns: str) -> list[Rule]:
+    return [(kind, re.compile(rf"(?<= )(?:{p})(?= )")) for p in patterns]
+
+
+# Titles that name a meeting of a body rather than a gathering open to people
+# who want to meet someone new. Checked first so that "conference call" or
+# "Summit County Board Meeting" does not read as a conference.
+_OTHER_STRONG = _rules(
+    Kind.OTHER,
+    r"(?:conference|project|community|pmc|group|intro|team|status) call",
+    r"press conference",
+    r"working groups?|work groups?|wg",
+    r"(?:steering |advisory |finance |executive )?committee(?: meeting)?",
+    r"board meeting|board of directors(?: meeting)?|regular meeting|general meeting",
+    r"(?:project|member|members|council|staff|pmc|sig) (?:meeting|mtg)",
+    r"annual general meeting|agm|assemblee generale|asamblea general",
+    r"mitgliederversammlung|vereinssitzung|plenum",
+    r"office hours|all hands",
+    r"webinars?",
+    r"private (?:event|session|booking|hire)|empty slot",
+    r"geschlossen",
+)
+
+_CAREER_FAIR_STRONG = _rules(
+    Kind.CAREER_FAIR,
+    r"(?:career|careers|job|jobs|graduate|recruitment|recruiting|hiring|internship) fairs?",
+    r"(?:career|careers|job|jobs) (?:expo|day|days|forum)",
+    r"hiring (?:event|day)s?|recruit(?:ment|ing) (?:event|day)s?",
+    r"job ?dating",
+    r"salon (?:de l |des |de )?(?:emploi|recrutement|metiers)",
+    r"forum (?:de l |des |de )?(?:emploi|metiers|entreprises)",
+    r"feria (?:de |del )?(?:empleo|trabajo|empleabilidad)|feria laboral",
+    r"[^ ]*(?:job|karriere|berufs|ausbildungs|absolventen|firmenkontakt)messe",
+    r"jobborse",
+)
+
+_BOOK_SIGNING_STRONG = _rules(
+    Kind.BOOK_SIGNING,
+    r"book ?signings?|signing (?:session|event)s?|author signings?",
+    r"meet the author|author (?:talk|event|evening|reading|q a)s?",
+    r"in conversation(?: with)?",
+    r"book (?:launch|reading|tour)s?",
+    r"(?:seance de )?dedicaces?|rencontre (?:avec l |d )auteure?s?|rencontre litteraire",
+    r"signierstunde|autogrammstunde|buchpremiere|buchvorstellung|lesung",
+    r"firma de (?:libros|ejemplares)|presentacion (?:del |de )libro",
+)
+
+# Strong words for a conference: nobody calls a meetup a "summit". The German,
+# French and Spanish words cover "Fachkonferenz", "Kongress" and "congreso".
+_CONFERENCE_STRONG = _rules(
+    Kind.CONFERENCE,
+    r"[^ ]*conferences?|[^ ]*konferenz(?:en)?|conferencias?",
+    r"[^ ]+conf|[^ ]*devcon",
+    r"summits?|sommet|symposi(?:um|a|on)|simposio",
+    r"conventions?|convencion",
+    r"[^ ]*kongress|congress(?:es|o)?|congres|congreso",
+    r"[^ ]*tagung|colloques?|coloquio",
+)
+
+_WORKSHOP_STRONG = _rules(
+    Kind.WORKSHOP,
+    r"[^ ]*workshops?|work shops?",
+    r"master ?class(?:es)?",
+    r"hands on",
+    r"boot ?camps?",
+    r"tutorials?",
+    r"trainings?(?! (?:data|set|sets|model|models|corpus|corpora))",
+    r"ateliers?|talleres|taller",
+    r"[^ ]*werkstatt|schulung(?:en)?",
+    r"code ?labs?|study jams?|coding dojo|dojo",
+)
+
+# A book club is a peer discussion with no author present, so it is a
+# meetup, not a book signing. A hackathon is peers building together with no
+# one teaching, which is closer to a long hack night than to a workshop.
+_MEETUP_STRONG = _rules(
+    Kind.MEETUP,
+    r"meet ?ups?",
+    r"users? ?groups?|user gruppe",
+    r"networking|mixers?|meet (?:and )?greet|mix (?:and )?mingle|get together",
+    r"hack ?nights?|hackathons?|hack days?",
+    r"stammtisch|[^ ]*treff(?:en)?",
+    r"after ?work|aperos?|aperitivo|happy hours?|watch party",
+    r"tech talks?|lightning talks",
+    r"book clubs?|club de lectur[ae]|lesekreis|reading group",
+    r"quedadas?",
+)
+
+# Weak words hint at a kind but also turn up in other events ("Open Forum",
+# "Open Days", the French "conf" for a single talk); they count only when
+# nothing stronger has spoken. "Festival" and "fest" are not even weak: a
+# food festival or a street party is no conference, and tech festivals come
+# from conference lists whose default already says so.
+_BOOK_SIGNING_WEAK = _rules(Kind.BOOK_SIGNING, r"signings?|authors?|auteure?s?")
+_CAREER_FAIR_WEAK = _rules(Kind.CAREER_FAIR, r"recruit(?:ment|ing)|hiring")
+_WORKSHOP_WEAK = _rules(
+    Kind.WORKSHOP,
+    r"seminars?|seminaires?|seminarios?",
+    r"courses?|cursos?|cours|kurse?|formations?",
+    r"for beginners|fur einsteiger(?:innen)?|fur einsteigende|pour debutants|para principiantes",
+)
+_MEETUP_WEAK = _rules(
+    Kind.MEETUP,
+    r"socials?|drinks|coffee|soirees?|rencontres?|encuentros?",
+    r"charlas?|vortrag|vortrage",
+)
+_CONFERENCE_WEAK = _rules(
+    Kind.CONFERENCE,
+    r"conf|days|forums?|expos?|trade ?shows?|jornadas|journees",
+    r"(?:community|dev|developer|developers) days?|devdays?",
+    r"(?:bar|code|coach|container|data|design|dev|devops|hack|tech|typo3|ux|web|word) camps?",
+)
+# Words in English, French and Spanish that end in "con", "days" or "camp"
+# without being a conference.
+_NOT_A_CONFERENCE_SUFFIX = frozenset(
+    {
+        "bacon",
+        "beacon",
+        "deacon",
+        "falcon",
+        "recon",
+        "silicon",
+        "lexicon",
+        "rubicon",
+        "helicon",
+        "flacon",
+        "balcon",
+        "faucon",
+        "garcon",
+        "facon",
+        "lecon",
+        "glacon",
+        "macon",
+        "hamecon",
+        "soupcon",
+        "besancon",
+        "arcon",
+        "halcon",
+        "rincon",
+        "holidays",
+        "nowadays",
+        "weekdays",
+        "birthdays",
+        "mondays",
+        "tuesdays",
+        "wednesdays",
+        "thursdays",
+        "fridays",
+        "saturdays",
+        "sundays",
+        "schooldays",
+        "bootcamp",
+        "bootcamps",
+    }
+)
+_CONFERENCE_SUFFIX = re.compile(r"(?<= )([^ ]{2,}(?:con|days|camp))(?= )")
+
+# "PyCon", "JSConf", "DevFest", "DevOpsDays": a capitalised suffix glued to a
+# name. Read on the original capitals, because in lower case "con" is also
+# Spanish for "with" and "fest" ends German words for any party.
+_CAMEL_STRONG = re.compile(r"(?<=[0-9A-Za-z])(?:Conf|Con|Fest|Days)(?![a-z])")
+_CAMEL_WEAK = re.compile(r"(?<=[0-9A-Za-z])(?:Camp|Day)(?![a-z])")
+_STANDALONE_CON = re.compile(r"(?<![A-Za-z])Con(?![A-Za-z])")
+
+# Descriptions mention many things besides the event itself ("after the
+# conference", "we are hiring"), so only phrases that describe a format are
+# read, and the first one in the text wins.
+_DESCRIPTION_RULES = [
+    *_rules(
+        Kind.BOOK_SIGNING,
+        r"book ?signings?|will be signing|signing copies|signed copies|meet the author",
+        r"book launch|author talk|in conversation with|dedicaces?|lesung",
+    ),
+    *_rules(
+        Kind.CAREER_FAIR,
+        r"(?:career|careers|job|jobs|recruitment|hiring) fairs?|hiring events?",
+        r"meet (?:employers|recruiters|hiring managers)|salon de l emploi|jobmesse",
+    ),
+    *_rules(
+        Kind.WORKSHOP,
+        r"workshops?|hands on|master ?class(?:es)?|boot ?camps?|tutorials?",
+        r"bring (?:your|a) (?:own )?laptops?|ateliers?|taller(?:es)?",
+    ),
+    *_rules(
+        Kind.MEETUP,
+        r"meet ?ups?|users? groups?|networking|mixers?|stammtisch|happy hour",
+        r"book clubs?|club de lecture|hack night|after ?work|apero",
+    ),
+    *_rules(
+        Kind.CONFERENCE,
+        r"conferences?|summits?|symposium|keynotes?|call for (?:papers|proposals)",
+        r"konferenz|kongress|congreso|two day conference",
+    ),
+]
+
+_CATEGORY_RULES = [
+    *_rules(Kind.MEETUP, r"socials?|social events?|networking|community meetups?"),
+    *_rules(Kind.WORKSHOP, r"education(?:al)?|classes|courses?|training|learning"),
+    *_rules(Kind.CONFERENCE, r"conferences?|conventions?"),
+    *_rules(Kind.BOOK_SIGNING, r"author events?|book signings?|readings"),
+    *_rules(
+        Kind.OTHER,
+        r"music|concerts?|sports?|fitness|yoga|films?|cinema|movies?|theat(?:re|er)",
+        r"comedy|dance|kids|children|family",
+    ),
+]
+
+# schema.org subtypes of Event. The "other" ones are formats where meeting
+# someone in one's field is not the point, so they decide even when the
+# source's default says otherwise.
+_SCHEMA_KINDS: dict[str, Kind] = {
+    "educationevent": Kind.WORKSHOP,
+    "courseinstance": Kind.WORKSHOP,
+    # Chambers of commerce and business networks use BusinessEvent for
+    # breakfasts, mixers and "business after hours" far more than for
+    # conferences, which usually say so in their name.
+    "businessevent": Kind.MEETUP,
+    "socialevent": Kind.MEETUP,
+    "hackathon": Kind.MEETUP,
+    **dict.fromkeys(
+        (
+            "musicevent",
+            "sportsevent",
+            "screeningevent",
+            "theaterevent",
+            "danceevent",
+            "comedyevent",
+            "childrensevent",
+            "foodevent",
+            "festival",
+            "exhibitionevent",
+            "visualartsevent",
+            "saleevent",
+            "deliveryevent",
+            "publicationevent",
+            "broadcastevent",
+            "ondemandevent",
+        ),
+        Kind.OTHER,
+    ),
+}
+_LITERARY_SUPPORT = re.compile(
+    r"(?<= )(?:books?|authors?|auteure?s?|autor(?:in)?|novel(?:s|ist)?|memoir|signing|signed"
+    r"|livres?|libros?|buch|roman|novela|reading|readings|lesung|dedicaces?"
+    r"|in conversation|launch)(?= )"
+)
+_SCHEMA_PREFIX = re.compile(r"^(?:https?://)?(?:www\.)?(?:schema\.org/|schema:)", re.IGNORECASE)
+
+
+def classify_kind(
+    *,
+    title: str,
+    description: str | None = None,
+    schema_type: str | None = None,
+    categories: Sequence[str] = (),
+    default: Kind | None = None,
+) -> KindDecision:
+    """Decide an event's kind and say why.
+
+    The evidence is read from the most to the least reliable, and the first
+    that speaks decides:
+
+    1. Strong words in the title ("book signing", "career fair", "workshop",
+       "meetup", "conference", "PyCon"). The organiser wrote the title to tell
+       people what the event is. Within the title a meeting of a body
+       ("working group", "board meeting") outranks a career fair, which
+       outranks a book signing, a conference, a workshop and a meetup, so
+       that "Conference call" is not a conference and "Hands-on workshop at
+       the user group" is a workshop.
+    2. The schema.org type, which the page chose from a fixed list but often
+       leaves at plain ``Event``; ``LiteraryEvent`` counts as a book signing
+       only when the text mentions books or authors.
+    3. Categories, which organisers pick for this purpose but word loosely.
+    4. Weak words in the title ("festival", "social", "seminar", "Con").
+    5. Format phrases in the description, earliest first, since descriptions
+       also talk about other events.
+    6. The source's default (a conference list lists conferences).
+    7. ``other``.
+
+    Never raises: any input, however malformed, gives a decision.
+    """
+    title_text = _Text(_as_text(title)[:MAX_TITLE_CHARS])
+    description_text = _Text(_as_text(description)[:MAX_DESCRIPTION_CHARS])
+
+    decision = (
+        _strong_title(title_text)
+        or _from_schema(schema_type, title_text, description_text)
+        or _from_categories(categories)
+        or _weak_title(title_text)
+    )
+    if decision is not None:
+        return decision
+
+    found = _earliest(_DESCRIPTION_RULES, description_text)
+    if found is not None:
+        kind, phrase = found
+        return KindDecision(kind, f'description says "{phrase}"')
+
+    default_kind = _as_kind(default)
+    if default_kind is not None:
+        return KindDecision(default_kind, f"source default {default_kind.value}")
+    return KindDecision(Kind.OTHER, "nothing says what kind of event it is")
+
+
+class _Text:
+    """Text as written, and its normalised form with a map back to the original.
+
+    Rules match the normalised form (lower case, no accents, words separated
+    by single spaces, a space at each end); reasons quote the original words.
+    """
+
+    __slots__ = ("norm", "origin", "raw")
+
+    def __init__(self, text: str) -> None:
+        self.raw = html.unescape(text)
+        chars = [" "]
+        origin = [0]
+        for index, char in enumerate(self.raw):
+            decomposed = unicodedata.normalize("NFKD", char)
+            for folded in decomposed.casefold():
+                if unicodedata.combining(folded):
+                    continue
+                if folded.isalnum():
+                    chars.append(folded)
+                    origin.append(index)
+                elif chars[-1] != " ":
+                    chars.append(" ")
+                    origin.append(index)
+        if chars[-1] != " ":
+            chars.append(" ")
+            origin.append(len(self.raw))
+        self.norm = "".join(chars)
+        self.origin = origin
+
+    def quote(self, match: re.Match[str]) -> str:
+        """The original words behind a match on the normalised form."""
+        start, end = match.span()
+        return self.raw[self.origin[start] : self.origin[end - 1] + 1]
+
+
+def _strong_title(title: _Text) -> KindDecision | None:
+    for rules in (_OTHER_STRONG, _CAREER_FAIR_STRONG, _BOOK_SIGNING_STRONG, _CONFERENCE_STRONG):
+        found = _first(rules, title)
+        if found is not None:
+            return _title_says(*found)
+    camel = _CAMEL_STRONG.search(title.raw)
+    if camel is not None:
+        return _title_says(Kind.CONFERENCE, _word_around(title.raw, camel))
+    for rules in (_WORKSHOP_STRONG, _MEETUP_STRONG):
+        found = _first(rules, title)
+        if found is not None:
+            return _title_says(*found)
+    return None
+
+
+def _weak_title(title: _Text) -> KindDecision | None:
+    for rules in (_BOOK_SIGNING_WEAK, _CAREER_FAIR_WEAK, _WORKSHOP_WEAK, _MEETUP_WEAK):
+        found = _first(rules, title)
+        if found is not None:
+            return _title_says(*found)
+    for pattern in (_CAMEL_WEAK, _STANDALONE_CON):
+        match = pattern.search(title.raw)
+        if match is not None:
+            return _title_says(Kind.CONFERENCE, _word_around(title.raw, match))
+    found = _first(_CONFERENCE_WEAK, title)
+    if found is not None:
+        return _title_says(*found)
+    for match in _CONFERENCE_SUFFIX.finditer(title.norm):
+        if match.group(1) not in _NOT_A_CONFERENCE_SUFFIX:
+            return _title_says(Kind.CONFERENCE, title.quote(match))
+    return None
+
+
+def _from_schema(schema_type: object, title: _Text, description: _Text) -> KindDecision | None:
+    for name in _schema_names(schema_type):
+        key = name.casefold()
+        if key == "literaryevent":
+            if _LITERARY_SUPPORT.search(title.norm) or _LITERARY_SUPPORT.search(description.norm):
+                return KindDecision(Kind.BOOK_SIGNING, f"schema.org type {name} about a book")
+            return KindDecision(Kind.OTHER, f"schema.org type {name}")
+        kind = _SCHEMA_KINDS.get(key)
+        if kind is not None:
+            return KindDecision(kind, f"schema.org type {name}")
+    return None
+
+
+def _schema_names(schema_type: object) -> list[str]:
+    """Accept "BusinessEvent", "https://schema.org/BusinessEvent" or a list of them."""
+    if isinstance(schema_type, str):
+        candidates: Sequence[object] = (schema_type,)
+    elif isinstance(schema_type, list | tuple):
+        candidates = schema_type[:10]
+    else:
+        return []
+    names = []
+    for candidate in candidates:
+        if isinstance(candidate, str):
+            name = _SCHEMA_PREFIX.sub("", candidate.strip()[:200]).strip("/# ")
+            if name:
+                names.append(name)
+    return names
+
+
+def _from_categories(categories: object) -> KindDecision | None:
+    if isinstance(categories, str):
+        categories = [categories]
+    if not isinstance(categories, list | tuple | set | frozenset):
+        return None
+    labels = [
+        _Text(_as_text(label)[:MAX_CATEGORY_CHARS])
+        for label in itertools.islice(categories, MAX_CATEGORIES)
+    ]
+    for rules in (
+        _OTHER_STRONG,
+        _CAREER_FAIR_STRONG,
+        _BOOK_SIGNING_STRONG,
+        _CONFERENCE_STRONG,
+        _WORKSHOP_STRONG,
+        _MEETUP_STRONG,
+        _CATEGORY_RULES,
+    ):
+        for label in labels:
+            found = _first(rules, label)
+            if found is not None:
+                return KindDecision(found[0], f'category "{label.raw.strip()}"')
+    return None
+
+
+def _first(rules: list[Rule], text: _Text) -> tuple[Kind, str] | None:
+    """The first rule, in table order, that matches anywhere."""
+    for kind, pattern in rules:
+        match = pattern.search(text.norm)
+        if match is not None:
+            return kind, text.quote(match)
+    return None
+
+
+def _earliest(rules: list[Rule], text: _Text) -> tuple[Kind, str] | None:
+    """The rule whose match starts first in the text."""
+    best: tuple[re.Match[str], Kind] | None = None
+    for kind, pattern in rules:
+        match = pattern.search(text.norm)
+        if match is not None and (best is None or match.start() < best[0].start()):
+            best = (match, kind)
+    return None if best is None else (best[1], text.quote(best[0]))
+
+
+def _title_says(kind: Kind, phrase: str) -> KindDecision:
+    return KindDecision(kind, f'title says "{phrase}"')
+
+
+def _word_around(text: str, match: re.Match[str]) -> str:
+    start, end = match.span()
+    while start > 0 and text[start - 1].isalnum():
+        start -= 1
+    while end < len(text) and text[end].isalnum():
+        end += 1
+    return text[start:end]
+
+
+def _as_text(value: object) -> str:
+    """Any value as text; the crawl hands over whatever the source held."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bytes | bytearray):
+        return bytes(value[: MAX_DESCRIPTION_CHARS * 4]).decode("utf-8", "replace")
+    try:
+        return str(value)
+    except Exception:
+        return ""
+
+
+def _as_kind(value: object) -> Kind | None:
+    if isinstance(value, Kind):
+        return value
+    if isinstance(value, str):
+        try:
+            return Kind(value.strip().lower())
+        except ValueError:
+            return None
+    return None

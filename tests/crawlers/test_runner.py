@@ -1,0 +1,135 @@
+"""Whole crawls through Scrapy, each in its own process (the reactor runs once).
+
+Sources are saved real files read through ``file://`` URLs; the clock is
+frozen by passing ``now`` to the runner.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from service.settings import Settings
+from service.store import EventQuery, EventStore, make_engine
+from tests.conftest import FIXTURES, NOW
+
+CRAWL = """
+import json, sys
+from datetime import datetime
+from pathlib import Path
+from crawlers.runner import run_crawl
+from crawlers.sources import load_sources
+from service.settings import Settings
+from service.store import make_engine, migrate
+settings = Settings(database_url=sys.argv[1], sources=Path(sys.argv[2]), log_level="WARNING")
+engine = make_engine(settings.database_url); migrate(engine); engine.dispose()
+now = datetime.fromisoformat(sys.argv[3])
+reports = run_crawl(settings, load_sources(settings.sources), now=now)
+print(json.dumps([{"source": r.source, "outcome": r.outcome.value, "found": r.found,
+                   "stored": r.stored, "inserted": r.inserted, "dropped": dict(r.dropped),
+                   "missing": r.missing, "error": r.last_error} for r in reports]))
+"""
+
+
+def crawl(settings: Settings) -> dict[str, dict]:
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            CRAWL,
+            settings.database_url,
+            str(settings.sources),
+            NOW.isoformat(),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=True,
+    )
+    return {r["source"]: r for r in json.loads(done.stdout.strip().splitlines()[-1])}
+
+
+@pytest.fixture
+def sources(tmp_path: Path, settings: Settings) -> Path:
+    shutil.copytree(FIXTURES / "confs-tech", tmp_path / "confs-tech")
+    (tmp_path / "ics").mkdir()
+    shutil.copy(
+        FIXTURES / "ics/google-finos-community-calendar-large.ics", tmp_path / "ics/finos.ics"
+    )
+    shutil.copy(
+        FIXTURES / "ics/broken-feed-html-login-page-served-as-ics.ics",
+        tmp_path / "ics/login-page.ics",
+    )
+    settings.sources.write_text(
+        """
+[[source]]
+name = "confs-tech"
+type = "confs_tech"
+url = "confs-tech"
+topics = ["python", "javascript", "general", "data"]
+
+[[source]]
+name = "finos"
+type = "ics"
+url = "ics/finos.ics"
+kind = "meetup"
+
+[[source]]
+name = "vanished"
+type = "ics"
+url = "ics/no-such-file.ics"
+
+[[source]]
+name = "login-page"
+type = "ics"
+url = "ics/login-page.ics"
+"""
+    )
+    return tmp_path
+
+
+def stored_ids(settings: Settings, source: str) -> dict[str, int]:
+    engine = make_engine(settings.database_url)
+    events = EventStore(engine).search(query=EventQuery(sources=[source]))
+    engine.dispose()
+    return {event.id: event.sequence for event in events}
+
+
+def test_crawl_stores_every_source_and_reports_failures(settings: Settings, sources: Path) -> None:
+    reports = crawl(settings)
+    assert reports["finos"]["outcome"] == "ok"
+    assert reports["finos"]["stored"] == 577
+    assert reports["confs-tech"]["outcome"] == "ok"
+    assert reports["confs-tech"]["stored"] > 0
+    assert reports["confs-tech"]["dropped"]["outside_window"] > 0
+    assert reports["confs-tech"]["missing"] == 3  # 2027 has only general.json of these
+    assert reports["vanished"]["outcome"] == "failed"
+    assert reports["login-page"]["outcome"] == "failed"
+    assert "BEGIN:VCALENDAR" in reports["login-page"]["error"]
+    assert len(stored_ids(settings, "finos")) == 577
+
+
+def test_crawl_twice_changes_no_id_and_adds_nothing(settings: Settings, sources: Path) -> None:
+    crawl(settings)
+    before = {name: stored_ids(settings, name) for name in ("finos", "confs-tech")}
+    second = crawl(settings)
+    after = {name: stored_ids(settings, name) for name in ("finos", "confs-tech")}
+    assert after == before
+    assert second["finos"]["inserted"] == 0
+    assert second["confs-tech"]["inserted"] == 0
+
+
+def test_crawl_failed_source_keeps_stored_events(settings: Settings, sources: Path) -> None:
+    crawl(settings)
+    before = stored_ids(settings, "finos")
+    shutil.copy(
+        FIXTURES / "ics/broken-feed-html-login-page-served-as-ics.ics", sources / "ics/finos.ics"
+    )
+    reports = crawl(settings)
+    assert reports["finos"]["outcome"] == "failed"
+    assert stored_ids(settings, "finos") == before

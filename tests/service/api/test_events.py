@@ -1,0 +1,142 @@
+"""``/events`` and ``/healthz`` read like HTTP transcripts."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+from fastapi.testclient import TestClient
+
+from tests.conftest import NOW
+
+
+def test_get_healthz_ok(client: TestClient) -> None:
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json()["status"] == "ok"
+    assert response.json()["events"] > 500
+
+
+def test_list_events_upcoming_only_soonest_first(client: TestClient) -> None:
+    body = client.get("/events", params={"limit": 200}).json()
+    starts = [datetime.fromisoformat(item["start"]) for item in body["items"]]
+    ends = [datetime.fromisoformat(item["end"]) for item in body["items"]]
+    assert len(body["items"]) == 200
+    assert starts == sorted(starts)
+    assert all(end >= NOW for end in ends)
+    assert body["total"] > 200
+
+
+def test_list_events_has_the_design_fields(client: TestClient) -> None:
+    item = client.get("/events", params={"kind": "conference", "limit": 1}).json()["items"][0]
+    for name in (
+        "id",
+        "title",
+        "kind",
+        "sectors",
+        "start",
+        "end",
+        "timezone",
+        "all_day",
+        "attendance",
+        "venue",
+        "url",
+        "organizer",
+        "description",
+        "price",
+        "is_free",
+        "status",
+        "source",
+        "source_url",
+        "first_seen",
+        "last_seen",
+        "updated",
+    ):
+        assert name in item
+    assert set(item["venue"]) == {"name", "address", "city", "region", "country", "lat", "lon"}
+    assert item["kind"] == "conference"
+    assert item["all_day"] is True
+
+
+def test_list_events_start_carries_the_local_offset(client: TestClient) -> None:
+    body = client.get("/events", params={"q": "KDB", "limit": 1}).json()
+    item = body["items"][0]
+    assert item["timezone"] == "America/New_York"
+    assert item["start"].endswith("-05:00")
+    assert item["start"][11:16] == "09:30"
+
+
+def test_list_events_filters_kind_and_window(client: TestClient) -> None:
+    body = client.get(
+        "/events",
+        params={"kind": "conference", "start": "2026-12-01", "end": "2026-12-31"},
+    ).json()
+    assert body["items"]
+    for item in body["items"]:
+        assert item["kind"] == "conference"
+        assert item["start"][:10] <= "2026-12-31"
+        assert item["end"][:10] >= "2026-12-01"
+
+
+def test_list_events_q_matches_title(client: TestClient) -> None:
+    body = client.get("/events", params={"q": "fdc3 standard"}).json()
+    assert body["total"] > 0
+    assert all("FDC3 Standard" in item["title"] for item in body["items"])
+
+
+def test_list_events_cursor_walks_all_pages(client: TestClient) -> None:
+    params = {"kind": "conference", "limit": 7}
+    first = client.get("/events", params=params).json()
+    seen = [item["id"] for item in first["items"]]
+    cursor = first["next_cursor"]
+    while cursor:
+        page = client.get("/events", params={**params, "cursor": cursor}).json()
+        seen.extend(item["id"] for item in page["items"])
+        cursor = page["next_cursor"]
+    assert len(seen) == len(set(seen)) == first["total"]
+
+
+def test_list_events_links_to_the_same_search_as_a_feed(client: TestClient) -> None:
+    body = client.get("/events", params={"kind": "meetup", "q": "cdm"}).json()
+    assert body["feed_url"] == "http://testserver/feeds/events.ics?kind=meetup&q=cdm"
+    assert body["webcal_url"] == "webcal://testserver/feeds/events.ics?kind=meetup&q=cdm"
+
+
+def test_get_event_by_id(client: TestClient) -> None:
+    item = client.get("/events", params={"limit": 1}).json()["items"][0]
+    response = client.get(f"/events/{item['id']}")
+    assert response.status_code == 200
+    assert response.json() == item
+
+
+def test_get_event_unknown_is_404(client: TestClient) -> None:
+    assert client.get("/events/doesnotexist").status_code == 404
+
+
+def test_get_event_ics(client: TestClient) -> None:
+    item = client.get("/events", params={"limit": 1}).json()["items"][0]
+    response = client.get(f"/events/{item['id']}.ics")
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "text/calendar; charset=utf-8"
+    assert f"UID:{item['id']}".encode() in response.content
+
+
+@pytest.mark.parametrize(
+    ("params", "parameter"),
+    [
+        ({"start": "next tuesday"}, "start"),
+        ({"end": "2026-02-30"}, "end"),
+        ({"kind": "rave"}, "kind"),
+        ({"limit": 0}, "limit"),
+        ({"limit": 201}, "limit"),
+        ({"q": "x" * 201}, "q"),
+        ({"cursor": "!!!"}, "cursor"),
+        ({"start": "2026-12-10", "end": "2026-12-01"}, "end"),
+    ],
+)
+def test_list_events_bad_parameter_is_422_naming_it(
+    client: TestClient, params: dict[str, object], parameter: str
+) -> None:
+    response = client.get("/events", params=params)
+    assert response.status_code == 422
+    assert any(parameter in error["loc"] for error in response.json()["detail"])

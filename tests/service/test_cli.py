@@ -1,0 +1,77 @@
+"""The ``meetscout`` command, run as a person would run it."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.conftest import FIXTURES
+
+
+def run(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {
+        **os.environ,
+        "MEETSCOUT_DATABASE_URL": f"sqlite:///{tmp_path / 'cli.db'}",
+        "MEETSCOUT_SOURCES": str(tmp_path / "sources.toml"),
+        "COLUMNS": "200",
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "service", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+def write_sources(tmp_path: Path) -> None:
+    shutil.copytree(FIXTURES / "confs-tech", tmp_path / "confs-tech")
+    # A wide window keeps these 2026-2027 files inside it whatever today is.
+    (tmp_path / "sources.toml").write_text(
+        '[[source]]\nname = "confs"\ntype = "confs_tech"\nurl = "confs-tech"\n'
+        "years = [2026, 2027]\ndays_back = 3650\ndays_ahead = 3650\n"
+        '[[source]]\nname = "gone"\ntype = "ics"\nurl = "nowhere.ics"\n'
+    )
+
+
+def test_crawl_prints_a_summary_per_source(tmp_path: Path) -> None:
+    write_sources(tmp_path)
+    done = run(tmp_path, "crawl")
+    assert done.returncode == 0, done.stderr
+    assert "Crawl summary" in done.stdout
+    confs = next(line for line in done.stdout.splitlines() if "│ confs " in line)
+    assert "ok" in confs
+    gone = next(line for line in done.stdout.splitlines() if "│ gone " in line)
+    assert "failed" in gone
+    assert "No such file" in done.stdout
+
+
+def test_crawl_one_source_by_name(tmp_path: Path) -> None:
+    write_sources(tmp_path)
+    done = run(tmp_path, "crawl", "--source", "gone")
+    assert done.returncode == 1  # every source crawled failed
+    assert "│ confs " not in done.stdout
+
+
+def test_crawl_unknown_source_is_a_clear_error(tmp_path: Path) -> None:
+    write_sources(tmp_path)
+    done = run(tmp_path, "crawl", "--source", "nope")
+    assert done.returncode == 2
+    assert "no source named 'nope'" in done.stdout
+
+
+def test_crawl_invalid_sources_file_names_the_field(tmp_path: Path) -> None:
+    (tmp_path / "sources.toml").write_text('[[source]]\nname = "x"\ntype = "rss"\nurl = "a"\n')
+    done = run(tmp_path, "crawl")
+    assert done.returncode == 2
+    assert "source x: type" in done.stdout
+
+
+def test_help_lists_the_commands(tmp_path: Path) -> None:
+    done = run(tmp_path, "--help")
+    assert done.returncode == 0
+    for command in ("crawl", "serve", "up"):
+        assert command in done.stdout
