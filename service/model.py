@@ -63,7 +63,11 @@ class Event:
 
     ``start`` and ``end`` are always timezone-aware. ``timezone`` is the IANA
     zone of the venue when known; an all-day event starts at local midnight
-    of that zone (UTC when the zone is unknown).
+    of that zone (UTC when the zone is unknown). ``source`` is the source the
+    record came from first; ``sources`` every source that lists it.
+    ``details`` holds source facts without a field of their own (a call for
+    papers, a code of conduct, languages); ``sector_evidence`` maps each
+    sector to the words that decided it.
     """
 
     id: str
@@ -79,6 +83,7 @@ class Event:
     venue: Venue = field(default_factory=Venue)
     url: str | None = None
     organizer: str | None = None
+    performer: str | None = None
     description: str | None = None
     price: float | None = None
     currency: str | None = None
@@ -86,12 +91,18 @@ class Event:
     status: Status = Status.SCHEDULED
     source_url: str | None = None
     categories: list[str] = field(default_factory=list)
+    sources: list[str] = field(default_factory=list)
+    details: dict[str, str] = field(default_factory=dict)
+    sector_evidence: dict[str, list[str]] = field(default_factory=dict)
+    kind_reason: str | None = None
     first_seen: datetime | None = None
     last_seen: datetime | None = None
     updated: datetime | None = None
     sequence: int = 0
 
     def __post_init__(self) -> None:
+        if not self.sources:
+            self.sources = [self.source]
         for name in ("start", "end", "first_seen", "last_seen", "updated"):
             value = getattr(self, name)
             if value is not None and (value.tzinfo is None or value.utcoffset() is None):
@@ -136,7 +147,8 @@ def all_day_start(day: date, timezone: str | None) -> datetime:
     return datetime.combine(day, time(0, 0), tzinfo=zone)
 
 
-MERGEABLE_LISTS = ("sectors", "categories")
+MERGEABLE_LISTS = ("sectors", "categories", "sources")
+MERGEABLE_DICTS = ("details", "sector_evidence")
 
 
 def merge_events(primary: Event, other: Event) -> Event:
@@ -152,6 +164,10 @@ def merge_events(primary: Event, other: Event) -> Event:
             merged = list(dict.fromkeys([*mine, *theirs]))
             if merged != mine:
                 changes[f.name] = merged
+        elif f.name in MERGEABLE_DICTS:
+            merged_dict = {**theirs, **mine}
+            if merged_dict != mine:
+                changes[f.name] = merged_dict
         elif f.name == "venue":
             venue_changes = {
                 vf.name: getattr(theirs, vf.name)

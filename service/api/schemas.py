@@ -32,6 +32,7 @@ class EventOut(BaseModel):
     venue: VenueOut
     url: str | None
     organizer: str | None
+    performer: str | None = Field(description="Who appears: the author at a book signing.")
     description: str | None
     price: float | None
     currency: str | None
@@ -40,6 +41,10 @@ class EventOut(BaseModel):
     source: str
     source_url: str | None
     categories: list[str]
+    sources: list[str] = Field(description="Every source that lists this event.")
+    details: dict[str, str] = Field(
+        description="Source facts without a field of their own (call for papers, languages)."
+    )
     first_seen: datetime | None
     last_seen: datetime | None
     updated: datetime | None

@@ -32,8 +32,11 @@ def alembic_config(engine: Engine) -> Config:
 
 
 def migrate(engine: Engine) -> None:
-    """Bring the schema to the newest revision (a no-op when it is there)."""
+    """Bring the schema to the newest revisions (a no-op when it is there).
+
+    ``heads``: parts of the schema may branch from a common revision.
+    """
     config = alembic_config(engine)
     with engine.begin() as connection:
         config.attributes["connection"] = connection
-        command.upgrade(config, "head")
+        command.upgrade(config, "heads")

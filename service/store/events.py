@@ -88,6 +88,7 @@ def event_to_row(event: Event) -> dict[str, Any]:
         "lon": venue.lon,
         "url": event.url,
         "organizer": event.organizer,
+        "performer": event.performer,
         "description": event.description,
         "price": event.price,
         "currency": event.currency,
@@ -95,6 +96,10 @@ def event_to_row(event: Event) -> dict[str, Any]:
         "status": event.status.value,
         "source": event.source,
         "source_url": event.source_url,
+        "sources": list(event.sources),
+        "details": dict(event.details),
+        "sector_evidence": {key: list(words) for key, words in event.sector_evidence.items()},
+        "kind_reason": event.kind_reason,
     }
 
 
@@ -129,6 +134,7 @@ def row_to_event(row: Any) -> Event:
         ),
         url=m["url"],
         organizer=m["organizer"],
+        performer=m["performer"],
         description=m["description"],
         price=m["price"],
         currency=m["currency"],
@@ -136,6 +142,10 @@ def row_to_event(row: Any) -> Event:
         status=Status(m["status"]),
         source=m["source"],
         source_url=m["source_url"],
+        sources=list(m["sources"] or []),
+        details=dict(m["details"] or {}),
+        sector_evidence=dict(m["sector_evidence"] or {}),
+        kind_reason=m["kind_reason"],
         first_seen=m["first_seen"],
         last_seen=m["last_seen"],
         updated=m["updated"],
@@ -193,6 +203,7 @@ class EventStore:
                     else:
                         updated = old.updated
                 row.update(
+                    missing_snapshots=0,
                     first_seen=now,
                     last_seen=now,
                     updated=updated,
