@@ -50,9 +50,10 @@ def _rules(kind: Kind, *patterns: str) -> list[Rule]:
     return [(kind, re.compile(rf"(?<= )(?:{p})(?= )")) for p in patterns]
 
 
-# Titles that name a meeting of a body rather than a gathering open to people
-# who want to meet someone new. Checked first so that "conference call" or
-# "Summit County Board Meeting" does not read as a conference.
+# Titles that name a meeting of a body, a one-way broadcast, a private booking
+# or a closure: nothing a newcomer can walk into to meet people. Checked first
+# so that "conference call" or "Summit County Board Meeting" does not read as a
+# conference.
 _OTHER_STRONG = _rules(
     Kind.OTHER,
     r"(?:conference|project|community|pmc|group|intro|team|status) call",
@@ -115,7 +116,7 @@ _WORKSHOP_STRONG = _rules(
     r"trainings?(?! (?:data|set|sets|model|models|corpus|corpora))",
     r"ateliers?|talleres|taller",
     r"[^ ]*werkstatt|schulung(?:en)?",
-    r"code ?labs?|study jams?|coding dojo|dojo",
+    r"code ?labs?|study jams?|cod(?:e|ing) dojos?",
 )
 
 # A book club is a peer discussion with no author present, so it is a
@@ -143,7 +144,7 @@ _BOOK_SIGNING_WEAK = _rules(Kind.BOOK_SIGNING, r"signings?|authors?|auteure?s?")
 _CAREER_FAIR_WEAK = _rules(Kind.CAREER_FAIR, r"recruit(?:ment|ing)|hiring")
 _WORKSHOP_WEAK = _rules(
     Kind.WORKSHOP,
-    r"seminars?|seminaires?|seminarios?",
+    r"[^ ]*seminars?|seminaires?|seminarios?",
     r"courses?|cursos?|cours|kurse?|formations?",
     r"for beginners|fur einsteiger(?:innen)?|fur einsteigende|pour debutants|para principiantes",
 )
@@ -154,7 +155,7 @@ _MEETUP_WEAK = _rules(
 )
 _CONFERENCE_WEAK = _rules(
     Kind.CONFERENCE,
-    r"conf|days|forums?|expos?|trade ?shows?|jornadas|journees",
+    r"conf|(?<!open )days|forums?|expos?|trade ?shows?|jornadas|journees",
     r"(?:community|dev|developer|developers) days?|devdays?",
     r"(?:bar|code|coach|container|data|design|dev|devops|hack|tech|typo3|ux|web|word) camps?",
 )
@@ -197,6 +198,8 @@ _NOT_A_CONFERENCE_SUFFIX = frozenset(
         "saturdays",
         "sundays",
         "schooldays",
+        "todays",
+        "yesterdays",
         "bootcamp",
         "bootcamps",
     }
@@ -319,7 +322,7 @@ def classify_kind(
        leaves at plain ``Event``; ``LiteraryEvent`` counts as a book signing
        only when the text mentions books or authors.
     3. Categories, which organisers pick for this purpose but word loosely.
-    4. Weak words in the title ("festival", "social", "seminar", "Con").
+    4. Weak words in the title ("forum", "social", "seminar", "Con").
     5. Format phrases in the description, earliest first, since descriptions
        also talk about other events.
     6. The source's default (a conference list lists conferences).
