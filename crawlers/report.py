@@ -32,6 +32,12 @@ class SourceReport:
     last_error: str | None = None
     fetched: int = 0
     missing: int = 0
+    seen_ids: set[str] = field(default_factory=set)
+    window_start: datetime | None = None
+    window_end: datetime | None = None
+    partial_reason: str | None = None
+    vanished: int = 0
+    cancelled: int = 0
 
     def drop(self, reason: str) -> None:
         self.dropped[reason] += 1
@@ -44,6 +50,6 @@ class SourceReport:
     def outcome(self) -> Outcome:
         if self.errors and self.fetched == 0:
             return Outcome.FAILED
-        if self.errors:
+        if self.errors or self.partial_reason:
             return Outcome.PARTIAL
         return Outcome.OK

@@ -14,11 +14,13 @@ from scrapy.crawler import AsyncCrawlerProcess, Crawler
 from scrapy.settings import Settings as ScrapySettings
 
 from crawlers.report import SourceReport
+from crawlers.snapshot import conclude
 from crawlers.sources import Source
 from crawlers.spiders.base import SourceSpider
 from crawlers.spiders.confs_tech import ConfsTechSpider
 from crawlers.spiders.ics import IcsSpider
 from service.settings import Settings
+from service.store import EventStore, HealthStore, make_engine
 
 SPIDERS: dict[str, type[SourceSpider]] = {
     "ics": IcsSpider,
@@ -53,7 +55,8 @@ def run_crawl(
     """Crawl ``sources`` once each; return one report per source, in order.
 
     Blocks until every spider is done. A source that fails is reported and
-    the others go on.
+    the others go on; each source's run is then concluded (snapshot rules)
+    and recorded in the store.
     """
     now = now or datetime.now(UTC)
     process = AsyncCrawlerProcess({"LOG_INSTALL_ROOT_HANDLER": False})
@@ -72,15 +75,21 @@ def run_crawl(
         )
     process.start()
     reports = []
-    for source, crawler in crawlers:
-        spider = crawler.spider
-        if spider is None:  # the spider never started
-            report = SourceReport(source=source.name, type=source.type, started=now)
-            report.fail("not_started", "the spider could not be started")
-        else:
-            report = spider.report
-        report.finished = datetime.now(UTC)
-        reports.append(report)
+    engine = make_engine(settings.database_url)
+    try:
+        events, health = EventStore(engine), HealthStore(engine)
+        for source, crawler in crawlers:
+            spider = crawler.spider
+            if spider is None:  # the spider never started
+                report = SourceReport(source=source.name, type=source.type, started=now)
+                report.fail("not_started", "the spider could not be started")
+            else:
+                report = spider.report
+            report.finished = max(now, datetime.now(UTC))
+            conclude(report, events=events, health=health, now=now)
+            reports.append(report)
+    finally:
+        engine.dispose()
     return reports
 
 

@@ -96,22 +96,25 @@ def summary_table(reports: list[SourceReport]) -> Table:
         "stored",
         "new",
         "changed",
+        "vanished",
         "dropped",
         "last error",
     ):
         table.add_column(column, overflow="fold")
-    colours = {"ok": "green", "partial": "yellow", "failed": "red"}
     for report in reports:
         dropped = ", ".join(f"{reason} {count}" for reason, count in report.dropped.most_common())
-        outcome = report.outcome.value
+        outcome = _outcome(report.outcome.value)
+        if report.partial_reason:
+            outcome += f" ({report.partial_reason})"
         table.add_row(
             report.source,
             report.type,
-            f"[{colours[outcome]}]{outcome}[/]",
+            outcome,
             str(report.found),
             str(report.stored),
             str(report.inserted),
             str(report.changed),
+            f"{report.vanished} ({report.cancelled} cancelled)" if report.vanished else "-",
             dropped or "-",
             report.last_error or "-",
         )
@@ -153,6 +156,59 @@ def up(
     _setup_logging(settings)
     run_crawl_command(settings)
     _serve(settings, host, port)
+
+
+@app.command()
+def sources() -> None:
+    """Show each source's health: its last crawl, what it stored and dropped, its last error."""
+    from service.store import EventStore, HealthStore, make_engine, migrate
+
+    settings = get_settings()
+    engine = make_engine(settings.database_url)
+    migrate(engine)
+    try:
+        store = EventStore(engine)
+        overview = HealthStore(engine).overview(events_by_source=store.count_by_source())
+    finally:
+        engine.dispose()
+    if not overview:
+        console.print("No crawl has run yet: try [bold]meetscout crawl[/bold].")
+        return
+    table = Table(title="Sources")
+    for column in (
+        "source",
+        "type",
+        "outcome",
+        "last crawl",
+        "last clean",
+        "events",
+        "found",
+        "stored",
+        "dropped",
+        "last error",
+    ):
+        table.add_column(column, overflow="fold")
+    for item in overview:
+        run = item.last_run
+        dropped = ", ".join(f"{reason} {count}" for reason, count in run.dropped.items())
+        table.add_row(
+            run.source,
+            run.type,
+            _outcome(run.outcome) + (f" ({run.note})" if run.note else ""),
+            f"{run.finished:%Y-%m-%d %H:%M} UTC",
+            f"{item.last_clean:%Y-%m-%d %H:%M} UTC" if item.last_clean else "never",
+            str(item.events),
+            str(run.found),
+            str(run.stored),
+            dropped or "-",
+            run.last_error or "-",
+        )
+    console.print(table)
+
+
+def _outcome(outcome: str) -> str:
+    colour = {"ok": "green", "partial": "yellow", "failed": "red"}.get(outcome, "white")
+    return f"[{colour}]{outcome}[/]"
 
 
 def _serve(settings: Settings, host: str | None, port: int | None) -> None:

@@ -35,6 +35,7 @@ class StorePipeline(ReportingPipeline):
             result = EventStore(engine).upsert_many(self.pending.values(), now=self.spider.now)
         finally:
             engine.dispose()
+        self.report.seen_ids.update(self.pending)
         self.report.stored += result.stored
         self.report.inserted += result.inserted
         self.report.changed += result.changed

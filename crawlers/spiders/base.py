@@ -44,7 +44,13 @@ class SourceSpider(scrapy.Spider):
         ahead = source.days_ahead if source.days_ahead is not None else days_ahead
         self.window_start = now - timedelta(days=back)
         self.window_end = now + timedelta(days=ahead)
-        self.report = SourceReport(source=source.name, type=self.source_type, started=now)
+        self.report = SourceReport(
+            source=source.name,
+            type=self.source_type,
+            started=now,
+            window_start=self.window_start,
+            window_end=self.window_end,
+        )
 
     def default_venue(self) -> Venue:
         location = self.source.location

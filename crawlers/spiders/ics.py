@@ -95,6 +95,7 @@ class IcsSpider(SourceSpider):
 
     def parse_calendar(self, calendar: icalendar.Calendar, feed_url: str) -> Iterator[Event]:
         default_zone = self._default_zone(calendar)
+        self._series = series_uids(calendar)
         try:
             occurrences = recurring_ical_events.of(calendar, skip_bad_series=True).between(
                 self.window_start, self.window_end
@@ -149,7 +150,9 @@ class IcsSpider(SourceSpider):
     def _parse_id(self, component: icalendar.Event, start: datetime) -> str:
         uid = str(component.get("UID", "")).strip()
         recurrence = component.get("RECURRENCE-ID")
-        if uid and recurrence is None:
+        if uid and (recurrence is None or uid not in getattr(self, "_series", ())):
+            # A single event keeps its id when it is moved; only occurrences of
+            # a series need the original start to tell them apart.
             return make_event_id(self.source.name, uid)
         if uid:
             return make_event_id(self.source.name, uid, _instant(recurrence.dt))
@@ -232,6 +235,19 @@ class IcsSpider(SourceSpider):
                 if text and text not in names:
                     names.append(text)
         return names
+
+
+def series_uids(calendar: icalendar.Calendar) -> set[str]:
+    """UIDs of recurring series (RRULE, RDATE or overridden instances) in the feed.
+
+    recurring-ical-events gives every occurrence a RECURRENCE-ID, even of a
+    single event, so the feed itself says which events are series.
+    """
+    return {
+        str(component.get("UID", "")).strip()
+        for component in calendar.walk("VEVENT")
+        if any(name in component for name in ("RRULE", "RDATE", "RECURRENCE-ID"))
+    }
 
 
 def _instant(value: date | datetime) -> str:

@@ -7,7 +7,7 @@ from datetime import datetime
 
 from fastapi import FastAPI
 
-from service.api.routes import events, feeds, health
+from service.api.routes import events, feeds, health, sources
 from service.settings import Settings
 from service.store import EventStore, make_engine, migrate
 
@@ -27,4 +27,5 @@ def create_app(settings: Settings, *, clock: Callable[[], datetime] | None = Non
     app.include_router(health.router)
     app.include_router(events.router)
     app.include_router(feeds.router)
+    app.include_router(sources.router)
     return app

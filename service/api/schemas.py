@@ -66,3 +66,30 @@ class EventPage(BaseModel):
 class Health(BaseModel):
     status: str
     events: int
+
+
+class SourceHealthOut(BaseModel):
+    """A source as its last crawl left it."""
+
+    name: str
+    type: str
+    outcome: str = Field(description="ok, partial or failed.")
+    note: str | None = Field(description="Why a crawl was not trusted as a snapshot.")
+    last_crawl_started: datetime
+    last_crawl_finished: datetime
+    last_clean_crawl: datetime | None
+    http_status: int | None
+    found: int
+    stored: int
+    new: int
+    changed: int
+    vanished: int = Field(description="Upcoming events the last clean crawl did not list.")
+    cancelled: int = Field(description="Events cancelled because they vanished twice.")
+    dropped: dict[str, int] = Field(description="Items dropped, by reason.")
+    errors: dict[str, int]
+    last_error: str | None
+    events: int = Field(description="Events of this source in the store.")
+
+
+class SourceList(BaseModel):
+    items: list[SourceHealthOut]

@@ -2,5 +2,15 @@
 
 from service.store.engine import make_engine, migrate
 from service.store.events import EventQuery, EventStore, UpsertResult
+from service.store.health import CrawlRun, HealthStore, SourceHealth
 
-__all__ = ["EventQuery", "EventStore", "UpsertResult", "make_engine", "migrate"]
+__all__ = [
+    "CrawlRun",
+    "EventQuery",
+    "EventStore",
+    "HealthStore",
+    "SourceHealth",
+    "UpsertResult",
+    "make_engine",
+    "migrate",
+]

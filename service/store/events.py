@@ -15,13 +15,15 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Engine, Select, and_, func, or_, select
+from sqlalchemy import ColumnElement, Engine, Select, and_, func, or_, select, update
 
 from service.model import Attendance, Event, Kind, Status, Venue
 from service.store import dialects
 from service.store.tables import events as table
 
 BATCH_SIZE = 500
+# Consecutive clean snapshots an upcoming event may be missing from before it is cancelled.
+MISSES_TO_CANCEL = 2
 
 # Changes to these make calendar apps re-read the event (RFC 5545 SEQUENCE).
 SCHEDULE_FIELDS = ("title", "start", "end", "all_day", "timezone", "status", "venue_key")
@@ -214,6 +216,51 @@ class EventStore:
                 rows.append(row)
             conn.execute(dialects.upsert(self.engine, table, rows, keep=KEPT_ON_UPSERT))
         return UpsertResult(inserted, changed, len(batch) - inserted - changed)
+
+    def mark_missing(
+        self, *, source: str, seen_ids: set[str], start: datetime, end: datetime, now: datetime
+    ) -> tuple[int, int]:
+        """Count a clean snapshot of ``source`` against its upcoming events.
+
+        Events of the source starting in [start, end] that the snapshot did not
+        list get one more miss; at the second consecutive miss they become
+        cancelled (never deleted). Returns (missed, newly cancelled).
+        """
+        with self.engine.begin() as conn:
+            rows = conn.execute(
+                select(table.c.id, table.c.missing_snapshots, table.c.status).where(
+                    table.c.source == source,
+                    table.c.start >= start,
+                    table.c.start <= end,
+                    table.c.status != Status.CANCELLED.value,
+                )
+            ).all()
+            missing = [row for row in rows if row.id not in seen_ids]
+            to_cancel = [row.id for row in missing if row.missing_snapshots + 1 >= MISSES_TO_CANCEL]
+            to_count = [row.id for row in missing if row.missing_snapshots + 1 < MISSES_TO_CANCEL]
+            if to_count:
+                conn.execute(
+                    update(table)
+                    .where(table.c.id.in_(to_count))
+                    .values(missing_snapshots=table.c.missing_snapshots + 1)
+                )
+            if to_cancel:
+                conn.execute(
+                    update(table)
+                    .where(table.c.id.in_(to_cancel))
+                    .values(
+                        missing_snapshots=table.c.missing_snapshots + 1,
+                        status=Status.CANCELLED.value,
+                        sequence=table.c.sequence + 1,
+                        updated=now,
+                    )
+                )
+        return len(missing), len(to_cancel)
+
+    def count_by_source(self) -> dict[str, int]:
+        stmt = select(table.c.source, func.count()).group_by(table.c.source)
+        with self.engine.connect() as conn:
+            return {source: int(count) for source, count in conn.execute(stmt)}
 
     def get(self, *, event_id: str) -> Event | None:
         with self.engine.connect() as conn:

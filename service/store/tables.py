@@ -94,3 +94,28 @@ events = Table(
     Index("ix_events_source", "source"),
     Index("ix_events_kind_start", "kind", "start"),
 )
+
+crawl_runs = Table(
+    "crawl_runs",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("source", String(128), nullable=False),
+    Column("type", String(32), nullable=False),
+    Column("started", UTCDateTime, nullable=False),
+    Column("finished", UTCDateTime, nullable=False),
+    Column("outcome", String(16), nullable=False),
+    # A clean crawl is a snapshot: the source's complete list at that time.
+    Column("clean", Boolean, nullable=False),
+    Column("http_status", Integer),
+    Column("found", Integer, nullable=False),
+    Column("stored", Integer, nullable=False),
+    Column("inserted", Integer, nullable=False),
+    Column("changed", Integer, nullable=False),
+    Column("vanished", Integer, nullable=False),
+    Column("cancelled", Integer, nullable=False),
+    Column("dropped", JSON, nullable=False),
+    Column("errors", JSON, nullable=False),
+    Column("last_error", Text),
+    Column("note", Text),
+    Index("ix_crawl_runs_source_finished", "source", "finished"),
+)

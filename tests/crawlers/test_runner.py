@@ -10,9 +10,12 @@ import json
 import shutil
 import subprocess
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+
+from service.model import Status, make_event_id
 
 from service.settings import Settings
 from service.store import EventQuery, EventStore, make_engine
@@ -36,7 +39,7 @@ print(json.dumps([{"source": r.source, "outcome": r.outcome.value, "found": r.fo
 """
 
 
-def crawl(settings: Settings) -> dict[str, dict]:
+def crawl(settings: Settings, now: datetime = NOW) -> dict[str, dict]:
     done = subprocess.run(
         [
             sys.executable,
@@ -44,7 +47,7 @@ def crawl(settings: Settings) -> dict[str, dict]:
             CRAWL,
             settings.database_url,
             str(settings.sources),
-            NOW.isoformat(),
+            now.isoformat(),
         ],
         capture_output=True,
         text=True,
@@ -133,3 +136,25 @@ def test_crawl_failed_source_keeps_stored_events(settings: Settings, sources: Pa
     reports = crawl(settings)
     assert reports["finos"]["outcome"] == "failed"
     assert stored_ids(settings, "finos") == before
+
+
+def test_crawl_replayed_without_one_event_cancels_it_after_two_snapshots(
+    tmp_path: Path, settings: Settings
+) -> None:
+    feed = (FIXTURES / "ics/pycon-us-2025-flaskcon.ics").read_bytes()
+    start, end = feed.index(b"BEGIN:VEVENT"), feed.index(b"END:VEVENT") + len(b"END:VEVENT\r\n")
+    removed_uid = feed[start:end].split(b"UID:")[1].split(b"\r\n")[0].decode()
+    settings.sources.write_text('[[source]]\nname = "flaskcon"\ntype = "ics"\nurl = "f.ics"\n')
+    before = datetime(2025, 5, 10, tzinfo=UTC)
+    (tmp_path / "f.ics").write_bytes(feed)
+    assert crawl(settings, before)["flaskcon"]["stored"] == 6
+    (tmp_path / "f.ics").write_bytes(feed[:start] + feed[end:])
+    crawl(settings, before)
+    crawl(settings, before)
+    engine = make_engine(settings.database_url)
+    events = EventStore(engine).search(query=EventQuery(sources=["flaskcon"]))
+    engine.dispose()
+    cancelled = [e for e in events if e.status is Status.CANCELLED]
+    assert len(events) == 6
+    assert len(cancelled) == 1
+    assert cancelled[0].id == make_event_id("flaskcon", removed_uid)

@@ -75,3 +75,16 @@ def test_help_lists_the_commands(tmp_path: Path) -> None:
     assert done.returncode == 0
     for command in ("crawl", "serve", "up"):
         assert command in done.stdout
+
+
+def test_sources_shows_each_sources_health(tmp_path: Path) -> None:
+    write_sources(tmp_path)
+    assert "No crawl has run yet" in run(tmp_path, "sources").stdout
+    run(tmp_path, "crawl")
+    done = run(tmp_path, "sources")
+    assert done.returncode == 0, done.stderr
+    confs = next(line for line in done.stdout.splitlines() if "│ confs " in line)
+    assert "ok" in confs
+    gone = next(line for line in done.stdout.splitlines() if "│ gone " in line)
+    assert "failed" in gone
+    assert "never" in gone
