@@ -32,12 +32,14 @@ class SourceReport:
     last_error: str | None = None
     fetched: int = 0
     missing: int = 0
+    pages_without_events: int = 0
     seen_ids: set[str] = field(default_factory=set)
     window_start: datetime | None = None
     window_end: datetime | None = None
     partial_reason: str | None = None
     vanished: int = 0
     cancelled: int = 0
+    merged_into_other_sources: int = 0
 
     def drop(self, reason: str) -> None:
         self.dropped[reason] += 1

@@ -1,16 +1,21 @@
-"""Store: collect the crawl's events by id, write them in batches at the end.
+"""Store: collect the crawl's events by id, merge duplicates, write in batches at the end.
 
-Writing once at the end keeps one transaction per batch (never per item) and
-lets a source that lists the same event twice be merged before it is stored.
+Writing once at the end keeps one transaction per batch (never per item),
+lets a source that lists the same event twice be merged before it is
+stored, and lets the whole crawl be matched against what other sources
+already stored (one query, not one per item).
 """
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from scrapy.crawler import Crawler
 
 from crawlers.pipelines.base import ReportingPipeline
+from service.dedupe import DuplicateIndex, merge_duplicate
 from service.model import Event, merge_events
-from service.store import EventStore, make_engine
+from service.store import EventQuery, EventStore, make_engine
 
 
 class StorePipeline(ReportingPipeline):
@@ -32,10 +37,43 @@ class StorePipeline(ReportingPipeline):
             return
         engine = make_engine(self.database_url)
         try:
-            result = EventStore(engine).upsert_many(self.pending.values(), now=self.spider.now)
+            store = EventStore(engine)
+            records = self.merge_with_store(store)
+            result = store.upsert_many(records, now=self.spider.now)
         finally:
             engine.dispose()
         self.report.seen_ids.update(self.pending)
         self.report.stored += result.stored
         self.report.inserted += result.inserted
         self.report.changed += result.changed
+
+    def merge_with_store(self, store: EventStore) -> list[Event]:
+        """Keep what other sources added to our events; fold ours into theirs."""
+        source = self.spider.source.name
+        stored = {
+            event.id: event for event in store.search(query=EventQuery(ids=list(self.pending)))
+        }
+        margin = timedelta(days=1)
+        others = DuplicateIndex(
+            store.search(
+                query=EventQuery(
+                    start=self.spider.window_start - margin,
+                    end=self.spider.window_end + margin,
+                    exclude_sources=[source],
+                )
+            )
+        )
+        records: dict[str, Event] = {}
+        for event in self.pending.values():
+            previous = stored.get(event.id)
+            if previous is not None and previous.source == source:
+                records[event.id] = merge_duplicate(event, previous)
+                continue
+            twin = records.get(event.id) or others.find(event)
+            if twin is not None and twin.source != source:
+                merged = merge_duplicate(records.get(twin.id, twin), event)
+                records[twin.id] = merged
+                self.report.merged_into_other_sources += 1
+                continue
+            records[event.id] = event
+        return list(records.values())

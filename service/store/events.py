@@ -58,6 +58,7 @@ class EventQuery:
     kinds: Sequence[Kind] = ()
     statuses: Sequence[Status] = ()
     sources: Sequence[str] = ()
+    exclude_sources: Sequence[str] = ()
     q: str | None = None
     limit: int | None = None
     after: tuple[datetime, str] | None = None
@@ -302,6 +303,8 @@ class EventStore:
             conditions.append(table.c.status.in_([status.value for status in query.statuses]))
         if query.sources:
             conditions.append(table.c.source.in_(list(query.sources)))
+        if query.exclude_sources:
+            conditions.append(table.c.source.not_in(list(query.exclude_sources)))
         if query.ids:
             conditions.append(table.c.id.in_(list(query.ids)))
         if query.q:

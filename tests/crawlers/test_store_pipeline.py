@@ -1,0 +1,107 @@
+"""The store pipeline: merges repeats, folds other sources' twins, writes at the end."""
+
+from __future__ import annotations
+
+import contextlib
+from datetime import timedelta
+from types import SimpleNamespace
+
+from scrapy.exceptions import DropItem
+
+from crawlers.pipelines.store import StorePipeline
+from crawlers.report import SourceReport
+from service.model import Event, Venue, make_event_id
+from service.settings import Settings
+from service.store import EventQuery, EventStore
+from tests.conftest import NOW
+
+
+def pipeline(settings: Settings, source: str) -> StorePipeline:
+    spider = SimpleNamespace(
+        source=SimpleNamespace(name=source),
+        report=SourceReport(source=source, type="ics"),
+        now=NOW,
+        window_start=NOW - timedelta(days=7),
+        window_end=NOW + timedelta(days=365),
+    )
+    crawler = SimpleNamespace(
+        spider=spider, settings={"MEETSCOUT_DATABASE_URL": settings.database_url}
+    )
+    return StorePipeline(crawler)  # type: ignore[arg-type]
+
+
+def make(source: str, uid: str, **changes: object) -> Event:
+    fields: dict[str, object] = {
+        "id": make_event_id(source, uid),
+        "title": "Healthcare Innovation Mixer",
+        "start": NOW + timedelta(days=5, hours=18),
+        "source": source,
+        "venue": Venue(city="Toronto"),
+    }
+    fields.update(changes)
+    return Event(**fields)  # type: ignore[arg-type]
+
+
+def crawl(settings: Settings, source: str, events: list[Event]) -> SourceReport:
+    stage = pipeline(settings, source)
+    for event in events:
+        with contextlib.suppress(DropItem):
+            stage.process_item(event)
+    stage.close_spider()
+    return stage.report
+
+
+def test_store_merges_repeats_within_a_source(settings: Settings, store: EventStore) -> None:
+    report = crawl(
+        settings, "a", [make("a", "1", categories=["x"]), make("a", "1", categories=["y"])]
+    )
+    assert report.dropped == {"duplicate_in_source": 1}
+    [stored] = store.search(query=EventQuery())
+    assert stored.categories == ["x", "y"]
+
+
+def test_store_folds_other_sources_twin(settings: Settings, store: EventStore) -> None:
+    crawl(settings, "a", [make("a", "1")])
+    report = crawl(
+        settings,
+        "b",
+        [
+            make(
+                "b",
+                "9",
+                title="Healthcare Innovation Mixer!",
+                organizer="Toronto Health Network",
+                description="Meet clinicians and founders.",
+            )
+        ],
+    )
+    assert report.merged_into_other_sources == 1
+    [stored] = store.search(query=EventQuery())
+    assert stored.id == make_event_id("a", "1")
+    assert stored.sources == ["a", "b"]
+    assert stored.organizer == "Toronto Health Network"
+    assert stored.title == "Healthcare Innovation Mixer"
+
+
+def test_store_recrawl_of_owner_keeps_other_sources_details(
+    settings: Settings, store: EventStore
+) -> None:
+    crawl(settings, "a", [make("a", "1")])
+    crawl(settings, "b", [make("b", "9", organizer="Toronto Health Network")])
+    crawl(settings, "a", [make("a", "1", description="Now with a speaker list.")])
+    [stored] = store.search(query=EventQuery())
+    assert stored.sources == ["a", "b"]
+    assert stored.organizer == "Toronto Health Network"
+    assert stored.description == "Now with a speaker list."
+
+
+def test_store_keeps_distinct_events_apart(settings: Settings, store: EventStore) -> None:
+    crawl(settings, "a", [make("a", "1")])
+    crawl(settings, "b", [make("b", "9", venue=Venue(city="Vancouver"))])
+    assert len(store.search(query=EventQuery())) == 2
+
+
+def test_store_empty_crawl_writes_nothing(settings: Settings, store: EventStore) -> None:
+    report = crawl(settings, "a", [])
+    assert report.stored == 0
+    assert store.search(query=EventQuery()) == []

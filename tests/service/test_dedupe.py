@@ -1,0 +1,89 @@
+"""Cross-source de-duplication: same event, two sources, one record."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from service.dedupe import DuplicateIndex, merge_duplicate, same_event, url_key
+from service.model import Attendance, Event, Venue, make_event_id
+from tests.conftest import NOW
+
+
+def make(source: str, n: str = "1", **changes: object) -> Event:
+    fields: dict[str, object] = {
+        "id": make_event_id(source, n),
+        "title": "PyData Toronto: Meetup #42",
+        "start": NOW + timedelta(days=3),
+        "source": source,
+        "venue": Venue(city="Toronto", country="CA"),
+    }
+    fields.update(changes)
+    return Event(**fields)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("changes", "expected"),
+    [
+        ({}, True),
+        ({"title": "PyData Toronto Meetup #42 (in person)"}, True),
+        ({"start": NOW + timedelta(days=3, hours=1)}, True),
+        ({"start": NOW + timedelta(days=3, hours=3)}, False),
+        ({"title": "Toronto Book Club"}, False),
+        ({"venue": Venue(city="Montreal")}, False),
+        ({"venue": Venue(city="toronto")}, True),
+        (
+            {"venue": Venue(), "title": "Something else", "url": "https://www.meetup.com/x/1/"},
+            False,
+        ),
+    ],
+)
+def test_same_event_rules(changes: dict[str, object], expected: bool) -> None:
+    assert same_event(make("a"), make("b", **changes)) is expected
+
+
+def test_same_event_shared_url_is_enough() -> None:
+    a = make("a", url="https://www.meetup.com/pydata/events/1/", venue=Venue())
+    b = make("b", url="http://meetup.com/pydata/events/1", title="Monthly talks")
+    assert same_event(a, b)
+
+
+def test_same_event_both_online_without_city() -> None:
+    a = make("a", venue=Venue(), attendance=Attendance.ONLINE)
+    b = make("b", venue=Venue(), attendance=Attendance.ONLINE)
+    assert same_event(a, b)
+
+
+def test_url_key_normalises() -> None:
+    assert url_key("https://WWW.Example.org/a/?utm=1#x") == "example.org/a"
+    assert url_key(None) is None
+    assert url_key("not a url") is None
+
+
+def test_merge_keeps_primary_schedule_and_richer_details() -> None:
+    primary = make("a", description="Talks.", venue=Venue(city="Toronto"))
+    other = make(
+        "b",
+        title="Different title",
+        start=NOW + timedelta(days=3, hours=1),
+        description="Two talks on pandas and Arrow, then drinks nearby.",
+        organizer="PyData Toronto",
+        venue=Venue(name="Shopify", city="Toronto", lat=43.64, lon=-79.39),
+    )
+    merged = merge_duplicate(primary, other)
+    assert merged.id == primary.id
+    assert merged.title == primary.title
+    assert merged.start == primary.start
+    assert merged.description == other.description
+    assert merged.organizer == "PyData Toronto"
+    assert merged.venue.lat == 43.64
+    assert merged.sources == ["a", "b"]
+
+
+def test_index_finds_twin_across_midnight() -> None:
+    late = make("a", start=NOW.replace(hour=23, minute=30))
+    index = DuplicateIndex([late])
+    early = make("b", start=NOW.replace(hour=23, minute=30) + timedelta(hours=1))
+    assert index.find(early) is late
+    assert index.find(make("b", title="Unrelated", start=NOW)) is None
