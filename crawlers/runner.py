@@ -19,12 +19,14 @@ from crawlers.sources import Source
 from crawlers.spiders.base import SourceSpider
 from crawlers.spiders.confs_tech import ConfsTechSpider
 from crawlers.spiders.ics import IcsSpider
+from crawlers.spiders.jsonld import JsonLdSpider
 from service.settings import Settings
 from service.store import EventStore, HealthStore, make_engine
 
 SPIDERS: dict[str, type[SourceSpider]] = {
     "ics": IcsSpider,
     "confs_tech": ConfsTechSpider,
+    "jsonld": JsonLdSpider,
 }
 
 ProgressCallback = Callable[[str, str], None]
@@ -36,6 +38,7 @@ def scrapy_settings(settings: Settings, source: Source) -> ScrapySettings:
     result.setmodule("crawlers.settings", priority="project")
     result.set("MEETSCOUT_DATABASE_URL", settings.database_url, priority="cmdline")
     result.set("LOG_LEVEL", settings.log_level.upper(), priority="cmdline")
+    result.set("HTTPCACHE_DIR", str(settings.http_cache_dir), priority="cmdline")
     if source.url.startswith("file:"):
         # Local files: no server to be polite to, nothing a retry would fix.
         result.set("RETRY_ENABLED", False, priority="cmdline")

@@ -18,6 +18,16 @@ AUTOTHROTTLE_MAX_DELAY = 30.0
 AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
 RETRY_ENABLED = True
 RETRY_TIMES = 2
+# Longest Retry-After (seconds) a crawl waits for before counting the fetch as failed.
+RETRY_AFTER_MAX = 120
+DOWNLOADER_MIDDLEWARES = {
+    "crawlers.middlewares.RetryAfterMiddleware": 560,
+}
+# Feeds are re-fetched conditionally (ETag, Last-Modified) through the HTTP cache.
+HTTPCACHE_ENABLED = True
+HTTPCACHE_POLICY = "scrapy.extensions.httpcache.RFC2616Policy"
+HTTPCACHE_STORAGE = "scrapy.extensions.httpcache.FilesystemCacheStorage"
+HTTPCACHE_GZIP = True
 REDIRECT_MAX_TIMES = 5
 COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False

@@ -38,6 +38,10 @@ class Settings(BaseSettings):
     crawl_days_ahead: int = Field(
         default=365, ge=1, description="Crawl window: days after today to expand events to."
     )
+    http_cache_dir: Path = Field(
+        default=PROJECT_ROOT / "var" / "httpcache",
+        description="Where the crawl keeps fetched pages for conditional re-fetching.",
+    )
     log_level: str = Field(default="INFO", description="Log level of the crawl and the server.")
 
 
