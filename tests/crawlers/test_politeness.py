@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
 
@@ -21,8 +22,8 @@ THEN = datetime(2025, 5, 10, tzinfo=UTC)
 
 
 class FeedServer(BaseHTTPRequestHandler):
-    log: list[tuple[str, dict[str, str], float]] = []
-    busy_once = True
+    log: ClassVar[list[tuple[str, dict[str, str], float]]] = []
+    busy_once: ClassVar[bool] = True
 
     def do_GET(self) -> None:
         FeedServer.log.append((self.path, dict(self.headers), time.monotonic()))
