@@ -262,7 +262,11 @@ class Gazetteer:
         self._ensure()
 
     def resolve(self, query: object) -> Place | None:
-        """The place a free-text query means: "Toronto", "Portland, ME", "London, UK"."""
+        """The place a free-text query means: "Toronto", "Portland, ME", "London, UK".
+
+        Trailing parts narrow by region or country; parts that are neither
+        ("Manchester, Greater Manchester") are ignored rather than fatal.
+        """
         text = _clean(query)
         if not text:
             return None
@@ -271,7 +275,12 @@ class Gazetteer:
     def resolve_parts(
         self, city: object, region: object = None, country: object = None
     ) -> Place | None:
-        """The place a venue's structured fields mean (city may carry "Portland, OR")."""
+        """The place a venue's structured fields mean.
+
+        ``city`` may carry its own region ("Portland, OR", as confs.tech
+        writes it); ``region`` and ``country`` take codes or names in any
+        common spelling ("U.S.A.", "GB", "Scotland").
+        """
         text = _clean(city)
         if not text:
             return None
