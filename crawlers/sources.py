@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from service.model import Kind
 
-SOURCE_TYPES = ("ics", "confs_tech")
+SOURCE_TYPES = ("ics", "confs_tech", "jsonld")
 SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 
 
@@ -43,7 +43,7 @@ class Source(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     name: str
-    type: Literal["ics", "confs_tech"]
+    type: Literal["ics", "confs_tech", "jsonld"]
     url: str
     kind: Kind | None = None
     sectors: tuple[str, ...] = ()
@@ -53,6 +53,9 @@ class Source(BaseModel):
     days_ahead: int | None = Field(default=None, ge=1, le=3650)
     years: tuple[int, ...] = ()
     topics: tuple[str, ...] = ()
+    follow: str | None = None
+    next: str | None = None
+    max_pages: int = Field(default=20, ge=1, le=500)
 
     @field_validator("name")
     @classmethod
