@@ -20,6 +20,7 @@ from urllib.parse import urlsplit
 
 from service.model import Attendance, Event, Venue
 
+
 START_TOLERANCE = timedelta(hours=2)
 TITLE_SIMILARITY = 0.8
 TOKEN_OVERLAP = 0.6
@@ -130,7 +131,11 @@ def merge_duplicate(primary: Event, other: Event) -> Event:
 
 
 class DuplicateIndex:
-    """Stored events of other sources, looked up by day."""
+    """Stored events of other sources, looked up by day.
+
+    Holds only what matching needs (the store loads a few columns per
+    candidate); :meth:`find` returns the id of the twin.
+    """
 
     def __init__(self, events: Iterable[Event]) -> None:
         self.by_day: dict[date, list[Event]] = defaultdict(list)
@@ -144,6 +149,3 @@ class DuplicateIndex:
                 if candidate.id != event.id and same_event(candidate, event):
                     return candidate
         return None
-
-    def add(self, event: Event) -> None:
-        self.by_day[event.start.date()].append(event)

@@ -55,25 +55,28 @@ class StorePipeline(ReportingPipeline):
         }
         margin = timedelta(days=1)
         others = DuplicateIndex(
-            store.search(
-                query=EventQuery(
-                    start=self.spider.window_start - margin,
-                    end=self.spider.window_end + margin,
-                    exclude_sources=[source],
-                )
+            store.match_candidates(
+                start=min(event.start for event in self.pending.values()) - margin,
+                end=max(event.start for event in self.pending.values()) + margin,
+                exclude_source=source,
             )
         )
         records: dict[str, Event] = {}
+        twins: dict[str, list[Event]] = {}
         for event in self.pending.values():
             previous = stored.get(event.id)
             if previous is not None and previous.source == source:
                 records[event.id] = merge_duplicate(event, previous)
                 continue
-            twin = records.get(event.id) or others.find(event)
-            if twin is not None and twin.source != source:
-                merged = merge_duplicate(records.get(twin.id, twin), event)
-                records[twin.id] = merged
-                self.report.merged_into_other_sources += 1
+            twin = others.find(event)
+            if twin is not None:
+                twins.setdefault(twin.id, []).append(event)
                 continue
             records[event.id] = event
+        if twins:
+            for twin in store.search(query=EventQuery(ids=list(twins))):
+                for event in twins[twin.id]:
+                    twin = merge_duplicate(twin, event)
+                    self.report.merged_into_other_sources += 1
+                records[twin.id] = twin
         return list(records.values())

@@ -3,6 +3,7 @@
 from service.store.engine import make_engine, migrate
 from service.store.events import EventQuery, EventStore, UpsertResult
 from service.store.health import CrawlRun, HealthStore, SourceHealth
+from service.store.subscriptions import SubscriptionStore
 
 __all__ = [
     "CrawlRun",
@@ -10,6 +11,7 @@ __all__ = [
     "EventStore",
     "HealthStore",
     "SourceHealth",
+    "SubscriptionStore",
     "UpsertResult",
     "make_engine",
     "migrate",

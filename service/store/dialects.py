@@ -28,12 +28,16 @@ def configure(engine: Engine) -> None:
         cursor.close()
 
 
-def upsert(engine: Engine, table: Table, rows: list[dict[str, Any]], *, keep: set[str]) -> Insert:
-    """An INSERT that updates every column but ``keep`` when the key exists."""
+def upsert(engine: Engine, table: Table, *, keep: set[str]) -> Insert:
+    """An INSERT that updates every column but ``keep`` when the key exists.
+
+    Executed with a list of rows (executemany), so one compiled statement
+    serves every batch.
+    """
     if engine.dialect.name == "sqlite":
-        stmt = sqlite.insert(table).values(rows)
+        stmt = sqlite.insert(table)
     elif engine.dialect.name == "postgresql":
-        stmt = postgresql.insert(table).values(rows)
+        stmt = postgresql.insert(table)
     else:  # pragma: no cover - only the two supported databases reach here
         raise NotImplementedError(f"no upsert for {engine.dialect.name}")
     key = [column.name for column in table.primary_key.columns]

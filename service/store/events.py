@@ -215,7 +215,7 @@ class EventStore:
                     schedule_hash=schedule_hash,
                 )
                 rows.append(row)
-            conn.execute(dialects.upsert(self.engine, table, rows, keep=KEPT_ON_UPSERT))
+            conn.execute(dialects.upsert(self.engine, table, keep=KEPT_ON_UPSERT), rows)
         return UpsertResult(inserted, changed, len(batch) - inserted - changed)
 
     def mark_missing(
@@ -257,6 +257,46 @@ class EventStore:
                     )
                 )
         return len(missing), len(to_cancel)
+
+    def match_candidates(
+        self, *, start: datetime, end: datetime, exclude_source: str
+    ) -> list[Event]:
+        """Other sources' events in [start, end], with only the fields matching reads.
+
+        Loading a handful of columns keeps de-duplicating a large crawl cheap;
+        the full record is read only for the twins actually found.
+        """
+        columns = (
+            table.c.id,
+            table.c.title,
+            table.c.start,
+            table.c.end,
+            table.c.all_day,
+            table.c.timezone,
+            table.c.url,
+            table.c.city,
+            table.c.attendance,
+            table.c.source,
+        )
+        stmt = select(*columns).where(
+            table.c.start >= start, table.c.start <= end, table.c.source != exclude_source
+        )
+        with self.engine.connect() as conn:
+            return [
+                Event(
+                    id=row.id,
+                    title=row.title,
+                    start=row.start,
+                    end=row.end,
+                    all_day=bool(row.all_day),
+                    timezone=row.timezone,
+                    url=row.url,
+                    venue=Venue(city=row.city),
+                    attendance=Attendance(row.attendance),
+                    source=row.source,
+                )
+                for row in conn.execute(stmt)
+            ]
 
     def count_by_source(self) -> dict[str, int]:
         stmt = select(table.c.source, func.count()).group_by(table.c.source)
