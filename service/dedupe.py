@@ -13,13 +13,13 @@ import re
 import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import fields, replace
-from datetime import date, timedelta
+from dataclasses import dataclass, fields, replace
+from datetime import UTC, date, datetime, timedelta
 from difflib import SequenceMatcher
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
 
 from service.model import Attendance, Event, Venue
-
 
 START_TOLERANCE = timedelta(hours=2)
 TITLE_SIMILARITY = 0.8
@@ -53,35 +53,88 @@ def url_key(url: str | None) -> str | None:
     return f"{host}{parts.path.rstrip('/')}"
 
 
-def similar_titles(a: str, b: str) -> bool:
-    ta, tb = title_tokens(a), title_tokens(b)
-    if ta and tb and len(ta & tb) / len(ta | tb) >= TOKEN_OVERLAP:
-        return True
-    return SequenceMatcher(None, _fold(a), _fold(b)).ratio() >= TITLE_SIMILARITY
+@dataclass(frozen=True, slots=True)
+class Fingerprint:
+    """What matching reads of an event, computed once per event."""
+
+    id: str
+    source: str
+    start: datetime
+    day: date
+    all_day: bool
+    tokens: frozenset[str]
+    folded: str
+    url: str | None
+    city: str | None
+    online: bool
+
+    @classmethod
+    def of(cls, event: Event) -> Fingerprint:
+        return cls.from_fields(
+            id=event.id,
+            source=event.source,
+            title=event.title,
+            start=event.start,
+            timezone=event.timezone,
+            all_day=event.all_day,
+            url=event.url,
+            city=event.venue.city,
+            online=event.attendance is Attendance.ONLINE,
+        )
+
+    @classmethod
+    def from_fields(
+        cls,
+        *,
+        id: str,
+        source: str,
+        title: str,
+        start: datetime,
+        timezone: str | None,
+        all_day: bool,
+        url: str | None,
+        city: str | None,
+        online: bool,
+    ) -> Fingerprint:
+        zone = ZoneInfo(timezone) if timezone else UTC
+        return cls(
+            id=id,
+            source=source,
+            start=start,
+            day=start.astimezone(zone).date(),
+            all_day=all_day,
+            tokens=title_tokens(title),
+            folded=_fold(title),
+            url=url_key(url),
+            city=_fold(city) if city else None,
+            online=online,
+        )
 
 
-def same_place(a: Event, b: Event) -> bool:
-    if a.attendance is Attendance.ONLINE and b.attendance is Attendance.ONLINE:
-        return True
-    city_a, city_b = a.venue.city, b.venue.city
-    if city_a and city_b:
-        return _fold(city_a) == _fold(city_b)
-    return False
+def _similar(a: Fingerprint, b: Fingerprint) -> bool:
+    if a.tokens and b.tokens:
+        overlap = len(a.tokens & b.tokens) / len(a.tokens | b.tokens)
+        if overlap >= TOKEN_OVERLAP:
+            return True
+        if overlap < TOKEN_OVERLAP / 2:
+            return False  # too far apart for a character-level match to change the answer
+    return SequenceMatcher(None, a.folded, b.folded).ratio() >= TITLE_SIMILARITY
 
 
-def close_in_time(a: Event, b: Event) -> bool:
+def _same(a: Fingerprint, b: Fingerprint) -> bool:
     if a.all_day or b.all_day:
-        return a.local_start().date() == b.local_start().date()
-    return abs(a.start - b.start) <= START_TOLERANCE
+        if a.day != b.day:
+            return False
+    elif abs(a.start - b.start) > START_TOLERANCE:
+        return False
+    if a.url and a.url == b.url:
+        return True
+    same_place = (a.online and b.online) or (a.city is not None and a.city == b.city)
+    return same_place and _similar(a, b)
 
 
 def same_event(a: Event, b: Event) -> bool:
-    if not close_in_time(a, b):
-        return False
-    key_a, key_b = url_key(a.url), url_key(b.url)
-    if key_a and key_a == key_b:
-        return True
-    return similar_titles(a.title, b.title) and same_place(a, b)
+    return _same(Fingerprint.of(a), Fingerprint.of(b))
 
 
 def _detail(value: object) -> int:
@@ -131,21 +184,18 @@ def merge_duplicate(primary: Event, other: Event) -> Event:
 
 
 class DuplicateIndex:
-    """Stored events of other sources, looked up by day.
+    """Other sources' events, by day, as fingerprints (the store loads a few columns)."""
 
-    Holds only what matching needs (the store loads a few columns per
-    candidate); :meth:`find` returns the id of the twin.
-    """
+    def __init__(self, candidates: Iterable[Fingerprint]) -> None:
+        self.by_day: dict[date, list[Fingerprint]] = defaultdict(list)
+        for candidate in candidates:
+            self.by_day[candidate.day].append(candidate)
 
-    def __init__(self, events: Iterable[Event]) -> None:
-        self.by_day: dict[date, list[Event]] = defaultdict(list)
-        for event in events:
-            self.by_day[event.start.date()].append(event)
-
-    def find(self, event: Event) -> Event | None:
-        day = event.start.date()
+    def find(self, event: Event) -> Fingerprint | None:
+        """The twin of ``event`` among the candidates, if any."""
+        mine = Fingerprint.of(event)
         for offset in (0, -1, 1):
-            for candidate in self.by_day.get(day + timedelta(days=offset), ()):
-                if candidate.id != event.id and same_event(candidate, event):
+            for candidate in self.by_day.get(mine.day + timedelta(days=offset), ()):
+                if candidate.id != mine.id and _same(candidate, mine):
                     return candidate
         return None

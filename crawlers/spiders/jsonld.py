@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from collections.abc import AsyncIterator, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC
@@ -80,6 +81,29 @@ def check_page(response: Response) -> None:
         raise PageError("no markup, not HTML")
 
 
+RDFA_EVENT = re.compile(
+    rb"""typeof\s*=\s*["'][^"']*(event|festival|hackathon|courseinstance)""", re.IGNORECASE
+)
+
+
+def syntaxes_present(body: bytes) -> list[str]:
+    """The syntaxes worth asking extruct for on this page.
+
+    RDFa parsing dominates the cost of a large page, and most pages carry
+    RDFa only for Open Graph metadata: it runs only where some ``typeof``
+    names an event type. The other two are skipped when their markers are absent.
+    """
+    lowered = body.lower()
+    present = []
+    if b"application/ld+json" in lowered:
+        present.append("json-ld")
+    if b"itemscope" in lowered:
+        present.append("microdata")
+    if RDFA_EVENT.search(body):
+        present.append("rdfa")
+    return present
+
+
 def extract(body: bytes, base_url: str, encoding: str) -> Extraction:
     """All schema.org nodes from JSON-LD, microdata and RDFa.
 
@@ -87,12 +111,15 @@ def extract(body: bytes, base_url: str, encoding: str) -> Extraction:
     parse; then each script is read on its own and only the bad ones are
     lost (and counted).
     """
+    syntaxes = syntaxes_present(body)
+    if not syntaxes:
+        return Extraction()
     try:
         data = extruct.extract(
             body,
             base_url=base_url,
             encoding=encoding,
-            syntaxes=SYNTAXES,
+            syntaxes=syntaxes,
             uniform=True,
             errors="log",
         )
@@ -101,7 +128,7 @@ def extract(body: bytes, base_url: str, encoding: str) -> Extraction:
             "extruct failed on %s; reading syntaxes one by one", base_url
         )
         data = {}
-        for syntax in SYNTAXES:
+        for syntax in syntaxes:
             try:
                 data.update(
                     extruct.extract(

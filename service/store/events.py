@@ -17,6 +17,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Engine, Select, and_, func, or_, select, update
 
+from service.dedupe import Fingerprint
 from service.model import Attendance, Event, Kind, Status, Venue
 from service.store import dialects
 from service.store.tables import events as table
@@ -63,6 +64,9 @@ class EventQuery:
     limit: int | None = None
     after: tuple[datetime, str] | None = None
     ids: Sequence[str] = field(default_factory=tuple)
+    sectors: Sequence[str] = ()
+    attendance: Sequence[Attendance] = ()
+    free: bool | None = None
 
 
 def _digest(values: dict[str, Any]) -> str:
@@ -216,6 +220,7 @@ class EventStore:
                 )
                 rows.append(row)
             conn.execute(dialects.upsert(self.engine, table, keep=KEPT_ON_UPSERT), rows)
+            dialects.sync_spatial_index(conn, rows)
         return UpsertResult(inserted, changed, len(batch) - inserted - changed)
 
     def mark_missing(
@@ -260,40 +265,35 @@ class EventStore:
 
     def match_candidates(
         self, *, start: datetime, end: datetime, exclude_source: str
-    ) -> list[Event]:
-        """Other sources' events in [start, end], with only the fields matching reads.
+    ) -> list[Fingerprint]:
+        """Other sources' events starting in [start, end], as matching fingerprints.
 
         Loading a handful of columns keeps de-duplicating a large crawl cheap;
         the full record is read only for the twins actually found.
         """
-        columns = (
+        stmt = select(
             table.c.id,
+            table.c.source,
             table.c.title,
             table.c.start,
-            table.c.end,
-            table.c.all_day,
             table.c.timezone,
+            table.c.all_day,
             table.c.url,
             table.c.city,
             table.c.attendance,
-            table.c.source,
-        )
-        stmt = select(*columns).where(
-            table.c.start >= start, table.c.start <= end, table.c.source != exclude_source
-        )
+        ).where(table.c.start >= start, table.c.start <= end, table.c.source != exclude_source)
         with self.engine.connect() as conn:
             return [
-                Event(
+                Fingerprint.from_fields(
                     id=row.id,
+                    source=row.source,
                     title=row.title,
                     start=row.start,
-                    end=row.end,
-                    all_day=bool(row.all_day),
                     timezone=row.timezone,
+                    all_day=bool(row.all_day),
                     url=row.url,
-                    venue=Venue(city=row.city),
-                    attendance=Attendance(row.attendance),
-                    source=row.source,
+                    city=row.city,
+                    online=row.attendance == Attendance.ONLINE.value,
                 )
                 for row in conn.execute(stmt)
             ]
@@ -347,6 +347,14 @@ class EventStore:
             conditions.append(table.c.source.not_in(list(query.exclude_sources)))
         if query.ids:
             conditions.append(table.c.id.in_(list(query.ids)))
+        if query.sectors:
+            conditions.append(
+                or_(*(dialects.json_list_contains(table.c.sectors, s) for s in query.sectors))
+            )
+        if query.attendance:
+            conditions.append(table.c.attendance.in_([a.value for a in query.attendance]))
+        if query.free is not None:
+            conditions.append(table.c.is_free == query.free)
         if query.q:
             for word in query.q.split()[:10]:
                 pattern = f"%{_escape_like(word)}%"

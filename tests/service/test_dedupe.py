@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from service.dedupe import DuplicateIndex, merge_duplicate, same_event, url_key
+from service.dedupe import DuplicateIndex, Fingerprint, merge_duplicate, same_event, url_key
 from service.model import Attendance, Event, Venue, make_event_id
 from tests.conftest import NOW
 
@@ -83,7 +83,9 @@ def test_merge_keeps_primary_schedule_and_richer_details() -> None:
 
 def test_index_finds_twin_across_midnight() -> None:
     late = make("a", start=NOW.replace(hour=23, minute=30))
-    index = DuplicateIndex([late])
+    index = DuplicateIndex([Fingerprint.of(late)])
     early = make("b", start=NOW.replace(hour=23, minute=30) + timedelta(hours=1))
-    assert index.find(early) is late
+    twin = index.find(early)
+    assert twin is not None
+    assert twin.id == late.id
     assert index.find(make("b", title="Unrelated", start=NOW)) is None
