@@ -17,6 +17,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+import time
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -52,16 +53,22 @@ NETWORK = {
     "ROBOTSTXT_OBEY": True,
     "LOG_LEVEL": "WARNING",
 }
+# A remote host answers in about this long; politely, one page at a time per host.
+REMOTE_LATENCY = 0.1
+POLITE = {**NETWORK, "CONCURRENT_REQUESTS_PER_DOMAIN": 1}
 
 
 class QuietHandler(SimpleHTTPRequestHandler):
-    """Serves the site and counts the pages each crawler fetched."""
+    """Serves the site, after ``latency`` seconds, and counts the pages fetched."""
 
     served: ClassVar[list[str]] = []
+    latency: ClassVar[float] = 0.0
 
     def do_GET(self) -> None:
         if self.path != "/robots.txt":
             QuietHandler.served.append(self.path)
+        if QuietHandler.latency:
+            time.sleep(QuietHandler.latency)
         super().do_GET()
 
     def log_message(self, *args: object) -> None:
@@ -166,7 +173,37 @@ def _run(code: str, *args: str) -> dict[str, object]:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def main() -> dict[str, float]:
+def measure(
+    tmp: str, paths: list[str], sources_template: str, base: str, network: dict[str, object]
+) -> dict[str, float]:
+    """One bare run and one meetscout run under the same network settings."""
+    sources = Path(tmp) / "sources.toml"
+    sources.write_text(sources_template.replace("{base}", base))
+    urls = [f"{base}/{path}" for path in paths]
+    QuietHandler.served = []
+    bare = _run(BARE, json.dumps(urls), json.dumps(network))
+    bare_pages = len(QuietHandler.served)
+    QuietHandler.served = []
+    database = Path(tmp) / "bench.db"
+    for leftover in Path(tmp).glob("bench.db*"):
+        leftover.unlink()
+    project = _run(PROJECT, f"sqlite:///{database}", str(sources), json.dumps(network), NOW)
+    project_pages = len(QuietHandler.served)
+    bare_rate = bare_pages / float(bare["seconds"]) * 60  # type: ignore[arg-type]
+    project_rate = project_pages / float(project["seconds"]) * 60  # type: ignore[arg-type]
+    return {
+        "bare_pages": bare_pages,
+        "bare_rate": bare_rate,
+        "project_pages": project_pages,
+        "project_rate": project_rate,
+        "stored": float(project["stored"]),  # type: ignore[arg-type]
+        "failed": float(len(project["failed"])),  # type: ignore[arg-type]
+        "ratio": project_rate / bare_rate,
+    }
+
+
+def main() -> dict[str, dict[str, float]]:
+    results: dict[str, dict[str, float]] = {}
     with tempfile.TemporaryDirectory() as tmp:
         site = Path(tmp) / "site"
         site.mkdir()
@@ -175,46 +212,39 @@ def main() -> dict[str, float]:
         threading.Thread(target=httpd.serve_forever, daemon=True).start()
         base = f"http://127.0.0.1:{httpd.server_address[1]}"
         try:
-            sources = Path(tmp) / "sources.toml"
-            sources.write_text(sources_template.replace("{base}", base))
-            urls = [f"{base}/{path}" for path in paths]
-            QuietHandler.served = []
-            bare = _run(BARE, json.dumps(urls), json.dumps(NETWORK))
-            bare["pages"] = len(QuietHandler.served)
-            QuietHandler.served = []
-            project = _run(
-                PROJECT, f"sqlite:///{tmp}/bench.db", str(sources), json.dumps(NETWORK), NOW
-            )
-            project["pages"] = len(QuietHandler.served)
+            QuietHandler.latency = 0.0
+            results["raw"] = measure(tmp, paths, sources_template, base, NETWORK)
+            QuietHandler.latency = REMOTE_LATENCY
+            results["polite"] = measure(tmp, paths, sources_template, base, POLITE)
         finally:
+            QuietHandler.latency = 0.0
             httpd.shutdown()
-    bare_rate = float(bare["pages"]) / float(bare["seconds"]) * 60
-    project_rate = float(project["pages"]) / float(project["seconds"]) * 60
-    figures = {
-        "pages": float(len(paths)),
-        "bare_pages": float(bare["pages"]),  # type: ignore[arg-type]
-        "bare_pages_per_min": bare_rate,
-        "project_pages": float(project["pages"]),  # type: ignore[arg-type]
-        "project_pages_per_min": project_rate,
-        "events_stored": float(project["stored"]),  # type: ignore[arg-type]
-        "ratio": project_rate / bare_rate,
-    }
+    raw, polite = results["raw"], results["polite"]
     lines = [
         f"Saved real pages served from 127.0.0.1: {len(paths)} "
         f"({COPIES} copies of {len(ICS_FEEDS)} iCalendar feeds, {len(HTML_PAGES)} event pages "
-        "and a listing page, plus the confs.tech test files).",
+        "and a listing page, plus the confs.tech test files); both crawlers under the same "
+        "Scrapy network settings, each in its own process.",
         "",
-        "| crawler | pages | pages/min |",
-        "| --- | ---: | ---: |",
-        f"| bare Scrapy spider (fetch only) | {bare['pages']} | {bare_rate:,.0f} |",
-        f"| meetscout spiders + full pipeline | {project['pages']} | {project_rate:,.0f} |",
+        "| setting | bare pages | bare pages/min | meetscout pages | meetscout pages/min | ratio |",
+        "| --- | ---: | ---: | ---: | ---: | ---: |",
+        f"| raw: no latency, 16 requests at once | {raw['bare_pages']:.0f} | "
+        f"{raw['bare_rate']:,.0f} | {raw['project_pages']:.0f} | {raw['project_rate']:,.0f} | "
+        f"**{raw['ratio']:.2f}** |",
+        f"| polite: {REMOTE_LATENCY * 1000:.0f} ms per response, one request at a time per host "
+        f"| {polite['bare_pages']:.0f} | {polite['bare_rate']:,.0f} | "
+        f"{polite['project_pages']:.0f} | {polite['project_rate']:,.0f} | "
+        f"**{polite['ratio']:.2f}** |",
         "",
-        f"Ratio (meetscout / bare): **{figures['ratio']:.2f}** (goal ≥ 0.5); "
-        f"{project['stored']} events stored; failed sources: {project['failed'] or 'none'}.",
+        f"Goal: ratio ≥ 0.5. Events stored per run: {raw['stored']:.0f}; failed sources: "
+        f"{raw['failed']:.0f}. The raw row is CPU-bound: parsing iCalendar, extracting "
+        "schema.org data, classifying and storing about 6,000 events against a spider "
+        "that only downloads. The polite row is how meetscout crawls a real host "
+        "(one request at a time), where parsing overlaps the wait for the next page.",
     ]
     write_section("Crawl", "\n".join(lines))
     print("\n".join(lines))
-    return figures
+    return results
 
 
 if __name__ == "__main__":
