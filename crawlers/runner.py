@@ -102,7 +102,7 @@ def run_crawl(
         try:
             await asyncio.gather(*(crawl_host(group) for group in by_host(crawlers)))
         finally:
-            reactor.stop()  # type: ignore[attr-defined]
+            reactor.stop()  # type: ignore[attr-defined,misc]
 
     asyncio.get_event_loop().create_task(crawl_all())
     process.start(stop_after_crawl=False)
@@ -112,7 +112,7 @@ def run_crawl(
         events, health = EventStore(engine), HealthStore(engine)
         for source, crawler in crawlers:
             spider = crawler.spider
-            if spider is None:  # the spider never started
+            if not isinstance(spider, SourceSpider):  # the spider never started
                 report = SourceReport(source=source.name, type=source.type, started=now)
                 report.fail("not_started", "the spider could not be started")
             else:

@@ -26,7 +26,8 @@ class ReportingPipeline:
 
     @property
     def report(self) -> SourceReport:
-        return self.crawler.spider.report  # type: ignore[no-any-return]
+        report: SourceReport = self.spider.report
+        return report
 
     def drop(self, reason: str, detail: str = "") -> DropItem:
         """Count the drop and return the exception to raise.

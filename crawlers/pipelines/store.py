@@ -74,9 +74,10 @@ class StorePipeline(ReportingPipeline):
                 continue
             records[event.id] = event
         if twins:
-            for twin in store.search(query=EventQuery(ids=list(twins))):
-                for event in twins[twin.id]:
-                    twin = merge_duplicate(twin, event)
+            for stored_twin in store.search(query=EventQuery(ids=list(twins))):
+                merged = stored_twin
+                for event in twins[stored_twin.id]:
+                    merged = merge_duplicate(merged, event)
                     self.report.merged_into_other_sources += 1
-                records[twin.id] = twin
+                records[merged.id] = merged
         return list(records.values())
