@@ -149,6 +149,17 @@ def all_day_start(day: date, timezone: str | None) -> datetime:
 
 MERGEABLE_LISTS = ("sectors", "categories", "sources")
 MERGEABLE_DICTS = ("details", "sector_evidence")
+# Details that hold comma-separated lists: merged records keep every item.
+LIST_DETAILS = ("topics",)
+
+
+def _merge_details(mine: dict[str, str], theirs: dict[str, str]) -> dict[str, str]:
+    merged = {**theirs, **mine}
+    for key in LIST_DETAILS:
+        if key in mine and key in theirs:
+            items = [*mine[key].split(","), *theirs[key].split(",")]
+            merged[key] = ",".join(dict.fromkeys(item for item in items if item))
+    return merged
 
 
 def merge_events(primary: Event, other: Event) -> Event:
@@ -165,7 +176,9 @@ def merge_events(primary: Event, other: Event) -> Event:
             if merged != mine:
                 changes[f.name] = merged
         elif f.name in MERGEABLE_DICTS:
-            merged_dict = {**theirs, **mine}
+            merged_dict = (
+                _merge_details(mine, theirs) if f.name == "details" else {**theirs, **mine}
+            )
             if merged_dict != mine:
                 changes[f.name] = merged_dict
         elif f.name == "venue":

@@ -3,6 +3,13 @@
 The source URL is the dataset's ``conferences`` folder (``.../conferences``);
 the spider reads ``<url>/<year>/<topic>.json`` for the years and topics it is
 given, by default the crawl's year and the next, and every known topic.
+
+Every field of a record is kept: dates, place and ``online`` in the event's
+own fields (countries as the dataset writes them, "U.S.A.", for the locate
+stage to resolve), the rest in ``details`` under snake_case keys and, in
+words, in the description. The file's topic is a category and
+``details["topics"]``; a conference listed in several topic files is merged
+by the store pipeline.
 """
 
 from __future__ import annotations
@@ -61,6 +68,21 @@ TOPICS = (
     "ux",
 )
 REQUIRED = ("name", "url", "startDate", "endDate")
+# Dataset fields kept as given in ``Event.details``: (details key, dataset field).
+TEXT_DETAILS = (
+    ("cfp_url", "cfpUrl"),
+    ("coc_url", "cocUrl"),
+    ("twitter", "twitter"),
+    ("mastodon", "mastodon"),
+    ("bluesky", "bluesky"),
+    ("github", "github"),
+)
+SOCIAL_LABELS = (
+    ("twitter", "Twitter"),
+    ("mastodon", "Mastodon"),
+    ("bluesky", "Bluesky"),
+    ("github", "GitHub"),
+)
 
 
 class ConfsTechSpider(SourceSpider):
@@ -127,7 +149,7 @@ class ConfsTechSpider(SourceSpider):
         zone = self.source.timezone
         return Event(
             id=make_event_id(self.source.name, url.rstrip("/").lower(), first.isoformat()),
-            title=record["name"],
+            title=record["name"].strip(),
             start=all_day_start(first, zone),
             end=all_day_start(last + timedelta(days=1), zone),
             timezone=zone,
@@ -139,6 +161,7 @@ class ConfsTechSpider(SourceSpider):
             venue=self._parse_venue(record),
             url=url,
             description=self._parse_description(record),
+            details=self._parse_details(record, topic),
             source=self.source.name,
             source_url=file_url,
         )
@@ -164,22 +187,57 @@ class ConfsTechSpider(SourceSpider):
         return venue
 
     @staticmethod
+    def _parse_details(record: dict[str, Any], topic: str) -> dict[str, str]:
+        """Every dataset fact without a field of its own, under a snake_case key."""
+        details = {key: text for key, field in TEXT_DETAILS if (text := _text(record.get(field)))}
+        locales = _text(record.get("locales"))
+        if locales:
+            details["locales"] = ",".join(
+                code.strip().upper() for code in locales.split(",") if code.strip()
+            )
+        cfp_end = _day(record.get("cfpEndDate"))
+        if cfp_end:
+            details["cfp_end_date"] = cfp_end
+        accessible = record.get("offersSignLanguageOrCC")
+        if isinstance(accessible, bool):
+            details["sign_language_or_captions"] = "true" if accessible else "false"
+        if topic:
+            details["topics"] = topic
+        return details
+
+    @staticmethod
     def _parse_description(record: dict[str, Any]) -> str | None:
+        """The same facts in words, for people reading the event."""
         lines = []
-        if record.get("cfpUrl"):
-            until = f" until {record['cfpEndDate']}" if record.get("cfpEndDate") else ""
-            lines.append(f"Call for papers{until}: {record['cfpUrl']}")
-        if record.get("cocUrl"):
-            lines.append(f"Code of conduct: {record['cocUrl']}")
-        if record.get("locales"):
-            lines.append(f"Languages: {record['locales']}")
-        if record.get("offersSignLanguageOrCC"):
+        cfp_url = _text(record.get("cfpUrl"))
+        if cfp_url:
+            cfp_end = _day(record.get("cfpEndDate"))
+            until = f" until {cfp_end}" if cfp_end else ""
+            lines.append(f"Call for papers{until}: {cfp_url}")
+        coc_url = _text(record.get("cocUrl"))
+        if coc_url:
+            lines.append(f"Code of conduct: {coc_url}")
+        locales = _text(record.get("locales"))
+        if locales:
+            lines.append(f"Languages: {locales}")
+        if record.get("offersSignLanguageOrCC") is True:
             lines.append("Offers sign language or closed captions.")
-        for key, label in (
-            ("twitter", "Twitter"),
-            ("mastodon", "Mastodon"),
-            ("bluesky", "Bluesky"),
-        ):
-            if record.get(key):
-                lines.append(f"{label}: {record[key]}")
+        for key, label in SOCIAL_LABELS:
+            handle = _text(record.get(key))
+            if handle:
+                lines.append(f"{label}: {handle}")
         return "\n".join(lines) or None
+
+
+def _text(value: object) -> str | None:
+    """A non-empty string field, stripped; anything else is absent."""
+    return value.strip() or None if isinstance(value, str) else None
+
+
+def _day(value: object) -> str | None:
+    """A valid ``YYYY-MM-DD`` date field, or None."""
+    text = _text(value)
+    try:
+        return date.fromisoformat(text).isoformat() if text else None
+    except ValueError:
+        return None

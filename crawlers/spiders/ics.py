@@ -1,18 +1,43 @@
-"""``ics``: any iCalendar feed, recurring events expanded inside the window."""
+"""``ics``: any iCalendar feed, recurring events expanded inside the window.
+
+Real feeds bend the standard in producer-specific ways; the spider reads
+them through :mod:`crawlers.ical_quirks` and counts what it cannot read
+instead of failing the feed.
+"""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
-from datetime import UTC, date, datetime, timedelta, tzinfo
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import icalendar
-import recurring_ical_events
 import scrapy
-from icalendar.timezone import tzid_from_dt
+from recurring_ical_events.adapters.event import EventAdapter
+from recurring_ical_events.series import Series
 from scrapy.http import Response
 
+from crawlers.ical_quirks import (
+    CalendarZones,
+    calendar_zone,
+    category_names,
+    collapse,
+    date_value,
+    display_zone,
+    first,
+    in_zone,
+    instant,
+    location_is_online,
+    location_text,
+    organizer_name,
+    pretalx_speakers,
+    recurrence_slot,
+    repair_event,
+    salvage,
+    status_from_title,
+    venue_name,
+)
 from crawlers.spiders.base import SourceSpider
 from service.model import (
     Attendance,
@@ -29,15 +54,28 @@ STATUSES = {
     "TENTATIVE": Status.SCHEDULED,
     "CONFIRMED": Status.SCHEDULED,
 }
-ONLINE_HINTS = ("zoom.us", "meet.google", "teams.microsoft", "webex", "online", "virtual")
+SERIES_PROPERTIES = ("RRULE", "RDATE", "RECURRENCE-ID")
 
 
 class FeedError(ValueError):
     """The response is not a complete iCalendar feed."""
 
 
-def read_calendars(body: bytes) -> list[icalendar.Calendar]:
-    """Parse a feed, refusing what is empty, not iCalendar, or cut short."""
+@dataclass(frozen=True, slots=True)
+class Feed:
+    """What one VCALENDAR says about all of its events."""
+
+    url: str
+    default_zone: str | None
+    producer: str
+
+
+def read_calendars(body: bytes) -> tuple[list[icalendar.Calendar], list[str]]:
+    """Parse a feed, refusing what is empty, not iCalendar, or cut short.
+
+    Returns the calendars and the components that had to be left out when
+    the feed only parsed component by component.
+    """
     text = body.lstrip(b"\xef\xbb\xbf \t\r\n")
     if not text:
         raise FeedError("empty response")
@@ -46,30 +84,12 @@ def read_calendars(body: bytes) -> list[icalendar.Calendar]:
     if b"END:VCALENDAR" not in text.rstrip()[-64:].upper():
         raise FeedError("truncated feed (no END:VCALENDAR at the end)")
     try:
-        return list(icalendar.Calendar.from_ical(text, multiple=True))
+        return list(icalendar.Calendar.from_ical(text, multiple=True)), []
     except Exception as exc:  # icalendar raises many types on bad input
-        raise FeedError(f"unparseable iCalendar: {exc}"[:300]) from exc
-
-
-def zone_name(value: datetime) -> str | None:
-    """The IANA name of an aware datetime's zone, if it has one."""
-    tz = value.tzinfo
-    if tz is None:
-        return None
-    if isinstance(tz, ZoneInfo):
-        return tz.key
-    if value.utcoffset() == timedelta(0) and tz in (UTC,):
-        return "UTC"
-    name = tzid_from_dt(value)
-    return name if name and _is_iana(name) else None
-
-
-def _is_iana(name: str) -> bool:
-    try:
-        ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        return False
-    return True
+        calendars, lost = salvage(text.decode("utf-8", errors="replace"))
+        if not any(calendar.subcomponents for calendar in calendars):
+            raise FeedError(f"unparseable iCalendar: {exc}"[:300]) from exc
+        return calendars, [f"feed: {type(exc).__name__}: {exc}"[:200], *lost]
 
 
 class IcsSpider(SourceSpider):
@@ -84,41 +104,95 @@ class IcsSpider(SourceSpider):
     def parse(self, response: Response, **kwargs: Any) -> Iterator[Event]:
         self.record_response(response)
         try:
-            calendars = read_calendars(response.body)
+            calendars, lost = read_calendars(response.body)
         except FeedError as exc:
             self.logger.warning("%s: %s", self.source.name, exc)
             self.report.fail("bad_feed", str(exc))
             return
         self.report.fetched += 1
-        for calendar in calendars:
-            yield from self.parse_calendar(calendar, response.url)
+        for problem in lost:
+            self.logger.warning("%s: left out of the feed: %s", self.source.name, problem)
+            if problem.startswith("VEVENT"):
+                self.report.drop("unparseable_event")
+        earlier: set[str] = set()
+        for index, calendar in enumerate(calendars):
+            ids: set[str] = set()
+            try:
+                for event in self.parse_calendar(calendar, response.url):
+                    if event.id in earlier:
+                        # Concatenated exports (Apple iCal) repeat a UID across
+                        # VCALENDARs for different events.
+                        event.id = make_event_id(self.source.name, event.id, f"vcalendar-{index}")
+                    ids.add(event.id)
+                    yield event
+            except Exception as exc:  # one broken VCALENDAR must not cost the others
+                self.report.fail("bad_calendar", f"{type(exc).__name__}: {exc}"[:300])
+            earlier |= ids
 
     def parse_calendar(self, calendar: icalendar.Calendar, feed_url: str) -> Iterator[Event]:
-        default_zone = self._default_zone(calendar)
-        self._series = series_uids(calendar)
-        try:
-            occurrences = recurring_ical_events.of(calendar, skip_bad_series=True).between(
-                self.window_start, self.window_end
+        feed = Feed(
+            url=feed_url,
+            default_zone=self.source.timezone or calendar_zone(calendar),
+            producer=str(calendar.get("PRODID", "")).lower(),
+        )
+        for uid, components in self._series(calendar).items():
+            recurring = len(components) > 1 or any(
+                name in component for component in components for name in SERIES_PROPERTIES
             )
-        except Exception as exc:  # a broken series must not cost the whole feed
-            self.report.fail("bad_recurrence", f"cannot expand recurrences: {exc}"[:300])
-            return
-        for component in occurrences:
-            self.report.found += 1
             try:
-                yield self.parse_event(component, default_zone, feed_url)
-            except (ValueError, TypeError, KeyError, AttributeError) as exc:
-                self.report.drop("unparseable_event")
-                self.logger.info("%s: skipped an event: %s", self.source.name, exc)
+                series = Series([EventAdapter(component) for component in components])
+                occurrences = [
+                    occurrence.as_component(False)
+                    for occurrence in series.between(self.window_start, self.window_end)
+                ]
+            except Exception as exc:  # a broken series must not cost the whole feed
+                self.report.fail("bad_recurrence", f"{uid}: cannot expand: {exc}"[:300])
+                continue
+            for component in occurrences:
+                self.report.found += 1
+                try:
+                    slot = recurrence_slot(component, components) if recurring else None
+                    yield self.parse_event(component, feed, slot=slot)
+                except (ValueError, TypeError, KeyError, AttributeError) as exc:
+                    self.report.drop("unparseable_event")
+                    self.logger.info("%s: skipped an event: %s", self.source.name, exc)
+
+    def _series(self, calendar: icalendar.Calendar) -> dict[str, list[icalendar.Component]]:
+        """The calendar's usable VEVENTs by UID, repaired and in their real zones."""
+        zones = CalendarZones(calendar)
+        groups: dict[str, list[icalendar.Component]] = {}
+        for component in calendar.subcomponents:
+            if component.name != "VEVENT":
+                continue
+            uid = collapse(first(component.get("UID"))) or f"#{id(component)}"
+            problem = repair_event(component)
+            if problem is None:
+                try:
+                    zones.localize(component)
+                except Exception as exc:  # a zone icalendar cannot build
+                    problem = f"time zone: {exc}"
+            if problem is not None:
+                self._skip(component, uid, problem)
+                continue
+            groups.setdefault(uid, []).append(component)
+        return groups
+
+    def _skip(self, component: icalendar.Component, uid: str, problem: str) -> None:
+        """Count an unreadable event; a single one still counts as seen, not vanished."""
+        self.report.drop("unparseable_event")
+        self.logger.info("%s: skipped event %s: %s", self.source.name, uid, problem)
+        if not uid.startswith("#") and not any(name in component for name in SERIES_PROPERTIES):
+            self.report.seen_ids.add(make_event_id(self.source.name, uid))
 
     def parse_event(
-        self, component: icalendar.Event, default_zone: str | None, feed_url: str
+        self, component: icalendar.Component, feed: Feed, *, slot: date | datetime | None = None
     ) -> Event:
-        start, end, all_day, zone = self._parse_times(component, default_zone)
-        venue = self._parse_venue(component)
+        """One occurrence as an event; ``slot`` tells occurrences of a series apart."""
+        start, end, all_day, zone = self._parse_times(component, feed.default_zone)
+        title = collapse(first(component.get("SUMMARY")))
         return Event(
-            id=self._parse_id(component, start),
-            title=str(component.get("SUMMARY", "")),
+            id=self._parse_id(component, start, slot=slot),
+            title=title,
             start=start,
             end=end,
             timezone=zone,
@@ -126,131 +200,88 @@ class IcsSpider(SourceSpider):
             kind=self.source.kind or Kind.OTHER,
             sectors=list(self.source.sectors),
             attendance=self._parse_attendance(component),
-            venue=venue,
+            venue=self._parse_venue(component),
             url=self._parse_url(component),
-            organizer=self._parse_organizer(component),
-            description=str(component.get("DESCRIPTION", "")) or None,
-            status=STATUSES.get(str(component.get("STATUS", "")).upper(), Status.SCHEDULED),
+            organizer=organizer_name(component.get("ORGANIZER")),
+            performer=pretalx_speakers(title) if "pretalx" in feed.producer else None,
+            description=str(first(component.get("DESCRIPTION", ""))).strip() or None,
+            status=self._parse_status(component, title),
             source=self.source.name,
-            source_url=feed_url,
-            categories=self._parse_categories(component),
+            source_url=feed.url,
+            categories=category_names(component.get("CATEGORIES")),
         )
 
-    def _default_zone(self, calendar: icalendar.Calendar) -> str | None:
-        """The zone floating times are in: the source's, the feed's, or its only VTIMEZONE."""
-        if self.source.timezone:
-            return self.source.timezone
-        declared = str(calendar.get("X-WR-TIMEZONE", "")).strip()
-        if declared and _is_iana(declared):
-            return declared
-        zones = [str(tz.get("TZID", "")) for tz in calendar.walk("VTIMEZONE")]
-        iana = [zone for zone in zones if _is_iana(zone)]
-        return iana[0] if len(iana) == 1 else None
-
-    def _parse_id(self, component: icalendar.Event, start: datetime) -> str:
-        uid = str(component.get("UID", "")).strip()
-        recurrence = component.get("RECURRENCE-ID")
-        if uid and (recurrence is None or uid not in getattr(self, "_series", ())):
+    def _parse_id(
+        self, component: icalendar.Component, start: datetime, *, slot: date | datetime | None
+    ) -> str:
+        uid = collapse(first(component.get("UID")))
+        if uid and slot is None:
             # A single event keeps its id when it is moved; only occurrences of
-            # a series need the original start to tell them apart.
+            # a series need their place in the series to tell them apart.
             return make_event_id(self.source.name, uid)
-        if uid:
-            return make_event_id(self.source.name, uid, _instant(recurrence.dt))
-        url = str(component.get("URL", ""))
-        return make_event_id(
-            self.source.name, url, start.isoformat(), str(component.get("SUMMARY", ""))
-        )
+        if uid and slot is not None:
+            return make_event_id(self.source.name, uid, instant(slot))
+        url = str(first(component.get("URL", "")))
+        title = str(first(component.get("SUMMARY", "")))
+        return make_event_id(self.source.name, url, start.isoformat(), title)
 
     def _parse_times(
-        self, component: icalendar.Event, default_zone: str | None
+        self, component: icalendar.Component, default_zone: str | None
     ) -> tuple[datetime, datetime | None, bool, str | None]:
-        raw_start = component["DTSTART"].dt
-        raw_end = component["DTEND"].dt if "DTEND" in component else None
-        if raw_end is None and "DURATION" in component:
-            raw_end = raw_start + component["DURATION"].dt
+        raw_start = date_value(component, "DTSTART")
+        raw_end = date_value(component, "DTEND")
+        duration = date_value(component, "DURATION")
+        if raw_end is None and isinstance(duration, timedelta):
+            raw_end = raw_start + duration
         if not isinstance(raw_start, datetime):
-            zone = default_zone
-            start = all_day_start(raw_start, zone)
-            last = raw_end if isinstance(raw_end, date) and raw_end > raw_start else None
-            end = all_day_start(last, zone) if last else start + timedelta(days=1)
-            return start, end, True, zone
-        zone = zone_name(raw_start) if raw_start.tzinfo else default_zone
-        start = self._aware(raw_start, zone)
-        end = self._aware(raw_end, zone) if isinstance(raw_end, datetime) else None
-        if end is not None and end < start:
-            end = None
-        return start, end, False, zone
+            start = all_day_start(raw_start, default_zone)
+            last = raw_end.date() if isinstance(raw_end, datetime) else raw_end
+            end_day = last if isinstance(last, date) and last > raw_start else None
+            end = all_day_start(end_day, default_zone) if end_day else start + timedelta(days=1)
+            return start, end, True, default_zone
+        zone = display_zone(raw_start, default_zone)
+        start = in_zone(raw_start, zone)
+        until: datetime | None = None
+        if isinstance(raw_end, datetime):
+            until = in_zone(raw_end, zone)
+        elif isinstance(raw_end, date):
+            until = all_day_start(raw_end, zone)
+        if until is not None and until < start:
+            until = None
+        return start, until, False, zone
 
-    @staticmethod
-    def _aware(value: datetime, zone: str | None) -> datetime:
-        if value.tzinfo is not None:
-            return value
-        tz: tzinfo = ZoneInfo(zone) if zone else UTC
-        return value.replace(tzinfo=tz)
-
-    def _parse_venue(self, component: icalendar.Event) -> Venue:
+    def _parse_venue(self, component: icalendar.Component) -> Venue:
         venue = self.default_venue()
-        location = " ".join(str(component.get("LOCATION", "")).split())
-        if location and not location.lower().startswith(("http://", "https://")):
+        location = location_text(component)
+        if location:
             venue.address = location
-            venue.name = location.split(",")[0].strip() or None
-        geo = component.get("GEO")
-        if geo is not None:
-            venue.lat, venue.lon = float(geo.latitude), float(geo.longitude)
+            venue.name = venue_name(location)
+        geo = first(component.get("GEO"))
+        try:
+            lat, lon = float(geo.latitude), float(geo.longitude)
+        except (AttributeError, TypeError, ValueError, icalendar.InvalidCalendar):
+            return venue
+        if -90 <= lat <= 90 and -180 <= lon <= 180 and (lat, lon) != (0.0, 0.0):
+            venue.lat, venue.lon = lat, lon
         return venue
 
-    def _parse_attendance(self, component: icalendar.Event) -> Attendance:
-        location = str(component.get("LOCATION", "")).lower()
-        if not location:
-            return Attendance.IN_PERSON
-        if any(hint in location for hint in ONLINE_HINTS):
-            return Attendance.ONLINE
-        return Attendance.IN_PERSON
+    @staticmethod
+    def _parse_attendance(component: icalendar.Component) -> Attendance:
+        return Attendance.ONLINE if location_is_online(component) else Attendance.IN_PERSON
 
-    def _parse_url(self, component: icalendar.Event) -> str | None:
-        url = str(component.get("URL", "")).strip()
-        if url.startswith(("http://", "https://")):
-            return url
-        location = str(component.get("LOCATION", "")).strip()
+    @staticmethod
+    def _parse_url(component: icalendar.Component) -> str | None:
+        values = component.get("URL")
+        for value in values if isinstance(values, list) else [values]:
+            url = str(value or "").strip()
+            if url.startswith(("http://", "https://")):
+                return url
+        location = collapse(first(component.get("LOCATION")))
         return location if location.startswith(("http://", "https://")) else None
 
     @staticmethod
-    def _parse_organizer(component: icalendar.Event) -> str | None:
-        organizer = component.get("ORGANIZER")
-        if organizer is None:
-            return None
-        name = organizer.params.get("CN") if hasattr(organizer, "params") else None
-        return str(name).strip('"') or None if name else None
-
-    @staticmethod
-    def _parse_categories(component: icalendar.Event) -> list[str]:
-        values = component.get("CATEGORIES")
-        if values is None:
-            return []
-        groups = values if isinstance(values, list) else [values]
-        names: list[str] = []
-        for group in groups:
-            for item in getattr(group, "cats", [group]):
-                text = str(item).strip()
-                if text and text not in names:
-                    names.append(text)
-        return names
-
-
-def series_uids(calendar: icalendar.Calendar) -> set[str]:
-    """UIDs of recurring series (RRULE, RDATE or overridden instances) in the feed.
-
-    recurring-ical-events gives every occurrence a RECURRENCE-ID, even of a
-    single event, so the feed itself says which events are series.
-    """
-    return {
-        str(component.get("UID", "")).strip()
-        for component in calendar.walk("VEVENT")
-        if any(name in component for name in ("RRULE", "RDATE", "RECURRENCE-ID"))
-    }
-
-
-def _instant(value: date | datetime) -> str:
-    if isinstance(value, datetime):
-        return (value.astimezone(UTC) if value.tzinfo else value).isoformat()
-    return value.isoformat()
+    def _parse_status(component: icalendar.Component, title: str) -> Status:
+        status = STATUSES.get(str(first(component.get("STATUS", ""))).upper(), Status.SCHEDULED)
+        if status is Status.SCHEDULED:
+            return status_from_title(title) or status
+        return status

@@ -16,7 +16,6 @@ from pathlib import Path
 import pytest
 
 from service.model import Status, make_event_id
-
 from service.settings import Settings
 from service.store import EventQuery, EventStore, make_engine
 from tests.conftest import FIXTURES, NOW
