@@ -13,9 +13,9 @@ from __future__ import annotations
 import hashlib
 import hmac
 from collections.abc import Iterable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy import (
     JSON,
@@ -29,6 +29,7 @@ from sqlalchemy import (
     Table,
     Text,
     delete,
+    func,
     insert,
     select,
     update,
@@ -84,6 +85,17 @@ digest_deliveries = Table(
     Column("items", JSON, nullable=False),
     Column("message_id", Text),
 )
+
+
+ClaimOutcome = Literal["claimed", "already_sent", "in_progress", "gave_up"]
+
+
+@dataclass(frozen=True, slots=True)
+class Claim:
+    """The delivery to send when ``outcome`` is ``claimed``; otherwise why not."""
+
+    delivery: Delivery | None
+    outcome: ClaimOutcome
 
 
 def code_hash(code: str) -> str:
@@ -217,6 +229,19 @@ class SubscriptionStore:
             )
         return self.get(token=token)
 
+    def unsubscribe_address(self, *, email: str, now: datetime) -> int:
+        """Stop every subscription of ``email`` (an unsubscribe request by mail)."""
+        with self.engine.begin() as conn:
+            result = conn.execute(
+                update(subscriptions)
+                .where(
+                    func.lower(subscriptions.c.email) == email.strip().lower(),
+                    subscriptions.c.unsubscribed.is_(None),
+                )
+                .values(unsubscribed=now, updated=now)
+            )
+        return int(result.rowcount or 0)
+
     def delete(self, *, token: str) -> bool:
         """Forget the subscription, its address and every delivery record."""
         with self.engine.begin() as conn:
@@ -231,6 +256,27 @@ class SubscriptionStore:
             conn.execute(delete(subscriptions).where(subscriptions.c.id == row.id))
         return True
 
+    def pending_count(self, *, email: str, since: datetime) -> int:
+        """Unconfirmed subscriptions for ``email`` created since ``since``."""
+        stmt = select(func.count()).where(
+            subscriptions.c.email == email,
+            subscriptions.c.confirmed.is_(None),
+            subscriptions.c.created >= since,
+        )
+        with self.engine.connect() as conn:
+            return int(conn.execute(stmt).scalar_one())
+
+    def purge_unconfirmed(self, *, created_before: datetime) -> int:
+        """Forget subscriptions never confirmed in time: their address was never ours to keep."""
+        with self.engine.begin() as conn:
+            result = conn.execute(
+                delete(subscriptions).where(
+                    subscriptions.c.confirmed.is_(None),
+                    subscriptions.c.created < created_before,
+                )
+            )
+        return int(result.rowcount or 0)
+
     def active(self) -> list[Subscription]:
         """Confirmed and not unsubscribed: the ones a digest run sends to."""
         stmt = (
@@ -244,24 +290,35 @@ class SubscriptionStore:
     # Deliveries
 
     def claim(
-        self, *, subscription_id: int, week: str, now: datetime, stale_after: timedelta
-    ) -> Delivery | None:
-        """Take the week's delivery for sending, or None when it is not ours to send.
+        self,
+        *,
+        subscription_id: int,
+        week: str,
+        now: datetime,
+        stale_after: timedelta,
+        max_attempts: int,
+    ) -> Claim:
+        """Take the week's delivery for sending, or say why it is not ours to send.
 
-        Not ours: already sent, or being sent by a run whose claim is fresh.
-        The claim is a compare-and-set on (status, attempts), so two runs
-        racing for the same row cannot both win.
+        Not ours: already sent, being sent by a run whose claim is fresh, or
+        failed ``max_attempts`` times. The claim is a compare-and-set on
+        (status, attempts), so two runs racing for the same row cannot both win.
         """
         for _ in range(2):
             try:
-                return self._claim_once(subscription_id, week, now, stale_after)
+                return self._claim_once(subscription_id, week, now, stale_after, max_attempts)
             except IntegrityError:
                 continue  # another run inserted the row between our read and our insert
-        return None
+        return Claim(None, "in_progress")
 
     def _claim_once(
-        self, subscription_id: int, week: str, now: datetime, stale_after: timedelta
-    ) -> Delivery | None:
+        self,
+        subscription_id: int,
+        week: str,
+        now: datetime,
+        stale_after: timedelta,
+        max_attempts: int,
+    ) -> Claim:
         key = (
             digest_deliveries.c.subscription_id == subscription_id,
             digest_deliveries.c.week == week,
@@ -279,12 +336,14 @@ class SubscriptionStore:
                         items=[],
                     )
                 )
-                return Delivery(subscription_id, week, SENDING, 1, now)
+                return Claim(Delivery(subscription_id, week, SENDING, 1, now), "claimed")
             current = _delivery(row)
             if current.status == SENT:
-                return None
+                return Claim(None, "already_sent")
             if current.status == SENDING and now - current.claimed_at < stale_after:
-                return None
+                return Claim(None, "in_progress")
+            if current.attempts >= max_attempts:
+                return Claim(None, "gave_up")
             result = conn.execute(
                 update(digest_deliveries)
                 .where(
@@ -295,8 +354,9 @@ class SubscriptionStore:
                 .values(status=SENDING, attempts=current.attempts + 1, claimed_at=now)
             )
             if result.rowcount != 1:
-                return None
-        return replace(current, status=SENDING, attempts=current.attempts + 1, claimed_at=now)
+                return Claim(None, "in_progress")
+        claimed = replace(current, status=SENDING, attempts=current.attempts + 1, claimed_at=now)
+        return Claim(claimed, "claimed")
 
     def mark_sent(
         self,

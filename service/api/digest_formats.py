@@ -1,0 +1,23 @@
+"""One digest, four formats: the page, plain text, Markdown and JSON."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from fastapi import Response
+from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse
+
+from feeds.digest import DigestLinks, digest_json, render_html, render_markdown, render_text
+from service.digest import Digest
+
+DigestFormat = Literal["html", "text", "md", "json"]
+
+
+def digest_response(digest: Digest, links: DigestLinks, format: DigestFormat) -> Response:
+    if format == "json":
+        return JSONResponse(digest_json(digest, links))
+    if format == "text":
+        return PlainTextResponse(render_text(digest, links))
+    if format == "md":
+        return Response(render_markdown(digest, links), media_type="text/markdown; charset=utf-8")
+    return HTMLResponse(render_html(digest, links))
