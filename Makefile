@@ -3,10 +3,11 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 JS := tests/feeds/js
+BROWSER_JS := tests/browser/js
 
 .PHONY: setup run test lint bench lock clean
 
-setup: $(VENV)/.installed $(JS)/node_modules/.installed
+setup: $(VENV)/.installed $(JS)/node_modules/.installed $(BROWSER_JS)/node_modules/.installed
 
 $(VENV)/.installed: pyproject.toml requirements.lock
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "meetscout needs Python 3.11+"'
@@ -19,6 +20,10 @@ $(VENV)/.installed: pyproject.toml requirements.lock
 $(JS)/node_modules/.installed: $(JS)/package.json $(JS)/package-lock.json
 	@if command -v npm >/dev/null; then cd $(JS) && npm ci --silent --no-audit --no-fund && touch node_modules/.installed; \
 	else echo "npm not found: the ical.js feed checks will be skipped"; fi
+
+$(BROWSER_JS)/node_modules/.installed: $(BROWSER_JS)/package.json $(BROWSER_JS)/package-lock.json
+	@if command -v npm >/dev/null; then cd $(BROWSER_JS) && npm ci --silent --no-audit --no-fund && touch node_modules/.installed; \
+	else echo "npm not found: the browser accessibility checks will be skipped"; fi
 
 run: $(VENV)/.installed
 	$(BIN)/meetscout up
@@ -39,4 +44,4 @@ lock: $(VENV)/.installed
 	$(BIN)/uv pip compile pyproject.toml --extra test --python-version 3.11 --no-header -q -o requirements.lock
 
 clean:
-	rm -rf $(VENV) var .pytest_cache $(JS)/node_modules
+	rm -rf $(VENV) var .pytest_cache $(JS)/node_modules $(BROWSER_JS)/node_modules test-output

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Self
@@ -33,7 +34,7 @@ def retry_after_seconds(value: bytes | str | None, now: datetime) -> float | Non
 
 
 class RetryAfterMiddleware:
-    """On 429/503 with ``Retry-After``, slow the whole domain down and retry once it allows.
+    """On 429/503 with ``Retry-After``, slow the whole host down and retry once it allows.
 
     A wait longer than ``RETRY_AFTER_MAX`` is not honoured by waiting: the
     response goes on and the source's crawl counts it as failed.
@@ -47,7 +48,7 @@ class RetryAfterMiddleware:
     def from_crawler(cls, crawler: Crawler) -> Self:
         return cls(crawler)
 
-    def process_response(
+    async def process_response(
         self, request: Request, response: Response, spider: Spider
     ) -> Request | Response:
         if response.status not in RETRY_AFTER_CODES:
@@ -56,6 +57,9 @@ class RetryAfterMiddleware:
         if wait is None or wait > self.max_wait:
             return response
         self._slow_down(request, wait)
+        # The slot delay is randomised by Scrapy (0.5 to 1.5 times); the retry
+        # itself waits the full time the server asked for.
+        await asyncio.sleep(wait)
         retry = get_retry_request(request, spider=spider, reason=f"retry_after_{response.status}")
         return retry if retry is not None else response
 
