@@ -453,9 +453,21 @@ def location_text(component: icalendar.Component) -> str | None:
     return text
 
 
+MEETING_LINK = re.compile(
+    r"https?://(?:[\w-]+\.)*(?:zoom\.us/[jw]/|meet\.google\.com/|teams\.microsoft\.com/l/meetup-join"
+    r"|teams\.live\.com/meet/|[\w-]+\.webex\.com/|meet\.jit\.si/|whereby\.com/)",
+    re.IGNORECASE,
+)
+
+
 def location_is_online(component: icalendar.Component) -> bool:
+    """Online when the location is a link or says so, or, with no location at
+    all, when the description carries a video-meeting link (community calls)."""
     text = collapse(first(component.get("LOCATION")))
-    return bool(text) and bool(URL_TEXT.match(text) or ONLINE_LOCATION.search(text))
+    if text:
+        return bool(URL_TEXT.match(text) or ONLINE_LOCATION.search(text))
+    description = str(first(component.get("DESCRIPTION", "")))[:20_000]
+    return bool(MEETING_LINK.search(description))
 
 
 def venue_name(location: str) -> str | None:

@@ -393,3 +393,28 @@ def test_parse_every_feed_gives_aware_times_iana_zones_and_unique_ids(feed: str)
     assert all(e.start.utcoffset() is not None for e in events)
     assert all(e.timezone is None or ZoneInfo(e.timezone) for e in events)
     assert len({e.id for e in events}) == len(events)
+
+
+@pytest.mark.parametrize(
+    ("location", "description", "online"),
+    [
+        ("", "Join: https://finos.zoom.us/j/123456", True),
+        ("", "Meeting link: https://finos.webex.com/finos/j.php?MTID=m1", True),
+        ("", "Bring a laptop. Slides: https://example.org/slides", False),
+        ("Room 317", "Also streamed at https://meet.google.com/abc-defg-hij", False),
+        ("https://zoom.us/j/1", "", True),
+    ],
+)
+def test_location_is_online_reads_meeting_links(
+    location: str, description: str, online: bool
+) -> None:
+    from icalendar import Event as VEvent
+
+    from crawlers.ical_quirks import location_is_online
+
+    component = VEvent()
+    if location:
+        component.add("LOCATION", location)
+    if description:
+        component.add("DESCRIPTION", description)
+    assert location_is_online(component) is online
