@@ -36,6 +36,8 @@ FEED_EXPORT_ENCODING = "utf-8"
 
 ITEM_PIPELINES = {
     "crawlers.pipelines.normalize.NormalizePipeline": 100,
+    "crawlers.pipelines.locate.LocatePipeline": 200,
+    "crawlers.pipelines.classify.ClassifyPipeline": 300,
     "crawlers.pipelines.store.StorePipeline": 900,
 }
 

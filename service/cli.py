@@ -12,6 +12,8 @@ from rich.logging import RichHandler
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from service.cli_search import search_command
+from service.digest_cli import digest_app
 from service.settings import Settings, get_settings
 
 if TYPE_CHECKING:
@@ -23,6 +25,7 @@ app = typer.Typer(
     add_completion=False,
 )
 console = Console()
+app.command("search")(search_command)
 
 
 QUIET_LOGGERS = ("scrapy", "twisted", "alembic", "py.warnings")
@@ -97,6 +100,7 @@ def summary_table(reports: list[SourceReport]) -> Table:
         "new",
         "changed",
         "vanished",
+        "unlocated",
         "dropped",
         "last error",
     ):
@@ -115,6 +119,7 @@ def summary_table(reports: list[SourceReport]) -> Table:
             str(report.inserted),
             str(report.changed),
             f"{report.vanished} ({report.cancelled} cancelled)" if report.vanished else "-",
+            str(report.unlocated) if report.unlocated else "-",
             dropped or "-",
             report.last_error or "-",
         )
@@ -220,6 +225,9 @@ def _serve(settings: Settings, host: str | None, port: int | None) -> None:
     bind_host, bind_port = host or settings.host, port or settings.port
     console.print(f"Serving on [bold]http://{bind_host}:{bind_port}[/bold]")
     uvicorn.run(application, host=bind_host, port=bind_port, log_level=settings.log_level.lower())
+
+
+app.add_typer(digest_app, name="digest")
 
 
 def main() -> None:

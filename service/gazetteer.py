@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import difflib
 import heapq
+import math
 import re
 import threading
 import unicodedata
@@ -38,6 +39,8 @@ behind it is far larger ("Mexico" the Mexican capital, not Mexico, Missouri).
 """
 
 MAX_SUGGESTIONS = 50
+EARTH_RADIUS_KM = 6371.0088
+MIN_KM_PER_DEGREE = 110.574
 PREFIX_SCAN_LIMIT = 20_000
 FUZZY_CUTOFF = 0.75
 
@@ -251,6 +254,7 @@ class Gazetteer:
     def __init__(self, min_population: int = 15000) -> None:
         self._min_population = min_population
         self._data: _Data | None = None
+        self._grid: dict[tuple[int, int], list[Place]] | None = None
         self._lock = threading.Lock()
 
     @property
@@ -308,6 +312,48 @@ class Gazetteer:
                     break
         return list(found.values())
 
+    def nearest(
+        self, lat: object, lon: object, *, max_km: float = 50.0, biggest: bool = False
+    ) -> Place | None:
+        """The place closest to a point (or the most populous one) within ``max_km``.
+
+        For coordinates a source gave without a town or a time zone. GeoNames
+        lists city districts too ("Moss Park" in Toronto), so ``biggest``
+        names the town a person would say instead.
+        """
+        if not all(isinstance(v, int | float) and math.isfinite(v) for v in (lat, lon, max_km)):
+            return None
+        lat, lon = float(lat), float(lon)  # type: ignore[arg-type]
+        if not (-90 <= lat <= 90 and -180 <= lon <= 180) or max_km <= 0:
+            return None
+        grid = self._ensure_grid()
+        reach = max_km / MIN_KM_PER_DEGREE
+        low, high = math.floor(lat - reach), math.floor(lat + reach)
+        poleward = min(89.0, max(abs(low), abs(high + 1)))
+        span = min(180, math.ceil(reach / math.cos(math.radians(poleward))))
+        west = math.floor(lon)
+        best: Place | None = None
+        best_rank = (math.inf, 0)
+        for cell_lat in range(max(low, -90), min(high, 89) + 1):
+            for step in range(-span, span + 1):
+                cell_lon = (west + step + 180) % 360 - 180
+                for place in grid.get((cell_lat, cell_lon), ()):
+                    distance = _haversine_km(lat, lon, place.lat, place.lon)
+                    if distance > max_km:
+                        continue
+                    rank = (-place.population if biggest else distance, place.geonameid)
+                    if rank < best_rank:
+                        best, best_rank = place, rank
+        return best
+
+    def describes_area(self, text: object) -> bool:
+        """Whether ``text`` names a country or a region ("Canada", "OR", "Ontario").
+
+        Address parsing skips such trailing parts to find the town before them.
+        """
+        cleaned = _clean(text)
+        return bool(cleaned) and bool(_hint(self._ensure(), cleaned))
+
     def by_id(self, geonameid: object) -> Place | None:
         if not isinstance(geonameid, int):
             return None
@@ -346,11 +392,31 @@ class Gazetteer:
                     self._data = _build(self._min_population)
         return self._data
 
+    def _ensure_grid(self) -> dict[tuple[int, int], list[Place]]:
+        data = self._ensure()
+        if self._grid is None:
+            with self._lock:
+                if self._grid is None:
+                    grid: dict[tuple[int, int], list[Place]] = {}
+                    for place in data.by_id.values():
+                        cell = (math.floor(place.lat), math.floor(place.lon))
+                        grid.setdefault(cell, []).append(place)
+                    self._grid = grid
+        return self._grid
+
 
 @lru_cache(maxsize=1)
 def get_gazetteer() -> Gazetteer:
     """The shared gazetteer; its data loads on the first lookup, not here."""
     return Gazetteer()
+
+
+def _haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    phi1, phi2 = math.radians(lat1), math.radians(lat2)
+    half_dphi = (phi2 - phi1) / 2
+    half_dlon = math.radians(lon2 - lon1) / 2
+    h = math.sin(half_dphi) ** 2 + math.cos(phi1) * math.cos(phi2) * math.sin(half_dlon) ** 2
+    return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(h)))
 
 
 def _clean(value: object) -> str:

@@ -8,9 +8,12 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from service.ranking import ScoreWeights
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -42,7 +45,52 @@ class Settings(BaseSettings):
         default=PROJECT_ROOT / "var" / "httpcache",
         description="Where the crawl keeps fetched pages for conditional re-fetching.",
     )
+    feed_horizon_days: int = Field(
+        default=180, ge=1, le=3660, description="Feeds: days ahead a calendar feed reaches."
+    )
+    feed_refresh_hours: int = Field(
+        default=6,
+        ge=1,
+        le=168,
+        description="Feeds: hours calendar apps and HTTP caches wait before polling again.",
+    )
+    smtp_url: SecretStr | None = Field(
+        default=None,
+        description="Digest: SMTP server, smtp://, smtp+starttls:// or smtps://user:pass@host:port.",
+    )
+    mail_from: str = Field(
+        default="meetscout <meetscout@localhost>",
+        description="Digest: the From address of digest and confirmation emails.",
+    )
+    subscribe_burst: int = Field(
+        default=5, ge=1, le=10_000, description="Subscriptions one client may create at once."
+    )
+    subscribe_per_hour: float = Field(
+        default=10, gt=0, le=100_000, description="Subscriptions one client may add per hour."
+    )
+    digest_retry_minutes: int = Field(
+        default=30,
+        ge=1,
+        le=10_080,
+        description="Digest: minutes before a send that a crashed run left unfinished is retried.",
+    )
+    digest_max_attempts: int = Field(
+        default=5, ge=1, le=100, description="Digest: tries per subscription and week."
+    )
     log_level: str = Field(default="INFO", description="Log level of the crawl and the server.")
+    geocoder: Literal["none", "nominatim"] = Field(
+        default="none",
+        description="Locating venues the offline gazetteer cannot: none, or OpenStreetMap's "
+        "Nominatim (1 request a second, cached).",
+    )
+    geocoder_cache: Path = Field(
+        default=PROJECT_ROOT / "var" / "geocode-cache.sqlite3",
+        description="Where Nominatim answers are kept, so each address is asked once.",
+    )
+    score_weights: ScoreWeights = Field(
+        default_factory=ScoreWeights,
+        description="Weights of the meet-someone-new score, as JSON.",
+    )
 
 
 @lru_cache

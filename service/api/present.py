@@ -5,8 +5,12 @@ from __future__ import annotations
 from dataclasses import asdict
 
 from service.api.links import event_ics_url, google_calendar_url
-from service.api.schemas import EventOut, VenueOut
+from service.api.schemas import EventOut, PlaceOut, SearchResultOut, VenueOut
+from service.gazetteer import Place
 from service.model import Event
+from service.search import SearchResult
+
+DISTANCE_DIGITS = 3
 
 
 def event_out(event: Event, *, base_url: str) -> EventOut:
@@ -40,4 +44,21 @@ def event_out(event: Event, *, base_url: str) -> EventOut:
         sequence=event.sequence,
         ics_url=event_ics_url(base_url, event),
         google_calendar_url=google_calendar_url(event),
+    )
+
+
+def search_result_out(result: SearchResult, *, base_url: str) -> SearchResultOut:
+    event = event_out(result.event, base_url=base_url)
+    distance = result.distance_km
+    return SearchResultOut(
+        **event.model_dump(),
+        distance_km=round(distance, DISTANCE_DIGITS) if distance is not None else None,
+        score=result.score,
+        why=result.why,
+    )
+
+
+def place_out(place: Place) -> PlaceOut:
+    return PlaceOut(
+        name=place.name, label=place.label, lat=place.lat, lon=place.lon, timezone=place.timezone
     )

@@ -53,14 +53,53 @@ class EventOut(BaseModel):
     google_calendar_url: str = Field(description="Adds this event to Google Calendar.")
 
 
+class SearchResultOut(EventOut):
+    """An event as a search found it: how far, how good a chance, and why."""
+
+    distance_km: float | None = Field(
+        description="Geodesic distance from the search's place; null without a place or online."
+    )
+    score: float = Field(description="The meet-someone-new score, 0 to 1; higher is better.")
+    why: list[str] = Field(description='Why it ranks here: "3.2 km away", "in person, free".')
+
+
+class PlaceOut(BaseModel):
+    """A place from the gazetteer: what `near` resolved to, or an autocomplete suggestion."""
+
+    name: str
+    label: str = Field(description="Name, region and country: tells homonyms apart.")
+    lat: float
+    lon: float
+    timezone: str = Field(description="IANA time zone of the place.")
+
+
 class EventPage(BaseModel):
     """A page of search results and where to subscribe to the same search."""
 
-    items: list[EventOut]
+    items: list[SearchResultOut]
     next_cursor: str | None = Field(description="Pass as `cursor` for the next page.")
     total: int = Field(description="How many events match, over all pages.")
     feed_url: str = Field(description="The same search as an iCalendar feed.")
     webcal_url: str = Field(description="The same feed for calendar apps (webcal://).")
+    place: PlaceOut | None = Field(
+        default=None, description="The place `near` resolved to (null without `near`)."
+    )
+
+
+class SectorOut(BaseModel):
+    slug: str = Field(description="Pass as `sector` to filter a search.")
+    label: str
+    description: str
+    keywords: list[str] | None = Field(
+        default=None, description="Words that mark an event as in this sector (`vocabulary=1`)."
+    )
+    acronyms: list[str] | None = Field(
+        default=None, description="Case-sensitive acronyms, such as IT or HR (`vocabulary=1`)."
+    )
+
+
+class SectorList(BaseModel):
+    items: list[SectorOut]
 
 
 class Health(BaseModel):

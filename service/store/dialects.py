@@ -1,16 +1,35 @@
 """Everything the store says that only one database understands.
 
 The rest of the store speaks portable SQLAlchemy Core; what differs between
-SQLite and PostgreSQL (connection pragmas, the upsert statement) lives here.
+SQLite and PostgreSQL (connection pragmas, the upsert statement, the spatial
+index behind radius search, reading a JSON list) lives here.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from typing import Any
 
-from sqlalchemy import Engine, Table, event
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Engine,
+    Float,
+    Select,
+    Table,
+    Text,
+    and_,
+    cast,
+    event,
+    extract,
+    func,
+    type_coerce,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.sql.dml import Insert
+
+from service.geo import Box
+from service.store import geo_sqlite
 
 
 def configure(engine: Engine) -> None:
@@ -34,6 +53,7 @@ def upsert(engine: Engine, table: Table, *, keep: set[str]) -> Insert:
     Executed with a list of rows (executemany), so one compiled statement
     serves every batch.
     """
+    stmt: sqlite.Insert | postgresql.Insert
     if engine.dialect.name == "sqlite":
         stmt = sqlite.insert(table)
     elif engine.dialect.name == "postgresql":
@@ -47,3 +67,54 @@ def upsert(engine: Engine, table: Table, *, keep: set[str]) -> Insert:
         if column.name not in keep and column.name not in key
     }
     return stmt.on_conflict_do_update(index_elements=key, set_=updates)
+
+
+def include_name(name: str | None, type_: str, parent_names: Mapping[Any, Any]) -> bool:
+    """Alembic comparison hook: tables kept outside the metadata (the R*Tree) are no drift."""
+    return not (type_ == "table" and name is not None and geo_sqlite.owns(name))
+
+
+def json_list_contains(column: ColumnElement[Any], value: str) -> ColumnElement[bool]:
+    """``value`` is an element of the JSON list of strings in ``column``.
+
+    A LIKE on the JSON text works unchanged on SQLite and PostgreSQL; ``value``
+    is a taxonomy slug (letters, digits, hyphens), so nothing needs escaping.
+    """
+    return cast(column, Text).like(f'%"{value}"%')
+
+
+def within_box(connection: Connection, stmt: Select[Any], events: Table, box: Box) -> Select[Any]:
+    """``stmt`` restricted to events whose coordinates lie in ``box``.
+
+    SQLite answers from its R*Tree; other databases (and a SQLite without the
+    R*Tree module) from the (lat, lon) index of migration 0004.
+    """
+    if connection.dialect.name == "sqlite" and geo_sqlite.available(connection):
+        return geo_sqlite.within(stmt, events, box)
+    return stmt.where(
+        and_(
+            events.c.lat.between(box.min_lat, box.max_lat),
+            events.c.lon.between(box.min_lon, box.max_lon),
+        )
+    )
+
+
+def sync_spatial_index(connection: Connection, rows: Iterable[Mapping[str, Any]]) -> None:
+    """Keep the spatial index in step with upserted rows (SQLite's R*Tree; others index columns)."""
+    if connection.dialect.name == "sqlite":
+        geo_sqlite.sync(connection, rows)
+
+
+UNIX_EPOCH_JULIAN_DAY = 2440587.5
+
+
+def epoch_seconds(dialect_name: str, column: ColumnElement[Any]) -> ColumnElement[float]:
+    """A timestamp column as seconds since 1970 (UTC), computed by the database.
+
+    Ranking reads the start of thousands of candidates; a number is cheaper
+    to carry out than a date-time to parse.
+    """
+    if dialect_name == "sqlite":
+        days = func.julianday(column) - UNIX_EPOCH_JULIAN_DAY
+        return type_coerce(days * 86400.0, Float)
+    return type_coerce(extract("epoch", column), Float)

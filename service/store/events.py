@@ -21,6 +21,7 @@ from service.dedupe import Fingerprint
 from service.model import Attendance, Event, Kind, Status, Venue
 from service.store import dialects
 from service.store.tables import events as table
+from service.store.tables import geo_key
 
 BATCH_SIZE = 500
 # Consecutive clean snapshots an upcoming event may be missing from before it is cancelled.
@@ -217,6 +218,7 @@ class EventStore:
                     sequence=sequence,
                     content_hash=content_hash,
                     schedule_hash=schedule_hash,
+                    geo_key=geo_key(event.id),
                 )
                 rows.append(row)
             conn.execute(dialects.upsert(self.engine, table, keep=KEPT_ON_UPSERT), rows)

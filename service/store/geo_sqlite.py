@@ -1,16 +1,17 @@
 """Radius search on SQLite: an R*Tree over event coordinates.
 
-The R*Tree virtual table holds one point per located event, keyed by an
-integer derived from the event id (R*Tree keys must be integers, and the
-events table's own rowid may change on VACUUM), with the event id as an
-auxiliary column to join on. It is kept in step with the events table on
-every upsert, in the same transaction. Only :mod:`service.store.dialects`
-calls this module.
+The R*Tree virtual table holds one point per located event, keyed by
+``events.geo_key``, an integer derived from the event id (R*Tree keys must
+be integers, and the events table's own rowid may change on VACUUM); the
+event id rides along as an auxiliary column for inspection and rebuilds.
+Queries join on the integer key: reading an auxiliary column costs a
+lookup per row, and joining on the string id two. The tree is kept in step
+with the events table on every upsert, in the same transaction. Only
+:mod:`service.store.dialects` and migration 0004 call this module.
 """
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import weakref
 from collections.abc import Iterable, Mapping
@@ -20,6 +21,7 @@ from sqlalchemy import Column, Connection, Engine, Float, Integer, MetaData, Sel
 from sqlalchemy.exc import OperationalError
 
 from service.geo import Box
+from service.store.tables import geo_key
 
 log = logging.getLogger(__name__)
 
@@ -40,12 +42,6 @@ geo = Table(
 """For building queries only: the table is created by migration 0004, never by metadata."""
 
 _present: weakref.WeakKeyDictionary[Engine, bool] = weakref.WeakKeyDictionary()
-
-
-def geo_key(event_id: str) -> int:
-    """A positive 63-bit integer from the event id: the same id, the same key, everywhere."""
-    digest = hashlib.blake2b(event_id.encode("utf-8"), digest_size=8).digest()
-    return int.from_bytes(digest, "big") >> 1
 
 
 def owns(name: str) -> bool:
@@ -119,7 +115,7 @@ def sync(connection: Connection, rows: Iterable[Mapping[str, Any]]) -> None:
 
 def within(stmt: Select[Any], events: Table, box: Box) -> Select[Any]:
     """``stmt`` over events whose point lies in ``box``, driven by the R*Tree."""
-    return stmt.select_from(geo.join(events, events.c.id == geo.c.event_id)).where(
+    return stmt.select_from(geo.join(events, events.c.geo_key == geo.c.rid)).where(
         geo.c.max_lat >= box.min_lat,
         geo.c.min_lat <= box.max_lat,
         geo.c.max_lon >= box.min_lon,

@@ -6,11 +6,13 @@ range filters work the same on SQLite and PostgreSQL.
 
 from __future__ import annotations
 
+import hashlib
 from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     Column,
     DateTime,
@@ -43,6 +45,16 @@ class UTCDateTime(TypeDecorator[datetime]):
         if value is None:
             return None
         return value.replace(tzinfo=UTC)
+
+
+def geo_key(event_id: str) -> int:
+    """A positive 63-bit integer from an event id: the same id, the same key, everywhere.
+
+    A spatial index joins on it: an integer key is a quarter of the cost of
+    the string id per candidate, and unlike SQLite's rowid it survives VACUUM.
+    """
+    digest = hashlib.blake2b(event_id.encode("utf-8"), digest_size=8).digest()
+    return int.from_bytes(digest, "big") >> 1
 
 
 metadata = MetaData()
@@ -89,10 +101,15 @@ events = Table(
     Column("sequence", Integer, nullable=False),
     Column("content_hash", String(64), nullable=False),
     Column("schedule_hash", String(64), nullable=False),
+    # geo_key(id): the integer the spatial index joins on (migration 0004).
+    Column("geo_key", BigInteger),
     Index("ix_events_start", "start"),
     Index("ix_events_end", "end"),
     Index("ix_events_source", "source"),
     Index("ix_events_kind_start", "kind", "start"),
+    # Radius search off SQLite (which uses an R*Tree, migration 0004) reads this.
+    Index("ix_events_lat_lon", "lat", "lon"),
+    Index("ix_events_geo_key", "geo_key"),
 )
 
 crawl_runs = Table(

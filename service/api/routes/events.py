@@ -2,16 +2,26 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Path, Query, Response
+from fastapi import APIRouter, HTTPException, Path, Query, Request, Response
 
-from feeds.ical import FeedOptions, render_event
+from feeds.ical import FeedOptions, assemble_calendar
+from service.api.caching import Validators
 from service.api.deps import NowDep, SettingsDep, StoreDep
-from service.api.filters import MAX_LIMIT, FiltersDep, decode_cursor, encode_cursor
+from service.api.feed_cache import (
+    ICS_RESPONSES,
+    EventVersion,
+    FeedCacheDep,
+    FeedPlan,
+    IcsRepresentationsDep,
+)
+from service.api.filters import MAX_LIMIT, FiltersDep, search_error
 from service.api.links import absolute, webcal
-from service.api.present import event_out
+from service.api.present import event_out, place_out, search_result_out
 from service.api.schemas import EventOut, EventPage
+from service.search import SearchError, search
 
 router = APIRouter(prefix="/events", tags=["events"])
 
@@ -26,39 +36,62 @@ def list_events(
     settings: SettingsDep,
     now: NowDep,
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Page size.")] = 50,
-    cursor: Annotated[str | None, Query(max_length=200, description="From `next_cursor`.")] = None,
+    cursor: Annotated[str | None, Query(max_length=500, description="From `next_cursor`.")] = None,
 ) -> EventPage:
-    """Upcoming events matching the filters, soonest first."""
-    after = decode_cursor(cursor) if cursor else None
-    query = filters.query(now=now, limit=limit + 1, after=after)
-    events = store.search(query=query)
-    more = len(events) > limit
-    events = events[:limit]
-    next_cursor = encode_cursor(events[-1].start, events[-1].id) if more and events else None
+    """Upcoming events matching the filters, best chance to meet someone new first.
+
+    Each result says how far it is (`distance_km`), its `score` and `why`.
+    """
+    try:
+        page = search(
+            store,
+            filters.search_request(limit=limit, cursor=cursor),
+            now=now,
+            weights=settings.score_weights,
+        )
+    except SearchError as exc:
+        raise search_error(exc) from exc
     feed_url = absolute(settings.base_url, "/feeds/events.ics", filters.params())
     return EventPage(
-        items=[event_out(event, base_url=settings.base_url) for event in events],
-        next_cursor=next_cursor,
-        total=store.count(query=filters.query(now=now)),
+        items=[search_result_out(item, base_url=settings.base_url) for item in page.items],
+        next_cursor=page.next_cursor,
+        total=page.total,
         feed_url=feed_url,
         webcal_url=webcal(feed_url),
+        place=place_out(filters.place) if filters.place is not None else None,
     )
 
 
-@router.get(
-    "/{event_id}.ics", response_class=Response, responses={200: {"content": {"text/calendar": {}}}}
-)
+@router.get("/{event_id}.ics", response_class=Response, responses=ICS_RESPONSES)
+@router.head("/{event_id}.ics", response_class=Response, responses=ICS_RESPONSES)
 def get_event_ics(
-    event_id: EventId, store: StoreDep, settings: SettingsDep, now: NowDep
+    request: Request,
+    event_id: EventId,
+    store: StoreDep,
+    settings: SettingsDep,
+    now: NowDep,
+    cache: FeedCacheDep,
+    responder: IcsRepresentationsDep,
 ) -> Response:
-    """One event as an iCalendar file, for "add to calendar"."""
+    """One event as an iCalendar file, for "add to calendar"; 304 when unchanged."""
     event = store.get(event_id=event_id)
     if event is None:
         raise HTTPException(404, f"no event {event_id}")
-    body = render_event(event, now=now, options=FeedOptions(base_url=settings.base_url))
-    return Response(
-        body,
-        media_type=ICS_MEDIA_TYPE,
+    options = FeedOptions(
+        base_url=settings.base_url,
+        refresh=timedelta(hours=settings.feed_refresh_hours),
+        stamp="updated",
+    )
+    validators = cache.validators(FeedPlan((EventVersion.of(event),)), options=options)
+
+    def render() -> tuple[bytes, Validators]:
+        block = cache.block(event, options, now=now)
+        return assemble_calendar([block], options=options), validators
+
+    return responder.respond(
+        request,
+        validators,
+        render,
         headers={"Content-Disposition": f'attachment; filename="{event_id}.ics"'},
     )
 

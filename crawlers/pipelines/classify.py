@@ -1,0 +1,58 @@
+"""Classify: what kind of event it is and which fields of work it is for, with the reasons.
+
+A search by sector and a ranking that prefers meetups over lectures both
+need every event classified, whatever its source said. The kind comes from
+:func:`service.kinds.classify_kind` (the source's kind is the fallback), the
+sectors from :func:`service.sectors.classify` (the source's sectors are
+always kept). Both record why, which search results show. Nothing an
+event source says can make this stage fail: on any surprise the item goes
+on as it came, and the surprise is counted.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from crawlers.pipelines.base import ReportingPipeline
+from service.kinds import classify_kind
+from service.model import Event, Kind
+from service.sectors import classify
+
+log = logging.getLogger(__name__)
+
+
+class ClassifyPipeline(ReportingPipeline):
+    def process_item(self, item: Event) -> Event:
+        source = getattr(self.spider, "source", None)
+        try:
+            self.classify(item, source)
+        except Exception as exc:  # a classifier bug must not cost an event
+            log.warning("classify: %s: %s", item.id, exc)
+            self.report.fail("classify_failed", f"{item.id}: {exc}"[:300])
+        return item
+
+    @staticmethod
+    def classify(item: Event, source: Any = None) -> None:
+        """Set kind, kind_reason, sectors and sector_evidence on ``item`` in place."""
+        source_kind = getattr(source, "kind", None)
+        default = source_kind or (item.kind if item.kind is not Kind.OTHER else None)
+        decision = classify_kind(
+            title=item.title,
+            description=item.description,
+            schema_type=item.details.get("schema_type"),
+            categories=item.categories,
+            default=default,
+        )
+        item.kind = decision.kind
+        item.kind_reason = decision.reason
+        defaults = list(dict.fromkeys([*(getattr(source, "sectors", ()) or ()), *item.sectors]))
+        found = classify(
+            title=item.title,
+            description=item.description,
+            organizer=item.organizer,
+            categories=item.categories,
+            defaults=defaults,
+        )
+        item.sectors = found.sectors
+        item.sector_evidence = found.evidence

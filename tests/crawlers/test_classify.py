@@ -1,0 +1,118 @@
+"""The classify stage: kind and sectors, each with the evidence that decided it."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+
+from crawlers.pipelines import classify as classify_module
+from crawlers.pipelines.classify import ClassifyPipeline
+from crawlers.report import SourceReport
+from service.model import Event, Kind, make_event_id
+from tests.conftest import NOW
+
+
+def make_pipeline(kind: Kind | None = None, sectors: tuple[str, ...] = ()) -> ClassifyPipeline:
+    spider = SimpleNamespace(
+        report=SourceReport(source="t", type="jsonld"),
+        source=SimpleNamespace(kind=kind, sectors=sectors),
+    )
+    return ClassifyPipeline(SimpleNamespace(spider=spider, settings={}))  # type: ignore[arg-type]
+
+
+def make_event(**changes: object) -> Event:
+    fields: dict[str, object] = {
+        "id": make_event_id("t", "1"),
+        "title": "Healthcare Innovation Mixer",
+        "start": NOW + timedelta(days=3),
+        "source": "t",
+    }
+    fields.update(changes)
+    return Event(**fields)  # type: ignore[arg-type]
+
+
+def test_classify_kind_from_title_with_reason() -> None:
+    item = make_pipeline().process_item(make_event())
+
+    assert item.kind is Kind.MEETUP
+    assert item.kind_reason == 'title says "Mixer"'
+
+
+def test_classify_sectors_from_title_with_evidence() -> None:
+    item = make_pipeline().process_item(make_event())
+
+    assert item.sectors == ["healthcare"]
+    assert item.sector_evidence == {"healthcare": ["health care"]}
+
+
+def test_classify_kind_from_schema_type_in_details() -> None:
+    item = make_pipeline().process_item(
+        make_event(title="Annual gathering", details={"schema_type": "BusinessEvent"})
+    )
+
+    assert item.kind is Kind.MEETUP
+    assert item.kind_reason == "schema.org type BusinessEvent"
+
+
+def test_classify_falls_back_to_the_source_kind() -> None:
+    item = make_pipeline(kind=Kind.CONFERENCE).process_item(make_event(title="Winter 2026"))
+
+    assert item.kind is Kind.CONFERENCE
+    assert item.kind_reason == "source default conference"
+
+
+def test_classify_keeps_the_spiders_kind_when_nothing_else_speaks() -> None:
+    item = make_pipeline().process_item(make_event(title="Winter 2026", kind=Kind.BOOK_SIGNING))
+
+    assert item.kind is Kind.BOOK_SIGNING
+
+
+def test_classify_keeps_source_sectors_and_adds_found_ones() -> None:
+    item = make_pipeline(sectors=("finance",)).process_item(
+        make_event(title="Nursing careers evening", description="Meet hospital recruiters.")
+    )
+
+    assert set(item.sectors) >= {"finance", "healthcare"}
+    assert item.sector_evidence["finance"] == ["source default"]
+    assert item.sector_evidence["healthcare"] == ["nursing", "hospital"]
+
+
+def test_classify_reads_organizer_and_categories() -> None:
+    item = make_pipeline().process_item(
+        make_event(title="Spring evening", organizer="Ontario Bar Association", categories=["Law"])
+    )
+
+    assert "legal" in item.sectors
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"title": "x" * 100_000, "description": "é" * 200_000},
+        {"title": "\x00\x01", "categories": [None, 5, b"bytes", "ok"]},
+        {"title": "Meetup", "details": {"schema_type": "https://schema.org/" + "A" * 5000}},
+        {"title": "Meetup", "organizer": "&amp;" * 10_000},
+    ],
+)
+def test_classify_never_raises_on_nonsense(changes: dict[str, Any]) -> None:
+    pipeline = make_pipeline()
+
+    item = pipeline.process_item(make_event(**changes))
+
+    assert isinstance(item.kind, Kind)
+    assert not pipeline.report.errors
+
+
+def test_classify_a_classifier_bug_costs_no_event(monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(**_: object) -> None:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(classify_module, "classify_kind", broken)
+    pipeline = make_pipeline()
+    event = make_event()
+
+    assert pipeline.process_item(event) is event
+    assert pipeline.report.errors == {"classify_failed": 1}

@@ -1,0 +1,319 @@
+"""The locate stage: coordinates and time zones from the source, the gazetteer or Nominatim."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from crawlers.pipelines.locate import GeocodeCache, LocatePipeline, NominatimGeocoder
+from crawlers.report import SourceReport
+from service.model import Attendance, Event, Venue, all_day_start, make_event_id
+from tests.conftest import NOW
+
+
+def make_pipeline(**kwargs: Any) -> LocatePipeline:
+    spider = SimpleNamespace(report=SourceReport(source="t", type="ics"))
+    pipeline = LocatePipeline(SimpleNamespace(spider=spider, settings={}), **kwargs)  # type: ignore[arg-type]
+    pipeline.offload = lambda work: work()
+    return pipeline
+
+
+def make_event(venue: Venue, **changes: object) -> Event:
+    fields: dict[str, object] = {
+        "id": make_event_id("t", "1"),
+        "title": "Healthcare Innovation Mixer",
+        "start": NOW + timedelta(days=3, hours=6),
+        "source": "t",
+        "venue": venue,
+    }
+    fields.update(changes)
+    return Event(**fields)  # type: ignore[arg-type]
+
+
+def locate(venue: Venue, **changes: object) -> Event:
+    return make_pipeline().process_item(make_event(venue, **changes))  # type: ignore[no-any-return]
+
+
+@pytest.mark.parametrize(
+    ("venue", "region", "timezone", "lat"),
+    [
+        (Venue(city="Portland", region="OR", country="U.S.A."), "OR", "America/Los_Angeles", 45.5),
+        (Venue(city="Portland", region="ME", country="USA"), "ME", "America/New_York", 43.7),
+        (Venue(city="Portland", region="Maine"), "Maine", "America/New_York", 43.7),
+        (Venue(city="London", region="ON", country="Canada"), "ON", "America/Toronto", 43.0),
+        (Venue(city="London", country="U.K."), "England", "Europe/London", 51.5),
+        (Venue(city="London"), "England", "Europe/London", 51.5),
+    ],
+)
+def test_locate_disambiguates_homonyms_by_region_and_country(
+    venue: Venue, region: str, timezone: str, lat: float
+) -> None:
+    item = locate(venue)
+
+    assert item.venue.lat == pytest.approx(lat, abs=0.2)
+    assert item.venue.region == region
+    assert item.timezone == timezone
+    assert item.details["located_by"] == "gazetteer"
+
+
+def test_locate_fills_country_and_region_the_source_left_empty() -> None:
+    item = locate(Venue(city="Toronto"))
+
+    assert (item.venue.city, item.venue.region, item.venue.country) == (
+        "Toronto",
+        "Ontario",
+        "Canada",
+    )
+
+
+def test_locate_keeps_what_the_source_said() -> None:
+    item = locate(Venue(city="Portland", region="OR", country="U.S.A."))
+
+    assert (item.venue.city, item.venue.region, item.venue.country) == ("Portland", "OR", "U.S.A.")
+
+
+def test_locate_coordinates_from_source_win() -> None:
+    cottbus = Venue(name="FabLab Cottbus", city="Toronto", lat=51.76882, lon=14.32321)
+
+    item = locate(cottbus)
+
+    assert (item.venue.lat, item.venue.lon) == (51.76882, 14.32321)
+    assert item.venue.city == "Toronto"
+    assert item.timezone == "Europe/Berlin"
+    assert "located_by" not in item.details
+
+
+def test_locate_coordinates_alone_name_the_town_not_its_district() -> None:
+    item = locate(Venue(lat=43.6532, lon=-79.3832))
+
+    assert item.venue.city == "Toronto"
+    assert item.venue.country == "Canada"
+    assert item.timezone == "America/Toronto"
+
+
+def test_locate_source_time_zone_is_kept() -> None:
+    item = locate(Venue(city="Berlin"), timezone="Europe/Paris")
+
+    assert item.timezone == "Europe/Paris"
+
+
+def test_locate_fills_time_zone_of_timed_event_without_moving_it() -> None:
+    start = datetime(2026, 12, 9, 17, 0, tzinfo=UTC)
+
+    item = locate(Venue(city="Berlin", country="Germany"), start=start)
+
+    assert item.timezone == "Europe/Berlin"
+    assert item.start == start
+
+
+def test_locate_reanchors_all_day_event_to_local_midnight() -> None:
+    # confs.tech: 9-10 December, no zone, so UTC midnights.
+    start = all_day_start(date(2026, 12, 9), None)
+    end = all_day_start(date(2026, 12, 11), None)
+
+    item = locate(Venue(city="Berlin", country="Germany"), start=start, end=end, all_day=True)
+
+    berlin = ZoneInfo("Europe/Berlin")
+    assert item.timezone == "Europe/Berlin"
+    assert item.start == datetime(2026, 12, 9, tzinfo=berlin)
+    assert item.end == datetime(2026, 12, 11, tzinfo=berlin)
+    assert item.local_start().date().isoformat() == "2026-12-09"
+    assert item.start.astimezone(UTC) == datetime(2026, 12, 8, 23, 0, tzinfo=UTC)
+
+
+def test_locate_reanchors_all_day_event_west_of_greenwich() -> None:
+    start = all_day_start(date(2027, 3, 14), None)
+
+    item = locate(Venue(city="Portland", region="OR"), start=start, end=None, all_day=True)
+
+    assert item.start == datetime(2027, 3, 14, tzinfo=ZoneInfo("America/Los_Angeles"))
+    assert item.end is None
+
+
+@pytest.mark.parametrize(
+    ("address", "city", "region"),
+    [
+        ("Hall B, 123 Main St, Portland, OR 97201, USA", "Portland", "Oregon"),
+        ("Lucky Lab beer hall @ 1945 NW Quimby, Portland, Oregon US", "Portland", "Oregon"),
+        ("FabLab Cottbus @ Walther-Pauer-Straße 5, 03044 Cottbus, Deutschland", "Cottbus", None),
+        ("FabLab Cottbus @ Walther-Pauer-Straße 5 03044 Cottbus", "Cottbus", None),
+        ("Kingston Public Library, Kingston, ON", "Kingston", "Ontario"),
+        ("Maker Faire Berlin @ Luckenwalder Str. 4\u20136, 10963 Berlin", "Berlin", None),
+    ],
+)
+def test_locate_reads_the_town_from_a_free_text_address(
+    address: str, city: str, region: str | None
+) -> None:
+    item = locate(Venue(address=address))
+
+    assert item.venue.city == city
+    assert item.venue.region == region
+    assert item.venue.lat is not None
+
+
+@pytest.mark.parametrize(
+    "address",
+    ["Town Hall", "Google", "University", "Karlstraßenfest", "https://zoom.us/j/123", "Room 5"],
+)
+def test_locate_venue_words_are_not_towns(address: str) -> None:
+    pipeline = make_pipeline()
+
+    item = pipeline.process_item(make_event(Venue(address=address)))
+
+    assert item.venue.lat is None
+    assert pipeline.report.unlocated == 1
+
+
+@pytest.mark.parametrize(
+    "venue",
+    [
+        Venue(city="Clear Water", region="FL", country="U.S.A."),
+        Venue(city="Rapperswil-Jona", country="Switzerland"),
+    ],
+)
+def test_locate_tolerates_spelling_of_compound_names(venue: Venue) -> None:
+    assert locate(venue).venue.lat is not None
+
+
+def test_locate_unlocatable_event_keeps_no_coordinates_and_is_counted() -> None:
+    pipeline = make_pipeline()
+
+    for venue in (Venue(city="Atlantis", country="Greece"), Venue(), Venue(name="The Annex")):
+        item = pipeline.process_item(make_event(venue))
+        assert (item.venue.lat, item.venue.lon, item.timezone) == (None, None, None)
+
+    assert pipeline.report.unlocated == 3
+
+
+def test_locate_online_event_is_left_alone_and_not_counted() -> None:
+    pipeline = make_pipeline()
+
+    item = pipeline.process_item(make_event(Venue(city="Toronto"), attendance=Attendance.ONLINE))
+
+    assert item.venue.lat is None
+    assert pipeline.report.unlocated == 0
+
+
+@pytest.mark.parametrize(
+    "venue",
+    [
+        Venue(city="x" * 10_000, region="\x00", country="🙂"),
+        Venue(address=", , ,;;@@ - - ", city=" "),
+        Venue(address="9" * 5000),
+        Venue(city="Portland", region="O" * 300, country="U.S.A." * 100),
+    ],
+)
+def test_locate_never_raises_on_nonsense(venue: Venue) -> None:
+    make_pipeline().process_item(make_event(venue))
+
+
+class FakeGeocoder:
+    """Stands in for geopy's Nominatim: counts calls, answers from a table."""
+
+    def __init__(self, answers: dict[str, Any]) -> None:
+        self.answers = answers
+        self.calls: list[tuple[str, dict[str, Any]]] = []
+
+    def geocode(self, query: str, **options: Any) -> Any:
+        self.calls.append((query, options))
+        answer = self.answers.get(query)
+        if isinstance(answer, Exception):
+            raise answer
+        return answer
+
+
+def tinyville() -> SimpleNamespace:
+    return SimpleNamespace(
+        latitude=44.9429,
+        longitude=-123.0351,
+        raw={"address": {"town": "Tinyville", "state": "Oregon", "country": "United States"}},
+    )
+
+
+def nominatim(tmp_path: Path, fake: FakeGeocoder) -> NominatimGeocoder:
+    return NominatimGeocoder(
+        cache=GeocodeCache(tmp_path / "geocode.sqlite3"),
+        user_agent="meetscout-test",
+        geocoder=fake,
+        min_delay_seconds=0,
+        clock=lambda: NOW,
+    )
+
+
+def test_locate_asks_nominatim_when_the_gazetteer_cannot(tmp_path: Path) -> None:
+    fake = FakeGeocoder({"12 Oak Lane, Tinyville, OR": tinyville()})
+    pipeline = make_pipeline(geocoder=nominatim(tmp_path, fake))
+
+    item = pipeline.process_item(make_event(Venue(address="12 Oak Lane, Tinyville, OR")))
+
+    assert (item.venue.lat, item.venue.lon) == (44.9429, -123.0351)
+    assert item.venue.city == "Tinyville"
+    assert item.timezone == "America/Los_Angeles"
+    assert item.details["located_by"] == "nominatim"
+    assert fake.calls[0][1]["addressdetails"] is True
+    assert pipeline.report.unlocated == 0
+
+
+def test_locate_nominatim_answers_are_cached_across_crawls(tmp_path: Path) -> None:
+    fake = FakeGeocoder({"12 Oak Lane, Tinyville, OR": tinyville(), "Nowhere Street": None})
+    venues = (Venue(address="12 Oak Lane, Tinyville, OR"), Venue(address="Nowhere Street"))
+    for _ in range(2):
+        geocoder = nominatim(tmp_path, fake)
+        pipeline = make_pipeline(geocoder=geocoder)
+        for venue in venues:
+            pipeline.process_item(make_event(venue))
+        geocoder.close()
+
+    assert [query for query, _ in fake.calls] == ["12 Oak Lane, Tinyville, OR", "Nowhere Street"]
+    assert pipeline.report.unlocated == 1
+
+
+def test_locate_nominatim_failure_is_not_cached(tmp_path: Path) -> None:
+    fake = FakeGeocoder({"12 Oak Lane, Tinyville, OR": TimeoutError("slow")})
+    geocoder = nominatim(tmp_path, fake)
+    pipeline = make_pipeline(geocoder=geocoder)
+
+    first = pipeline.process_item(make_event(Venue(address="12 Oak Lane, Tinyville, OR")))
+    fake.answers["12 Oak Lane, Tinyville, OR"] = tinyville()
+    second = pipeline.process_item(make_event(Venue(address="12 Oak Lane, Tinyville, OR")))
+
+    assert first.venue.lat is None
+    assert second.venue.lat == 44.9429
+
+
+def test_locate_gazetteer_first_nominatim_not_asked(tmp_path: Path) -> None:
+    fake = FakeGeocoder({})
+    pipeline = make_pipeline(geocoder=nominatim(tmp_path, fake))
+
+    pipeline.process_item(make_event(Venue(city="Toronto")))
+
+    assert fake.calls == []
+
+
+def test_locate_nominatim_keeps_its_usage_policy(tmp_path: Path) -> None:
+    geocoder = NominatimGeocoder(
+        cache=GeocodeCache(tmp_path / "g.sqlite3"), user_agent="meetscout/0.1 (+contact)"
+    )
+
+    assert geocoder.geocode.min_delay_seconds == 1.0
+    assert geocoder.geocode.func.__self__.headers["User-Agent"] == "meetscout/0.1 (+contact)"
+
+
+def test_locate_from_crawler_uses_nominatim_only_when_configured(tmp_path: Path) -> None:
+    spider = SimpleNamespace(report=SourceReport(source="t", type="ics"))
+    base = {"USER_AGENT": "meetscout-test", "MEETSCOUT_GEOCODER_CACHE": str(tmp_path / "g.db")}
+
+    def crawler(**settings: str) -> Any:
+        from scrapy.settings import Settings
+
+        return SimpleNamespace(spider=spider, settings=Settings({**base, **settings}))
+
+    assert LocatePipeline.from_crawler(crawler(MEETSCOUT_GEOCODER="none")).geocoder is None
+    chosen = LocatePipeline.from_crawler(crawler(MEETSCOUT_GEOCODER="nominatim"))
+    assert isinstance(chosen.geocoder, NominatimGeocoder)
+    chosen.close_spider()

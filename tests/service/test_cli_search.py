@@ -1,0 +1,112 @@
+"""``meetscout search``, run as a person would run it."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from service.store import EventStore, make_engine, migrate
+from tests.conftest import NOW
+from tests.service.located import located_events
+
+
+@pytest.fixture(scope="module")
+def database(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("cli") / "search.db"
+    engine = make_engine(f"sqlite:///{path}")
+    migrate(engine)
+    EventStore(engine).upsert_many(located_events(), now=NOW)
+    engine.dispose()
+    return path
+
+
+def run(database: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "MEETSCOUT_DATABASE_URL": f"sqlite:///{database}", "COLUMNS": "250"}
+    return subprocess.run(
+        [sys.executable, "-m", "service", "search", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def rows(output: str) -> list[str]:
+    return [line for line in output.splitlines() if line.startswith("│")]
+
+
+def test_search_prints_a_ranked_table_with_reasons(database: Path) -> None:
+    done = run(
+        database,
+        *("--near", "San Jose, CA", "--radius-km", "25", "--sector", "technology"),
+        *("--start", "2026-01-01", "--sort", "distance"),
+    )
+
+    assert done.returncode == 0, done.stderr
+    assert "Near San Jose, California, United States, within 25 km" in done.stdout
+    for column in ("when", "title", "kind", "where", "distance", "score", "why"):
+        assert column in done.stdout
+    lines = rows(done.stdout)
+    assert lines
+    assert all("San Francisco" not in line for line in lines)
+    assert any("Mountain View" in line for line in lines)
+    assert "in San Jose (exact venue unknown)" in done.stdout
+    distances = [float(line.split("│")[5].split()[0]) for line in lines]
+    assert distances == sorted(distances)
+
+
+def test_search_limit_and_kind(database: Path) -> None:
+    done = run(
+        database, "--near", "Berlin", "--kind", "conference", "--start", "2026-01-01", "--limit=2"
+    )
+
+    assert done.returncode == 0, done.stderr
+    assert len(rows(done.stdout)) == 2
+    assert all("conference" in line for line in rows(done.stdout))
+
+
+def test_search_online_adds_online_events(database: Path) -> None:
+    done = run(database, "--near", "Berlin", "--online", "--start", "2026-01-01", "--limit", "200")
+
+    assert done.returncode == 0, done.stderr
+    assert any("│ online " in line for line in rows(done.stdout))
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("--near", "Torontoo"), "did you mean 'Toronto, Ontario, Canada'"),
+        (("--near", "Toronto", "--radius-km", "600"), "--radius-km"),
+        (("--near", "Toronto", "--radius-km", "0"), "--radius-km"),
+        (("--sector", "nursing"), "unknown sector 'nursing'"),
+        (
+            (
+                "--lat",
+                "43.6",
+            ),
+            "--lon",
+        ),
+        (("--lat", "95", "--lon", "0"), "--lat"),
+        (("--sort", "distance"), "--sort"),
+        (("--start", "next week"), "--start"),
+    ],
+)
+def test_search_bad_input_is_a_clear_message_and_exit_2(
+    database: Path, args: tuple[str, ...], message: str
+) -> None:
+    done = run(database, *args)
+
+    assert done.returncode == 2
+    assert message in done.stdout
+    assert "Traceback" not in done.stdout + done.stderr
+
+
+def test_search_bad_option_type_exits_2(database: Path) -> None:
+    done = run(database, "--radius-km", "far")
+
+    assert done.returncode == 2
+    assert "Traceback" not in done.stderr

@@ -1,0 +1,86 @@
+"""The spatial index: migration 0004 builds and backfills it, upserts keep it in step."""
+
+from __future__ import annotations
+
+from alembic import command
+from sqlalchemy import select, text
+
+from service.geo import Box
+from service.settings import Settings
+from service.store import EventStore, dialects, make_engine, migrate
+from service.store.engine import alembic_config
+from service.store.geo_sqlite import GEO_TABLE
+from service.store.tables import events, geo_key
+from tests.conftest import NOW
+from tests.service.located import located_events
+
+
+def geo_rows(store: EventStore) -> dict[str, tuple[float, float]]:
+    with store.engine.connect() as conn:
+        rows = conn.execute(text(f"SELECT rid, event_id, min_lat, min_lon FROM {GEO_TABLE}"))
+        found = {}
+        for rid, event_id, lat, lon in rows:
+            assert rid == geo_key(event_id)
+            found[event_id] = (lat, lon)
+        return found
+
+
+def test_migration_0004_backfills_located_events(settings: Settings) -> None:
+    engine = make_engine(settings.database_url)
+    migrate(engine)
+    store = EventStore(engine)
+    events = located_events()
+    store.upsert_many(events, now=NOW)
+    config = alembic_config(engine)
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0003")
+    with engine.connect() as conn:
+        assert not conn.execute(
+            text(f"SELECT name FROM sqlite_master WHERE name = '{GEO_TABLE}'")
+        ).all()
+
+    migrate(engine)
+
+    located = {e.id for e in events if e.venue.lat is not None and e.venue.lon is not None}
+    assert set(geo_rows(store)) == located
+    with engine.connect() as conn:
+        keys = dict(conn.execute(text("SELECT id, geo_key FROM events")).all())
+    assert keys == {e.id: geo_key(e.id) for e in events}
+    engine.dispose()
+
+
+def test_upsert_keeps_the_index_in_step(store: EventStore) -> None:
+    events = located_events()[:20]
+    store.upsert_many(events, now=NOW)
+    moved, unlocated = events[0], events[1]
+    moved.venue.lat, moved.venue.lon = 10.0, 20.0
+    unlocated.venue.lat = unlocated.venue.lon = None
+
+    store.upsert_many([moved, unlocated], now=NOW)
+
+    rows = geo_rows(store)
+    assert rows[moved.id] == (10.0, 20.0)
+    assert unlocated.id not in rows
+    assert len(rows) == sum(e.venue.lat is not None for e in events)
+
+
+def test_geo_key_is_a_stable_positive_63_bit_integer() -> None:
+    key = geo_key("62e0c24f13a7f85c4362d74a")
+
+    assert key == geo_key("62e0c24f13a7f85c4362d74a")
+    assert 0 < key < 2**63
+    assert key != geo_key("62e0c24f13a7f85c4362d74b")
+
+
+def test_radius_query_is_driven_by_the_rtree(store: EventStore) -> None:
+    with store.engine.connect() as conn:
+        stmt = dialects.within_box(
+            conn, select(events.c.id).where(events.c.end >= NOW), events, Box(1, 2, 3, 4)
+        )
+        sql = stmt.compile(conn, compile_kwargs={"literal_binds": True})
+        plan = conn.execute(text(f"EXPLAIN QUERY PLAN {sql}")).all()
+
+    details = [row[-1] for row in plan]
+    assert details[0].startswith(f"SCAN {GEO_TABLE} VIRTUAL TABLE")
+    assert "USING INDEX ix_events_geo_key (geo_key=?)" in details[1]
