@@ -50,6 +50,8 @@ def scrapy_settings(
     result.set("MEETSCOUT_DATABASE_URL", settings.database_url, priority="cmdline")
     result.set("LOG_LEVEL", settings.log_level.upper(), priority="cmdline")
     result.set("HTTPCACHE_DIR", str(settings.http_cache_dir), priority="cmdline")
+    result.set("MEETSCOUT_GEOCODER", settings.geocoder, priority="cmdline")
+    result.set("MEETSCOUT_GEOCODER_CACHE", str(settings.geocoder_cache), priority="cmdline")
     if source.url.startswith("file:"):
         # Local files: no server to be polite to, nothing a retry would fix.
         result.set("RETRY_ENABLED", False, priority="cmdline")

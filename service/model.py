@@ -11,6 +11,7 @@ import hashlib
 from dataclasses import dataclass, field, fields, replace
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 
@@ -110,7 +111,7 @@ class Event:
 
     @property
     def zone(self) -> ZoneInfo:
-        return ZoneInfo(self.timezone) if self.timezone else ZoneInfo("UTC")
+        return zone_named(self.timezone or "UTC")
 
     @property
     def effective_end(self) -> datetime:
@@ -129,6 +130,12 @@ class Event:
         return replace(self, **changes)  # type: ignore[arg-type]
 
 
+@lru_cache(maxsize=1024)
+def zone_named(name: str) -> ZoneInfo:
+    """A zone by IANA name, cached: ZoneInfo keeps only a handful strongly."""
+    return ZoneInfo(name)
+
+
 def make_event_id(source: str, *identity: str) -> str:
     """A stable id from the source's own identity (UID, URL, identifier, start).
 
@@ -143,7 +150,7 @@ def make_event_id(source: str, *identity: str) -> str:
 
 def all_day_start(day: date, timezone: str | None) -> datetime:
     """Local midnight of ``day`` in ``timezone`` (UTC when unknown)."""
-    zone = ZoneInfo(timezone) if timezone else UTC
+    zone = zone_named(timezone) if timezone else UTC
     return datetime.combine(day, time(0, 0), tzinfo=zone)
 
 
