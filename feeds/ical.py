@@ -29,6 +29,7 @@ from service.model import Attendance, Event, Kind, Status
 
 PRODID = "-//meetscout//meetscout events//EN"
 CancelledPolicy = Literal["keep", "mark", "hide"]
+StampPolicy = Literal["now", "updated"]
 
 SUMMARY_LIMIT = 250
 """Characters of a title kept in SUMMARY: a calendar cell shows far fewer."""
@@ -168,10 +169,19 @@ class FeedOptions:
     refresh: timedelta = timedelta(hours=6)
     base_url: str = "http://127.0.0.1:8000"
     uid_domain: str = "meetscout"
+    stamp: StampPolicy = "now"
+    """DTSTAMP: the moment of rendering, or each event's last change (``updated``).
+
+    ``updated`` keeps a feed byte-identical until its events change, which is
+    what lets an HTTP server validate it with a strong ETag and reuse each
+    event's serialised block.
+    """
 
     def __post_init__(self) -> None:
         if self.cancelled not in ("keep", "mark", "hide"):
             raise ValueError(f"cancelled must be keep, mark or hide, got {self.cancelled!r}")
+        if self.stamp not in ("now", "updated"):
+            raise ValueError(f"stamp must be now or updated, got {self.stamp!r}")
         if self.alarm_minutes is not None and self.alarm_minutes < 0:
             raise ValueError(f"alarm_minutes must be 0 or more, got {self.alarm_minutes}")
         if self.refresh <= timedelta(0):
@@ -180,6 +190,30 @@ class FeedOptions:
             raise ValueError(f"base_url must be an http(s) URL, got {self.base_url!r}")
         if not _DOMAIN.fullmatch(self.uid_domain):
             raise ValueError(f"uid_domain must be a host name, got {self.uid_domain!r}")
+
+    def block_key(self) -> tuple[object, ...]:
+        """The options one event's block depends on; the calendar's name and refresh are not."""
+        return (
+            self.cancelled,
+            self.alarm_minutes,
+            self.followup,
+            self.base_url,
+            self.uid_domain,
+            self.stamp,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class EventBlock:
+    """One event's VEVENT (and its follow-up) as finished bytes.
+
+    With the TZIDs and years it uses, so that a calendar can be assembled
+    from blocks rendered earlier without parsing them again.
+    """
+
+    data: bytes = b""
+    tzids: frozenset[str] = frozenset()
+    years: tuple[int, int] | None = None
 
 
 def render_calendar(
@@ -194,16 +228,61 @@ def render_calendar(
     Events are de-duplicated by id (the highest SEQUENCE wins) and sorted by
     start, so the same events give the same bytes apart from DTSTAMP.
     """
-    stamp = _utc_now(now)
+    _utc_now(now)
     reasons = why or {}
-    components: list[VEvent] = []
-    for event in _unique(events):
-        if event.status == Status.CANCELLED and options.cancelled == "hide":
-            continue
-        components.append(_vevent(event, now=stamp, options=options, why=reasons.get(event.id)))
-        if options.followup and event.status == Status.SCHEDULED:
-            components.append(_followup(event, now=stamp, options=options))
-    return _serialise(_calendar(options), components)
+    blocks = [
+        render_block(event, now=now, options=options, why=reasons.get(event.id))
+        for event in _unique(events)
+    ]
+    return assemble_calendar(blocks, options=options)
+
+
+def render_block(
+    event: Event,
+    *,
+    now: datetime,
+    options: FeedOptions = FeedOptions(),
+    why: Sequence[str] | None = None,
+) -> EventBlock:
+    """One event as it appears in any feed with these options (empty when hidden).
+
+    The bytes depend only on the event, ``options.block_key()``, ``why`` and,
+    when ``options.stamp`` is ``now``, on ``now``; a caller may keep them per
+    event version and pass them to :func:`assemble_calendar` again.
+    """
+    rendered = _utc_now(now)
+    if event.status == Status.CANCELLED and options.cancelled == "hide":
+        return EventBlock()
+    stamp = _stamp(event, rendered, options)
+    components = [_vevent(event, now=stamp, options=options, why=why)]
+    if options.followup and event.status == Status.SCHEDULED:
+        components.append(_followup(event, now=stamp, options=options))
+    tzids = {
+        str(params["TZID"])
+        for component in components
+        for _, value in component.property_items(sorted=False)
+        if "TZID" in (params := getattr(value, "params", {}))
+    }
+    return EventBlock(
+        data=b"".join(component.to_ical() for component in components),
+        tzids=frozenset(tzids),
+        years=_years(components),
+    )
+
+
+def assemble_calendar(blocks: Iterable[EventBlock], *, options: FeedOptions) -> bytes:
+    """The VCALENDAR around ``blocks``, in their order, with a VTIMEZONE for every TZID."""
+    kept = [block for block in blocks if block.data]
+    parts = [_calendar_head(options)]
+    tzids = sorted(frozenset().union(*(block.tzids for block in kept)))
+    if tzids:
+        spans = [block.years for block in kept if block.years is not None]
+        first_year = max(min(span[0] for span in spans), 1900)
+        last_year = min(max(span[1] for span in spans), 2200)
+        parts.extend(_vtimezone_bytes(tzid, first_year, last_year) for tzid in tzids)
+    parts.extend(block.data for block in kept)
+    parts.append(_CALENDAR_END)
+    return b"".join(parts)
 
 
 def render_event(
@@ -257,20 +336,25 @@ def _calendar(options: FeedOptions) -> Calendar:
     return calendar
 
 
-def _serialise(calendar: Calendar, components: Sequence[VEvent]) -> bytes:
-    """Add a VTIMEZONE for every TZID in use, then the events, and write CRLF lines.
+_CALENDAR_END = b"END:VCALENDAR\r\n"
+
+
+@lru_cache(maxsize=64)
+def _calendar_head(options: FeedOptions) -> bytes:
+    """The VCALENDAR's opening lines and properties, without its closing line.
 
     icalendar folds at 75 octets between whole characters and ends every
-    line with CRLF, so its output needs no fixing up.
+    line with CRLF, so its output needs no fixing up, here or in the blocks.
     """
-    for component in components:
-        calendar.add_component(component)
-    tzids = sorted(calendar.get_used_tzids())
-    if tzids:
-        first_year, last_year = _years(components)
-        timezones = [_vtimezone(tzid, first_year, last_year) for tzid in tzids]
-        calendar.subcomponents[:0] = timezones
-    return calendar.to_ical()
+    data = _calendar(options).to_ical()
+    if not data.endswith(_CALENDAR_END):
+        raise ValueError("icalendar wrote a calendar that does not end with END:VCALENDAR")
+    return data[: -len(_CALENDAR_END)]
+
+
+@lru_cache(maxsize=512)
+def _vtimezone_bytes(tzid: str, first_year: int, last_year: int) -> bytes:
+    return _vtimezone(tzid, first_year, last_year).to_ical()
 
 
 def _unique(events: Iterable[Event]) -> list[Event]:
@@ -500,6 +584,15 @@ def _utc_now(now: datetime) -> datetime:
     return now.astimezone(UTC)
 
 
+def _stamp(event: Event, now: datetime, options: FeedOptions) -> datetime:
+    """DTSTAMP in UTC: ``now``, or the event's last change when the options say so."""
+    if options.stamp == "updated":
+        changed = event.updated or event.first_seen
+        if changed is not None:
+            return changed.astimezone(UTC)
+    return now
+
+
 def _zone(event: Event) -> ZoneInfo | None:
     """The event's IANA zone, or None when unknown, invalid or UTC (then 'Z' times)."""
     if not event.timezone:
@@ -544,9 +637,9 @@ def _last_day(event: Event, local: tzinfo) -> date:
 
 
 def _years(components: Sequence[VEvent]) -> tuple[int, int]:
-    """The years the VTIMEZONEs must cover: every DTSTART and DTEND in the feed."""
+    """The years the VTIMEZONEs must cover: every DTSTART and DTEND of these components."""
     years = [moment.year for component in components for moment in (component.start, component.end)]
-    return max(min(years), 1900), min(max(years), 2200)
+    return min(years), max(years)
 
 
 # Time zones

@@ -1,26 +1,260 @@
-"""``/feeds/events.ics``: a search as a calendar people subscribe to."""
+"""``/feeds/events.ics``: a search as a calendar people subscribe to.
+
+Calendar apps poll it for months, so the window slides by whole days, the
+bytes stay the same until an event changes (a strong ETag, 304s), and a
+store that fails answers 503 rather than an empty calendar, which apps
+would take as "every event was deleted".
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Response
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, time, timedelta
+from typing import Annotated, Literal
 
-from feeds.ical import FeedOptions, render_calendar
-from service.api.deps import NowDep, SettingsDep, StoreDep
-from service.api.filters import FiltersDep
+from fastapi import APIRouter, Query, Request, Response
+from starlette.concurrency import run_in_threadpool
+
+from feeds.ical import FeedOptions
+from service.api.caching import Representations, Validators
+from service.api.describe import describe_feed, describe_search
+from service.api.feed_cache import (
+    ICS_RESPONSES,
+    AsyncNowDep,
+    AsyncSettingsDep,
+    AsyncStoreDep,
+    EventVersion,
+    FeedCache,
+    FeedCacheDep,
+    FeedPlan,
+    IcsRepresentationsDep,
+    Reasons,
+    event_versions,
+)
+from service.api.filters import EventFilters, FiltersDep, search_error
+from service.model import Event, Status
+from service.ranking import reasons, when_text
+from service.search import SearchError, SearchRequest, check, search
+from service.settings import Settings
+from service.store import EventQuery, EventStore
 
 router = APIRouter(prefix="/feeds", tags=["feeds"])
 
 MAX_FEED_EVENTS = 1000
+DAYS_BACK = 7
+"""Last week's events stay, so a calendar app does not see them vanish."""
+MAX_ALARM_MINUTES = 7 * 24 * 60
+LIVE_STATUSES = tuple(status for status in Status if status != Status.CANCELLED)
 
 
-@router.get(
-    "/events.ics", response_class=Response, responses={200: {"content": {"text/calendar": {}}}}
-)
-def events_feed(
-    filters: FiltersDep, store: StoreDep, settings: SettingsDep, now: NowDep
+@dataclass(frozen=True)
+class Window:
+    """The days a feed covers; moves at midnight UTC, so a feed changes at most daily."""
+
+    start: datetime
+    end: datetime
+
+    @property
+    def anchor(self) -> datetime:
+        return self.start + timedelta(days=DAYS_BACK)
+
+
+def feed_window(now: datetime, *, horizon_days: int) -> Window:
+    """From ``DAYS_BACK`` days before today to ``horizon_days`` after it (whole UTC days)."""
+    today = datetime.combine(now.astimezone(UTC).date(), time(0, 0), tzinfo=UTC)
+    return Window(
+        start=today - timedelta(days=DAYS_BACK),
+        end=today + timedelta(days=horizon_days + 1),
+    )
+
+
+def feed_request(
+    filters: EventFilters, window: Window, *, hide_cancelled: bool
+) -> SearchRequest | None:
+    """The search behind ``/events`` in date order, narrowed to the window.
+
+    Explicit ``start``/``end`` narrow the window further but never widen it
+    (None when nothing of them is left); ``cancelled=hide`` is asked of the
+    store, so hidden events take no place among the 1,000.
+    """
+    request = filters.search_request(limit=MAX_FEED_EVENTS, sort="date")
+    start = max(filters.start, window.start) if filters.start else window.start
+    end = min(filters.end, window.end) if filters.end else window.end
+    if end < start:
+        return None
+    statuses = LIVE_STATUSES if hide_cancelled else ()
+    return replace(request, start=start, end=end, statuses=statuses)
+
+
+def feed_query(filters: EventFilters, request: SearchRequest, *, now: datetime) -> EventQuery:
+    """The store query the shared search runs for ``request`` when it has no place."""
+    query = filters.query(now=now, limit=request.limit)
+    return replace(query, start=request.start, end=request.end, statuses=request.statuses)
+
+
+def without_when(why: Sequence[str], event: Event, now: datetime) -> tuple[str, ...]:
+    """The reasons minus "in 12 days": a calendar keeps showing it long after it is true."""
+    moment = when_text(event, now)
+    return tuple(line for line in why if line != moment)
+
+
+@router.get("/events.ics", response_class=Response, responses=ICS_RESPONSES)
+@router.head("/events.ics", response_class=Response, responses=ICS_RESPONSES)
+async def events_feed(
+    request: Request,
+    filters: FiltersDep,
+    store: AsyncStoreDep,
+    settings: AsyncSettingsDep,
+    now: AsyncNowDep,
+    cache: FeedCacheDep,
+    responder: IcsRepresentationsDep,
+    cancelled: Annotated[
+        Literal["keep", "mark", "hide"],
+        Query(
+            description="Cancelled events: keep (STATUS:CANCELLED), mark (also "
+            '"Cancelled: " before the title) or hide (left out).'
+        ),
+    ] = "keep",
+    alarm: Annotated[
+        int | None,
+        Query(
+            ge=0,
+            le=MAX_ALARM_MINUTES,
+            description="A reminder this many minutes before each event (0 to 10080).",
+        ),
+    ] = None,
+    followup: Annotated[
+        bool,
+        Query(description="Add a follow-up note the morning after each event (`followup=1`)."),
+    ] = False,
 ) -> Response:
-    """Every event of the search (the soonest 1,000) as an iCalendar feed."""
-    events = store.search(query=filters.query(now=now, limit=MAX_FEED_EVENTS))
-    options = FeedOptions(name="meetscout events", base_url=settings.base_url)
-    body = render_calendar(events, now=now, options=options)
-    return Response(body, media_type="text/calendar; charset=utf-8")
+    """The search as an iCalendar feed: last week's and the coming events, the soonest 1,000.
+
+    Takes every filter of `/events`. Answers 304 to If-None-Match or
+    If-Modified-Since when nothing changed, gzip when asked.
+
+    Async so that a feed nothing changed is answered without a worker thread;
+    the store is read, and the feed rendered, in one.
+    """
+    window = feed_window(now, horizon_days=settings.feed_horizon_days)
+    search_request = feed_request(filters, window, hide_cancelled=cancelled == "hide")
+    try:
+        check(search_request or filters.search_request(limit=MAX_FEED_EVENTS, sort="date"))
+    except SearchError as exc:
+        raise search_error(exc) from exc
+    options = FeedOptions(
+        name=describe_search(filters),
+        description=describe_feed(
+            filters,
+            days_back=DAYS_BACK,
+            horizon_days=settings.feed_horizon_days,
+            refresh_hours=settings.feed_refresh_hours,
+            max_events=MAX_FEED_EVENTS,
+            followup=followup,
+            alarm_minutes=alarm,
+        ),
+        cancelled=cancelled,
+        alarm_minutes=alarm,
+        followup=followup,
+        refresh=timedelta(hours=settings.feed_refresh_hours),
+        base_url=settings.base_url,
+        stamp="updated",
+    )
+    feed = FeedParts(request, store, settings, now, cache, responder, options, window)
+    if search_request is None:
+        return await feed.outside_window()
+    if search_request.near is None:
+        return await feed.by_date(feed_query(filters, search_request, now=now), search_request)
+    return await feed.near(search_request)
+
+
+@dataclass(frozen=True)
+class FeedParts:
+    """One feed request's pieces, for the two ways of finding its events."""
+
+    request: Request
+    store: EventStore
+    settings: Settings
+    now: datetime
+    cache: FeedCache
+    responder: Representations
+    options: FeedOptions
+    window: Window
+
+    async def outside_window(self) -> Response:
+        """Dates asked for that the window does not reach: an empty calendar, if the store is up."""
+
+        def make() -> FeedPlan:
+            self.store.ping()
+            return FeedPlan(versions=(), context="outside the window")
+
+        return await self.respond(repr(("outside", self.options)), make)
+
+    async def by_date(self, query: EventQuery, search_request: SearchRequest) -> Response:
+        """Without a place: the store's date order, read as versions alone (no event loaded)."""
+        context = ("sectors", search_request.sectors)
+
+        def make() -> FeedPlan:
+            return FeedPlan(versions=tuple(event_versions(self.store, query)), context=context)
+
+        def why(event: Event) -> Sequence[str]:
+            lines = reasons(
+                event, distance_km=None, now=self.now, near=False, sectors=search_request.sectors
+            )
+            return without_when(lines, event, self.now)
+
+        return await self.respond(repr(("by date", query, self.options)), make, why)
+
+    async def near(self, search_request: SearchRequest) -> Response:
+        """Around a place: the shared search cuts at the radius and says how far each event is."""
+
+        def make() -> FeedPlan:
+            try:
+                page = search(
+                    self.store, search_request, now=self.now, weights=self.settings.score_weights
+                )
+            except SearchError as exc:
+                raise search_error(exc) from exc
+            whys = []
+            for item in page.items:
+                lines = without_when(item.why, item.event, self.now)
+                self.cache.block(item.event, self.options, now=self.now, context=lines, why=lines)
+                whys.append(lines)
+            versions = tuple(EventVersion.of(item.event) for item in page.items)
+            return FeedPlan(versions=versions, whys=tuple(whys))
+
+        return await self.respond(repr(("near", search_request, self.options)), make)
+
+    async def respond(
+        self, key: str, make: Callable[[], FeedPlan], why: Reasons | None = None
+    ) -> Response:
+        """304 from the plan's validators when the client is current, else the feed.
+
+        A plan kept from an unchanged store is checked here; making a plan and
+        rendering the feed read the store and run in a worker thread.
+        """
+        found = self.cache.kept(self.store, key)
+        if found is None:
+            found = await run_in_threadpool(
+                self.cache.planned,
+                self.store,
+                key,
+                make,
+                options=self.options,
+                not_before=self.window.anchor,
+            )
+        plan, validators = found
+        unchanged = self.responder.not_modified(self.request, validators)
+        if unchanged is not None:
+            return unchanged
+        return await run_in_threadpool(self.present, plan, validators, why)
+
+    def present(self, plan: FeedPlan, validators: Validators, why: Reasons | None) -> Response:
+        """The feed itself: cached blocks joined, the missing ones loaded and rendered."""
+        body, used = self.cache.build(self.store, plan, options=self.options, now=self.now, why=why)
+        if used is not plan:
+            validators = self.cache.validators(
+                used, options=self.options, not_before=self.window.anchor
+            )
+        return self.responder.present(self.request, body, validators)
