@@ -12,7 +12,8 @@ from service.model import Event
 
 MAX_TITLE = 300
 MAX_DESCRIPTION = 20_000
-CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# Control characters, and lone surrogates (which cannot be stored as UTF-8).
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 BLOCK_TAGS = re.compile(r"(?i)<\s*(br|/p|/div|/li|/h[1-6]|/tr)\s*/?\s*>")
 SPACES = re.compile(r"[ \t\u00a0]+")
 BLANK_LINES = re.compile(r"\n\s*\n\s*(\n\s*)+")
@@ -56,7 +57,22 @@ class NormalizePipeline(ReportingPipeline):
         for name in ("name", "address", "city", "region", "country"):
             setattr(item.venue, name, clean_line(getattr(item.venue, name)))
         item.categories = [c for c in (clean_line(c) for c in item.categories) if c]
+        item.performer = clean_line(item.performer)
+        item.url = _clean_url(item.url)
+        item.source_url = _clean_url(item.source_url)
+        item.details = {
+            key: value
+            for key, value in ((k, clean_line(v)) for k, v in item.details.items())
+            if value is not None
+        }
         return item
+
+
+def _clean_url(url: str | None) -> str | None:
+    """A URL with nothing that cannot be stored or shown; empty becomes None."""
+    if url is None:
+        return None
+    return CONTROL.sub("", url).strip() or None
 
 
 def _valid_zone(name: str) -> bool:

@@ -83,3 +83,19 @@ def test_text_helpers_handle_none_and_control_characters() -> None:
     assert html_to_text(None) is None
     assert clean_line("a\x00b") == "a b"
     assert html_to_text("x" * 50_000) == "x" * 20_000
+
+
+def test_normalize_strips_lone_surrogates_everywhere() -> None:
+    item = make_pipeline().process_item(
+        make_event(
+            title="Meetup \ud83d here",
+            description="Pizza \udc00",
+            url="https://x.example/\ud800a",
+            details={"cfp_url": "https://cfp.example/\udfff"},
+            performer="A\ud83dB",
+        )
+    )
+    for text in (item.title, item.description, item.url, item.details["cfp_url"], item.performer):
+        assert text is not None
+        text.encode("utf-8")  # would raise on a lone surrogate
+    assert item.title == "Meetup here"
