@@ -21,10 +21,11 @@ from datetime import UTC, datetime, time
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from urllib.parse import quote, urlsplit
 from xml.etree import ElementTree as ET
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+from feeds.ical import safe_url
 
 if TYPE_CHECKING:
     from service.digest import Digest, DigestItem
@@ -35,11 +36,9 @@ GENERATOR = "meetscout"
 
 LINE_LIMIT = 300
 TEXT_LIMIT = 600
-URL_LIMIT = 2000
 
 _CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 _SPACES = re.compile(r"\s+")
-_URL_SAFE = ":/?#[]@!$&'()*+,;=%~"
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>|~&])")
 _MARKDOWN_LINE_START = re.compile(r"^(\s*)(\d*)([-+#>=.)])")
 
@@ -78,23 +77,6 @@ def line(value: object, limit: int = LINE_LIMIT) -> str:
     if len(text) > limit:
         text = text[: limit - 1].rstrip() + "…"
     return text
-
-
-def safe_url(value: object) -> str | None:
-    """An http(s) URL with anything unsafe percent-encoded, else None."""
-    if not isinstance(value, str):
-        return None
-    text = line(value, limit=URL_LIMIT * 2)
-    if not text or len(text) > URL_LIMIT:
-        return None
-    url = quote(text, safe=_URL_SAFE)
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return None
-    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
-        return None
-    return url
 
 
 def markdown_escape(value: object) -> str:

@@ -140,9 +140,12 @@ def _truncate(text: str, limit: int) -> str:
     return cut.rstrip() + "…"
 
 
-def _url(value: str | None) -> str | None:
-    """An http(s) URL as a URI value: anything unsafe percent-encoded, else None."""
-    if not value:
+def safe_url(value: object) -> str | None:
+    """An http(s) URL as a URI value: anything unsafe percent-encoded, else None.
+
+    Every renderer (calendars, digests) links only through this.
+    """
+    if not value or not isinstance(value, str):
         return None
     text = _line(value, limit=URL_LIMIT * 2)
     if len(text) > URL_LIMIT:
@@ -186,7 +189,7 @@ class FeedOptions:
             raise ValueError(f"alarm_minutes must be 0 or more, got {self.alarm_minutes}")
         if self.refresh <= timedelta(0):
             raise ValueError(f"refresh must be a positive duration, got {self.refresh}")
-        if _UNSAFE_IN_URL.search(self.base_url) or _url(self.base_url) is None:
+        if _UNSAFE_IN_URL.search(self.base_url) or safe_url(self.base_url) is None:
             raise ValueError(f"base_url must be an http(s) URL, got {self.base_url!r}")
         if not _DOMAIN.fullmatch(self.uid_domain):
             raise ValueError(f"uid_domain must be a host name, got {self.uid_domain!r}")
@@ -488,7 +491,7 @@ def _sectors(event: Event) -> list[str]:
 
 def _event_url(event: Event, options: FeedOptions) -> str:
     """The organiser's page, else the source's, else the event on meetscout."""
-    return _url(event.url) or _url(event.source_url) or _meetscout_url(event, options)
+    return safe_url(event.url) or safe_url(event.source_url) or _meetscout_url(event, options)
 
 
 def _meetscout_url(event: Event, options: FeedOptions, suffix: str = "") -> str:
@@ -565,7 +568,7 @@ def _why(reasons: Sequence[str]) -> str:
 
 def _links(event: Event, options: FeedOptions) -> str:
     lines: list[str] = []
-    url, source = _url(event.url), _url(event.source_url)
+    url, source = safe_url(event.url), safe_url(event.source_url)
     if url:
         lines.append(f"Event page: {url}")
     if source and source != url:
