@@ -601,9 +601,11 @@ def report(
     lines += [
         "",
         f"The search alone is {min(shares):.0%} to {max(shares):.0%} of each p50 in this run "
-        "(the rest is HTTP, FastAPI's dependencies and the JSON of 50 results). A page ranked "
-        "by score reads every matching event's slim row and scores each in Python; a "
-        "date-ordered page and its total are SQL over the events that end after now. The "
+        "(the rest is HTTP, FastAPI's dependencies and the JSON of 50 results). Without a "
+        "place, a page ranked by score reads events in start order and stops once no later "
+        "event can make the page; a date-ordered page walks the (start, id, end) index; the "
+        "total is counted once and kept while the store is unchanged and no event ends. Near a "
+        "place, every event inside the radius is read and scored in Python. The "
         f"generator puts about {size // len(CITIES):,} events around each of {len(CITIES)} "
         "cities: a dense store for a radius search.",
     ]

@@ -197,6 +197,21 @@ class Scorer:
         total += self._free * FREE_VALUE.get(is_free, 0.5)
         return round(total / self._total, SCORE_DIGITS)
 
+    def ceiling(self, start: float) -> float:
+        """The highest score an event starting at ``start`` (epoch seconds) or later can get.
+
+        Every part is at most 1 and soonness only falls with time, so ranking
+        events in start order may stop once this drops to the last score a
+        page needs. Rounded like the score, nudged up against float noise.
+        """
+        days = (start - self._now) / DAY
+        total = self._soon * (0.5 ** (days / self.half_days) if days > 0 else 1.0)
+        total += self._proximity + self._sector * PRIMARY_SECTOR
+        total += self._kind * max(KIND_VALUE.values())
+        total += self._in_person * max(ATTENDANCE_VALUE.values())
+        total += self._free * max(FREE_VALUE.values())
+        return round(total / self._total + 1e-9, SCORE_DIGITS)
+
     def score_event(self, event: Event, distance_km: float | None) -> float:
         return self.score(
             distance_km=distance_km,

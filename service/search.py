@@ -31,7 +31,8 @@ from service.model import Attendance, Event, Kind, Status
 from service.ranking import Scorer, ScoreWeights, reasons
 from service.sectors import get_taxonomy
 from service.store import EventQuery, EventStore
-from service.store.nearby import Candidate, candidates
+from service.store.counts import CountCache
+from service.store.nearby import Candidate, by_start, candidates
 
 Sort = Literal["score", "date", "distance"]
 SORTS: tuple[str, ...] = get_args(Sort)
@@ -41,6 +42,8 @@ MAX_LIMIT = 1000
 MAX_QUERY_CHARS = 200
 CURSOR_VERSION = 1
 SUGGESTIONS = 5
+COUNTS = CountCache()
+"""Totals of the searches without a place, kept while the store has not changed."""
 
 
 @dataclass(frozen=True)
@@ -129,6 +132,8 @@ def search(
     query = _query(request, now)
     if request.near is None and request.sort == "date":
         return _by_date(store, request, query, scorer, cursor, now)
+    if request.near is None and request.sort == "score":
+        return _best_first(store, request, query, scorer, cursor, now)
     return _ranked(store, request, query, scorer, cursor, now)
 
 
@@ -232,6 +237,43 @@ def _ranked(
     if cursor is not None:
         remaining = [entry for entry in entries if entry[0] > cursor.key]
     page = heapq.nsmallest(request.limit + 1, remaining, key=itemgetter(0))
+    return _page(store, request, page, len(entries), now)
+
+
+def _best_first(
+    store: EventStore,
+    request: SearchRequest,
+    query: EventQuery,
+    scorer: Scorer,
+    cursor: _Cursor | None,
+    now: datetime,
+) -> SearchPage:
+    """Best first without a place: read events by start, stop when no later one can make the page.
+
+    Soonness falls with the start and every other part is bounded, so once
+    the best score an event starting later could get (:meth:`Scorer.ceiling`)
+    is no better than the worst of the page so far, later events can only
+    sort after it (on a tie, the later start sorts after). The same page as
+    ranking every match; ``total`` is the store's count (kept, see :data:`COUNTS`).
+    """
+    wanted = request.limit + 1
+    after = cursor.key if cursor is not None else None
+    page: list[_Entry] = []
+    for rows in by_start(store, query=query):
+        entries = _entries(rows, None, scorer, "score")
+        if after is not None:
+            entries = [entry for entry in entries if entry[0] > after]
+        page = heapq.nsmallest(wanted, page + entries, key=itemgetter(0))
+        if len(page) == wanted and scorer.ceiling(rows[-1][3]) <= page[-1][3]:
+            break
+    return _page(store, request, page, COUNTS.count(store, query=query), now)
+
+
+def _page(
+    store: EventStore, request: SearchRequest, page: list[_Entry], total: int, now: datetime
+) -> SearchPage:
+    """The page of ranked entries (``limit`` + 1 of them when there are more), as results."""
+    near = request.near
     more = len(page) > request.limit
     page = page[: request.limit]
     events = _events(store, [entry[1] for entry in page])
@@ -252,7 +294,7 @@ def _ranked(
         if event_id in events
     ]
     next_cursor = _encode_cursor(request.sort, now, page[-1][0]) if more and page else None
-    return SearchPage(items=items, total=len(entries), next_cursor=next_cursor)
+    return SearchPage(items=items, total=total, next_cursor=next_cursor)
 
 
 def _entries(
@@ -313,7 +355,7 @@ def _by_date(
     next_cursor = (
         _encode_cursor("date", now, (last.start, last.id)) if more and last is not None else None
     )
-    return SearchPage(items=items, total=store.count(query=query), next_cursor=next_cursor)
+    return SearchPage(items=items, total=COUNTS.count(store, query=query), next_cursor=next_cursor)
 
 
 def _events(store: EventStore, ids: list[str]) -> dict[str, Event]:

@@ -327,6 +327,12 @@ class EventStore:
         with self.engine.connect() as conn:
             return int(conn.execute(stmt).scalar_one())
 
+    def next_end(self, *, at: datetime) -> datetime | None:
+        """The first moment at or after ``at`` that some event ends; None when none does."""
+        stmt = select(func.min(table.c.end)).where(table.c.end >= at)
+        with self.engine.connect() as conn:
+            return conn.execute(stmt).scalar_one()  # type: ignore[no-any-return]
+
     def ping(self) -> None:
         """Raise if the store cannot answer a trivial query."""
         with self.engine.connect() as conn:

@@ -5,17 +5,19 @@ last by date), so it reads slim rows rather than whole events: id,
 coordinates, start (as epoch seconds), kind, attendance, price, status and
 the sectors as their stored JSON text. The spatial prefilter (the R*Tree on
 SQLite, see :mod:`service.store.dialects`) and every other filter of the
-query run in the same SQL statement.
+query run in the same SQL statement. Without a place, :func:`by_start`
+reads the same rows in start order, a chunk at a time, for a ranking that
+can stop early.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from functools import cache
 from typing import Any, NamedTuple
 
-from sqlalchemy import ColumnElement, Text, cast, select
+from sqlalchemy import ColumnElement, Text, and_, cast, or_, select
 
 from service.geo import Box
 from service.model import Attendance
@@ -68,6 +70,37 @@ def candidates(
             rows = conn.execute(EventStore._filtered(select(*columns), only_online))
             extra = [row for row in rows if row[0] not in seen]
     return Candidates(located, extra)
+
+
+def by_start(
+    store: EventStore, *, query: EventQuery, chunk: int = 256, most: int = 8192
+) -> Iterator[list[Candidate]]:
+    """Every event matching ``query`` (no place), in (start, id) order, a chunk at a time.
+
+    For a ranking that can stop early: the caller stops iterating once no
+    later event can make the page. Chunks grow from ``chunk`` to ``most``.
+    """
+    with store.engine.connect() as conn:
+        columns = (*_columns(conn.dialect.name), table.c.start.label("at"))
+        base = EventStore._filtered(select(*columns), replace(query, limit=None, after=None))
+        after: tuple[Any, str] | None = None
+        while True:
+            stmt = base
+            if after is not None:
+                moment, event_id = after
+                stmt = stmt.where(
+                    table.c.start >= moment,
+                    or_(
+                        table.c.start > moment, and_(table.c.start == moment, table.c.id > event_id)
+                    ),
+                )
+            rows = conn.execute(stmt.order_by(table.c.start, table.c.id).limit(chunk)).all()
+            if rows:
+                yield [tuple(row)[:-1] for row in rows]  # type: ignore[misc]
+            if len(rows) < chunk:
+                return
+            after = (rows[-1][-1], rows[-1][0])
+            chunk = min(chunk * 2, most)
 
 
 @cache

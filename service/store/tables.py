@@ -107,6 +107,9 @@ events = Table(
     Index("ix_events_end", "end"),
     Index("ix_events_source", "source"),
     Index("ix_events_kind_start", "kind", "start"),
+    # Date-ordered pages walk (start, id) and check end in the index (migration 0006).
+    Index("ix_events_start_id_end", "start", "id", "end"),
+    Index("ix_events_kind_start_id_end", "kind", "start", "id", "end"),
     # Radius search off SQLite (which uses an R*Tree, migration 0004) reads this.
     Index("ix_events_lat_lon", "lat", "lon"),
     Index("ix_events_geo_key", "geo_key"),

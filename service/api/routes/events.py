@@ -12,6 +12,9 @@ from service.api.caching import Validators
 from service.api.deps import NowDep, SettingsDep, StoreDep
 from service.api.feed_cache import (
     ICS_RESPONSES,
+    AsyncNowDep,
+    AsyncSettingsDep,
+    AsyncStoreDep,
     EventVersion,
     FeedCacheDep,
     FeedPlan,
@@ -32,9 +35,9 @@ ICS_MEDIA_TYPE = "text/calendar; charset=utf-8"
 @router.get("", response_model=EventPage)
 def list_events(
     filters: FiltersDep,
-    store: StoreDep,
-    settings: SettingsDep,
-    now: NowDep,
+    store: AsyncStoreDep,
+    settings: AsyncSettingsDep,
+    now: AsyncNowDep,
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Page size.")] = 50,
     cursor: Annotated[str | None, Query(max_length=500, description="From `next_cursor`.")] = None,
 ) -> EventPage:
