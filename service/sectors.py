@@ -30,7 +30,7 @@ THRESHOLD = 3.0
 
 DEFAULT_EVIDENCE = "source default"
 
-MAX_CHARS = {"title": 500, "categories": 2_000, "organizer": 300, "description": 5_000}
+MAX_CHARS = {"title": 500, "categories": 2_000, "organizer": 300, "description": 1_500}
 """Descriptions can be 100 kB of page chrome; their opening says what the event is about."""
 
 EVENT_SUFFIX = "(?:conf|con|days?|camp|fest)?"
