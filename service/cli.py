@@ -156,11 +156,26 @@ def up(
     host: Annotated[str | None, typer.Option(help="Address to listen on.")] = None,
     port: Annotated[int | None, typer.Option(help="Port to listen on.")] = None,
 ) -> None:
-    """Crawl every source, then serve: the one command to see meetscout work."""
+    """Crawl every source, then serve: the one command to see meetscout work.
+
+    With no mail server configured, mail (the digest's confirmation) is
+    printed here instead of sent, so signing up works on a fresh machine.
+    """
     settings = get_settings()
     _setup_logging(settings)
     run_crawl_command(settings)
-    _serve(settings, host, port)
+    if settings.smtp_url is not None:
+        _serve(settings, host, port)
+        return
+    from pydantic import SecretStr
+
+    from service.devmail import printing_mail_sink
+
+    with printing_mail_sink(console) as smtp_url:
+        console.print(
+            "No MEETSCOUT_SMTP_URL set: mail is [bold]printed in this terminal[/bold], not sent."
+        )
+        _serve(settings.model_copy(update={"smtp_url": SecretStr(smtp_url)}), host, port)
 
 
 @app.command()
