@@ -13,6 +13,7 @@ The weights are settings. ``reasons`` turns the same parts into words.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from datetime import datetime
 from functools import lru_cache
@@ -197,20 +198,27 @@ class Scorer:
         total += self._free * FREE_VALUE.get(is_free, 0.5)
         return round(total / self._total, SCORE_DIGITS)
 
-    def ceiling(self, start: float) -> float:
-        """The highest score an event starting at ``start`` (epoch seconds) or later can get.
+    def reach_km(self, start: float, worst: float) -> float | None:
+        """How far away an event starting at ``start`` or later may be and still beat ``worst``.
 
-        Every part is at most 1 and soonness only falls with time, so ranking
-        events in start order may stop once this drops to the last score a
-        page needs. Rounded like the score, nudged up against float noise.
+        Every part is at most 1 and soonness only falls with time, so a ranking
+        that reads events in start order may narrow its search to this
+        distance once its page is full, and stop at None (nothing later can
+        make the page, however close). ``inf`` when distance cannot rule an
+        event out. Errs wide by one rounding step of the score.
         """
         days = (start - self._now) / DAY
-        total = self._soon * (0.5 ** (days / self.half_days) if days > 0 else 1.0)
-        total += self._proximity + self._sector * PRIMARY_SECTOR
-        total += self._kind * max(KIND_VALUE.values())
-        total += self._in_person * max(ATTENDANCE_VALUE.values())
-        total += self._free * max(FREE_VALUE.values())
-        return round(total / self._total + 1e-9, SCORE_DIGITS)
+        others = self._soon * (0.5 ** (days / self.half_days) if days > 0 else 1.0)
+        others += self._sector * PRIMARY_SECTOR
+        others += self._kind * max(KIND_VALUE.values())
+        others += self._in_person * max(ATTENDANCE_VALUE.values())
+        others += self._free * max(FREE_VALUE.values())
+        needed = (worst - 10**-SCORE_DIGITS) * self._total - others
+        if needed <= 0:
+            return math.inf
+        if needed >= self._proximity:
+            return None
+        return self.half_km * math.log2(self._proximity / needed)
 
     def score_event(self, event: Event, distance_km: float | None) -> float:
         return self.score(

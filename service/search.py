@@ -26,13 +26,13 @@ from operator import itemgetter
 from typing import Any, Literal, get_args
 
 from service.gazetteer import Gazetteer, Place, get_gazetteer
-from service.geo import RadiusCut, bounding_boxes
+from service.geo import Box, RadiusCut, bounding_boxes
 from service.model import Attendance, Event, Kind, Status
 from service.ranking import Scorer, ScoreWeights, reasons
 from service.sectors import get_taxonomy
 from service.store import EventQuery, EventStore
-from service.store.counts import CountCache
-from service.store.nearby import Candidate, by_start, candidates
+from service.store.facts import StoreFacts
+from service.store.nearby import Candidate, Candidates, StartWindows, candidates
 
 Sort = Literal["score", "date", "distance"]
 SORTS: tuple[str, ...] = get_args(Sort)
@@ -42,8 +42,9 @@ MAX_LIMIT = 1000
 MAX_QUERY_CHARS = 200
 CURSOR_VERSION = 1
 SUGGESTIONS = 5
-COUNTS = CountCache()
-"""Totals of the searches without a place, kept while the store has not changed."""
+FACTS = StoreFacts()
+"""Totals of the searches without a place and the earliest running start, kept while the store
+has not changed."""
 
 
 @dataclass(frozen=True)
@@ -130,11 +131,14 @@ def search(
         weights or ScoreWeights(), now=now, near=request.near is not None, sectors=request.sectors
     )
     query = _query(request, now)
+    query = replace(query, starts_from=FACTS.earliest_start(store, at=query.start or now))
     if request.near is None and request.sort == "date":
         return _by_date(store, request, query, scorer, cursor, now)
-    if request.near is None and request.sort == "score":
-        return _best_first(store, request, query, scorer, cursor, now)
-    return _ranked(store, request, query, scorer, cursor, now)
+    if request.sort == "distance" or (
+        request.near is not None and _near_total(store, request, query) is None
+    ):
+        return _ranked(store, request, query, scorer, cursor, now)
+    return _best_first(store, request, query, scorer, cursor, now)
 
 
 def check(request: SearchRequest) -> None:
@@ -218,6 +222,29 @@ _Entry = tuple[tuple[Any, ...], str, float | None, float]
 """(sort key ending in the id, id, distance in km, score)."""
 
 
+class _Near:
+    """What a search near a place reads and cuts: boxes for the index, the exact radius cut."""
+
+    def __init__(self, request: SearchRequest) -> None:
+        near = request.near
+        self.point = near
+        self.radius_km = request.radius_km
+        self.online = near is not None and Attendance.ONLINE in request.attendance
+        self.boxes = bounding_boxes(near.lat, near.lon, request.radius_km) if near else None
+        self.cut = RadiusCut(near.lat, near.lon, request.radius_km).distance if near else None
+
+    def boxes_within(self, reach_km: float) -> list[Box] | None:
+        """The boxes for a search narrowed to ``reach_km`` (never wider than the radius)."""
+        if self.point is None or reach_km >= self.radius_km:
+            return self.boxes
+        return bounding_boxes(self.point.lat, self.point.lon, max(reach_km, 0.0))
+
+    def entries(self, found: Candidates, scorer: Scorer, sort: str) -> list[_Entry]:
+        return _entries(found.located, self.cut, scorer, sort) + _entries(
+            found.online, None, scorer, sort
+        )
+
+
 def _ranked(
     store: EventStore,
     request: SearchRequest,
@@ -226,13 +253,17 @@ def _ranked(
     cursor: _Cursor | None,
     now: datetime,
 ) -> SearchPage:
-    near = request.near
-    online = Attendance.ONLINE in request.attendance
-    boxes = bounding_boxes(near.lat, near.lon, request.radius_km) if near else None
-    found = candidates(store, query=query, boxes=boxes, online=online and near is not None)
-    cut = RadiusCut(near.lat, near.lon, request.radius_km).distance if near else None
-    entries = _entries(found.located, cut, scorer, request.sort)
-    entries += _entries(found.online, None, scorer, request.sort)
+    """Every match read, cut and sorted: for nearest first, and a first search near a place.
+
+    A search near a place needs its total, which takes reading every match
+    once: this read, which also gives the page. The total is kept, so the
+    next pages and the same search again read only what :func:`_best_first` needs.
+    """
+    near = _Near(request)
+    found = candidates(store, query=query, boxes=near.boxes, online=near.online)
+    entries = near.entries(found, scorer, request.sort)
+    if request.near is not None:
+        _near_total(store, request, query, counted=len(entries))
     remaining: Sequence[_Entry] = entries
     if cursor is not None:
         remaining = [entry for entry in entries if entry[0] > cursor.key]
@@ -248,25 +279,76 @@ def _best_first(
     cursor: _Cursor | None,
     now: datetime,
 ) -> SearchPage:
-    """Best first without a place: read events by start, stop when no later one can make the page.
+    """Best (or soonest) first: read events a window of start time at a time, stop once full.
 
     Soonness falls with the start and every other part is bounded, so once
-    the best score an event starting later could get (:meth:`Scorer.ceiling`)
-    is no better than the worst of the page so far, later events can only
-    sort after it (on a tie, the later start sorts after). The same page as
-    ranking every match; ``total`` is the store's count (kept, see :data:`COUNTS`).
+    the page is full, a later event can only beat its worst entry from
+    within :meth:`Scorer.reach_km` of the place (on a tie the later start
+    sorts after): the next windows are read within that distance, and once
+    nothing later can make the page, not at all. In date order, a full page
+    already holds the soonest. The same page as ranking every match.
+    ``total`` is counted once and kept while the store is unchanged (see
+    :data:`FACTS`).
     """
+    near = _Near(request)
     wanted = request.limit + 1
     after = cursor.key if cursor is not None else None
     page: list[_Entry] = []
-    for rows in by_start(store, query=query):
-        entries = _entries(rows, None, scorer, "score")
+    reach = math.inf
+    last = FACTS.last_start(store, at=query.start or now)
+    if last is not None and query.end is not None:
+        last = min(last, query.end)
+    moment = query.start or now
+    windows = StartWindows(query.starts_from or moment, last, now=moment)
+    for low, high in windows:
+        found = candidates(
+            store,
+            query=replace(query, starts_from=low, end=high),
+            boxes=near.boxes_within(reach),
+            online=near.online and reach == math.inf,
+        )
+        windows.held(len(found.located) + len(found.online))
+        entries = near.entries(found, scorer, request.sort)
         if after is not None:
             entries = [entry for entry in entries if entry[0] > after]
         page = heapq.nsmallest(wanted, page + entries, key=itemgetter(0))
-        if len(page) == wanted and scorer.ceiling(rows[-1][3]) <= page[-1][3]:
+        if len(page) < wanted:
+            continue
+        if request.sort == "date":
             break
-    return _page(store, request, page, COUNTS.count(store, query=query), now)
+        narrowed = scorer.reach_km(high.timestamp(), page[-1][3])
+        if narrowed is None:
+            break
+        reach = min(reach, narrowed)
+    return _page(store, request, page, _total(store, request, query, near), now)
+
+
+def _total(store: EventStore, request: SearchRequest, query: EventQuery, near: _Near) -> int:
+    """How many events match in all: the store's count, or (near a place) every match cut."""
+    if request.near is None:
+        return FACTS.count(store, query=query)
+    kept = _near_total(store, request, query)
+    if kept is not None:
+        return kept
+    found = candidates(store, query=query, boxes=near.boxes, online=near.online)
+    located = sum(1 for row in found.located if near.cut(row[1], row[2]) is not None)  # type: ignore[misc, arg-type]
+    return _near_total(store, request, query, counted=located + len(found.online)) or 0
+
+
+def _near_total(
+    store: EventStore, request: SearchRequest, query: EventQuery, *, counted: int | None = None
+) -> int | None:
+    """The kept total of a search near a place; ``counted`` keeps a fresh count first."""
+    place = (request.near, request.radius_km, Attendance.ONLINE in request.attendance)
+
+    def key_of(moment: datetime) -> tuple[object, ...]:
+        return ("near total", place, replace(query, start=moment))
+
+    at = query.start or datetime.now(UTC)
+    if counted is not None:
+        return FACTS.keep(store, at, key_of, lambda: counted, none_ends=0)
+    known = FACTS.known(store, at, key_of)
+    return known if isinstance(known, int) else None
 
 
 def _page(
@@ -355,7 +437,7 @@ def _by_date(
     next_cursor = (
         _encode_cursor("date", now, (last.start, last.id)) if more and last is not None else None
     )
-    return SearchPage(items=items, total=COUNTS.count(store, query=query), next_cursor=next_cursor)
+    return SearchPage(items=items, total=FACTS.count(store, query=query), next_cursor=next_cursor)
 
 
 def _events(store: EventStore, ids: list[str]) -> dict[str, Event]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
+from typing import Any
 
 from service.api.links import event_ics_url, google_calendar_url
 from service.api.schemas import EventOut, PlaceOut, SearchResultOut, VenueOut
@@ -14,7 +14,13 @@ DISTANCE_DIGITS = 3
 
 
 def event_out(event: Event, *, base_url: str) -> EventOut:
-    return EventOut(
+    return EventOut(**_fields(event, base_url=base_url))
+
+
+def _fields(event: Event, *, base_url: str) -> dict[str, Any]:
+    """An event's fields as the API names them; validated once, by the model they go into."""
+    venue = event.venue
+    return dict(
         id=event.id,
         title=event.title,
         kind=event.kind,
@@ -24,7 +30,15 @@ def event_out(event: Event, *, base_url: str) -> EventOut:
         timezone=event.timezone,
         all_day=event.all_day,
         attendance=event.attendance,
-        venue=VenueOut(**asdict(event.venue)),
+        venue=VenueOut(
+            name=venue.name,
+            address=venue.address,
+            city=venue.city,
+            region=venue.region,
+            country=venue.country,
+            lat=venue.lat,
+            lon=venue.lon,
+        ),
         url=event.url,
         organizer=event.organizer,
         performer=event.performer,
@@ -48,10 +62,9 @@ def event_out(event: Event, *, base_url: str) -> EventOut:
 
 
 def search_result_out(result: SearchResult, *, base_url: str) -> SearchResultOut:
-    event = event_out(result.event, base_url=base_url)
     distance = result.distance_km
     return SearchResultOut(
-        **event.model_dump(),
+        **_fields(result.event, base_url=base_url),
         distance_km=round(distance, DISTANCE_DIGITS) if distance is not None else None,
         score=result.score,
         why=result.why,

@@ -68,6 +68,9 @@ class EventQuery:
     sectors: Sequence[str] = ()
     attendance: Sequence[Attendance] = ()
     free: bool | None = None
+    starts_from: datetime | None = None
+    """A bound the caller knows every match starts at or after (see ``earliest_start``):
+    it changes no result, and lets the start index seek instead of stepping over the past."""
 
 
 def _digest(values: dict[str, Any]) -> str:
@@ -333,6 +336,21 @@ class EventStore:
         with self.engine.connect() as conn:
             return conn.execute(stmt).scalar_one()  # type: ignore[no-any-return]
 
+    def last_start(self) -> datetime | None:
+        """The latest start in the store (read from the start index)."""
+        with self.engine.connect() as conn:
+            return conn.execute(select(func.max(table.c.start))).scalar_one()  # type: ignore[no-any-return]
+
+    def earliest_start(self, *, at: datetime) -> datetime:
+        """The earliest start of the events ending at or after ``at``; ``at`` if none began before.
+
+        Reads the (start, id, end) index up to ``at``, not the table.
+        """
+        stmt = select(func.min(table.c.start)).where(table.c.start < at, table.c.end >= at)
+        with self.engine.connect() as conn:
+            found = conn.execute(stmt).scalar_one()
+        return found if found is not None else at
+
     def ping(self) -> None:
         """Raise if the store cannot answer a trivial query."""
         with self.engine.connect() as conn:
@@ -345,6 +363,8 @@ class EventStore:
             conditions.append(table.c.end >= query.start)
         if query.end is not None:
             conditions.append(table.c.start <= query.end)
+        if query.starts_from is not None:
+            conditions.append(table.c.start >= query.starts_from)
         if query.kinds:
             conditions.append(table.c.kind.in_([kind.value for kind in query.kinds]))
         if query.statuses:

@@ -5,19 +5,20 @@ last by date), so it reads slim rows rather than whole events: id,
 coordinates, start (as epoch seconds), kind, attendance, price, status and
 the sectors as their stored JSON text. The spatial prefilter (the R*Tree on
 SQLite, see :mod:`service.store.dialects`) and every other filter of the
-query run in the same SQL statement. Without a place, :func:`by_start`
-reads the same rows in start order, a chunk at a time, for a ranking that
-can stop early.
+query run in the same SQL statement, and the spatial index narrows by the
+query's time bounds too, so that a ranking that can stop early reads a
+window of start times at a time (:class:`StartWindows`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import replace
+from datetime import datetime, timedelta
 from functools import cache
 from typing import Any, NamedTuple
 
-from sqlalchemy import ColumnElement, Text, and_, cast, or_, select
+from sqlalchemy import ColumnElement, Text, cast, select
 
 from service.geo import Box
 from service.model import Attendance
@@ -48,6 +49,7 @@ def candidates(
     ``online`` adds online-only events wherever they are, for a search near
     a place that also asked for online attendance.
     """
+    days = _days(query)
     with store.engine.connect() as conn:
         columns = _columns(conn.dialect.name)
         slim = EventStore._filtered(select(*columns), query)
@@ -55,12 +57,12 @@ def candidates(
             return Candidates(conn.execute(slim).all(), [])  # type: ignore[arg-type]
         if len(boxes) == 1:
             located: Sequence[Any] = conn.execute(
-                dialects.within_box(conn, slim, table, boxes[0])
+                dialects.within_box(conn, slim, table, boxes[0], days)
             ).all()
         else:
             unique: dict[str, Any] = {}
             for box in boxes:
-                for row in conn.execute(dialects.within_box(conn, slim, table, box)):
+                for row in conn.execute(dialects.within_box(conn, slim, table, box, days)):
                     unique.setdefault(row[0], row)
             located = list(unique.values())
         extra: list[Any] = []
@@ -72,35 +74,50 @@ def candidates(
     return Candidates(located, extra)
 
 
-def by_start(
-    store: EventStore, *, query: EventQuery, chunk: int = 256, most: int = 8192
-) -> Iterator[list[Candidate]]:
-    """Every event matching ``query`` (no place), in (start, id) order, a chunk at a time.
+FIRST_WINDOW = timedelta(days=1)
+WINDOW_ROWS = 256
+MAX_GROWTH = 4.0
+MIN_GROWTH = 0.25
+ONE_TICK = timedelta(microseconds=1)
 
-    For a ranking that can stop early: the caller stops iterating once no
-    later event can make the page. Chunks grow from ``chunk`` to ``most``.
+
+class StartWindows:
+    """Consecutive windows of start time, for a search that reads the soonest events first.
+
+    From ``first`` to ``last`` (both included), without gaps or overlaps (the
+    store keeps microseconds). The first window runs to :data:`FIRST_WINDOW`
+    after ``now`` (events that began earlier and still run come with it);
+    each next one is sized from the rows the last one held (:meth:`held`) to
+    hold about :data:`WINDOW_ROWS`, growing at most fourfold, so a dense
+    store is read a few hundred rows at a time and a sparse one reaches far
+    ahead in a few reads.
     """
-    with store.engine.connect() as conn:
-        columns = (*_columns(conn.dialect.name), table.c.start.label("at"))
-        base = EventStore._filtered(select(*columns), replace(query, limit=None, after=None))
-        after: tuple[Any, str] | None = None
-        while True:
-            stmt = base
-            if after is not None:
-                moment, event_id = after
-                stmt = stmt.where(
-                    table.c.start >= moment,
-                    or_(
-                        table.c.start > moment, and_(table.c.start == moment, table.c.id > event_id)
-                    ),
-                )
-            rows = conn.execute(stmt.order_by(table.c.start, table.c.id).limit(chunk)).all()
-            if rows:
-                yield [tuple(row)[:-1] for row in rows]  # type: ignore[misc]
-            if len(rows) < chunk:
-                return
-            after = (rows[-1][-1], rows[-1][0])
-            chunk = min(chunk * 2, most)
+
+    def __init__(self, first: datetime, last: datetime | None, *, now: datetime) -> None:
+        self._low = first
+        self._last = last
+        self._high = max(first, now) + FIRST_WINDOW
+        self._span = FIRST_WINDOW
+
+    def __iter__(self) -> Iterator[tuple[datetime, datetime]]:
+        while self._last is not None and self._low <= self._last:
+            high = min(self._high, self._last)
+            yield self._low, high
+            self._low = high + ONE_TICK
+            self._high = high + self._span
+
+    def held(self, rows: int) -> None:
+        """Size the next window from the ``rows`` the last one held."""
+        self._span *= min(MAX_GROWTH, max(MIN_GROWTH, WINDOW_ROWS / max(rows, 1)))
+
+
+def _days(query: EventQuery) -> dialects.Days:
+    """The query's own time bounds, for the spatial index to narrow by time as well."""
+    return dialects.Days(
+        start_from=dialects.day_number(query.starts_from) if query.starts_from else None,
+        start_to=dialects.day_number(query.end) if query.end else None,
+        end_from=dialects.day_number(query.start) if query.start else None,
+    )
 
 
 @cache

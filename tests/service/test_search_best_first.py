@@ -1,26 +1,32 @@
-"""Best first without a place stops reading early; the pages and totals stay the full ranking's."""
+"""Best first reads less, with or without a place; its pages and totals are the full ranking's."""
 
 from __future__ import annotations
 
 import random
 from dataclasses import replace
 from datetime import datetime, timedelta
+from itertools import pairwise
 
 import pytest
 
 from service import search as search_module
 from service.model import Attendance, Event, Kind, Status, Venue, make_event_id
 from service.ranking import Scorer, ScoreWeights
-from service.search import SearchPage, SearchRequest, search
+from service.search import Point, SearchPage, SearchRequest, search
 from service.store import EventStore
+from service.store.nearby import StartWindows
 from tests.conftest import NOW
 
 
-def random_events(count: int, seed: int = 7) -> list[Event]:
+def random_events(count: int, seed: int = 7, *, spread_km: float = 0.0) -> list[Event]:
+    """Events over two months; ``spread_km`` scatters them around Toronto instead of one hall."""
     rng = random.Random(seed)
     events = []
     for index in range(count):
         start = NOW + timedelta(hours=rng.choice(range(-30, 24 * 60, 6)))
+        online = spread_km and rng.random() < 0.1
+        lat = 43.65 + rng.uniform(-1, 1) * spread_km / 111
+        lon = -79.38 + rng.uniform(-1, 1) * spread_km / 80
         events.append(
             Event(
                 id=make_event_id("best", str(index)),
@@ -30,8 +36,8 @@ def random_events(count: int, seed: int = 7) -> list[Event]:
                 source="best",
                 kind=rng.choice(list(Kind)),
                 sectors=rng.sample(["technology", "healthcare", "finance"], rng.randint(1, 2)),
-                attendance=rng.choice(list(Attendance)),
-                venue=Venue(city="Toronto", lat=43.65, lon=-79.38),
+                attendance=Attendance.ONLINE if online else rng.choice(list(Attendance)),
+                venue=Venue() if online else Venue(city="Toronto", lat=lat, lon=lon),
                 is_free=rng.choice((True, False, None)),
                 status=Status.CANCELLED if rng.random() < 0.05 else Status.SCHEDULED,
             )
@@ -41,11 +47,29 @@ def random_events(count: int, seed: int = 7) -> list[Event]:
 
 def full_ranking(store: EventStore, request: SearchRequest) -> SearchPage:
     """The same page from scoring every match."""
-    cursor = search_module._decode_cursor(request.cursor, "score") if request.cursor else None
+    cursor = search_module._decode_cursor(request.cursor, request.sort) if request.cursor else None
     now = cursor.now if cursor else NOW
-    scorer = Scorer(ScoreWeights(), now=now, near=False, sectors=request.sectors)
+    near = request.near is not None
+    scorer = Scorer(ScoreWeights(), now=now, near=near, sectors=request.sectors)
     query = search_module._query(request, now)
     return search_module._ranked(store, request, query, scorer, cursor, now)
+
+
+def all_pages(store: EventStore, request: SearchRequest) -> int:
+    """Walk every page, checking each against the full ranking; returns how many.
+
+    Each page is asked twice: near a place, a first ask reads every match
+    (it needs the total) and the second reads window by window.
+    """
+    pages = 0
+    while True:
+        page = search(store, request, now=NOW)
+        assert page == full_ranking(store, request)
+        assert search(store, request, now=NOW) == page
+        pages += 1
+        if page.next_cursor is None or pages > 40:
+            return pages
+        request = replace(request, cursor=page.next_cursor)
 
 
 @pytest.mark.parametrize(
@@ -62,16 +86,71 @@ def full_ranking(store: EventStore, request: SearchRequest) -> SearchPage:
 )
 def test_best_first_pages_match_the_full_ranking(store: EventStore, changes: dict) -> None:
     store.upsert_many(random_events(600), now=NOW)
-    request = SearchRequest(**changes)
-    pages = 0
-    while True:
-        page = search(store, request, now=NOW)
-        assert page == full_ranking(store, request)
-        pages += 1
-        if page.next_cursor is None or pages > 40:
-            break
-        request = replace(request, cursor=page.next_cursor)
-    assert pages > 1
+    assert all_pages(store, SearchRequest(**changes)) > 1
+
+
+TORONTO = Point(43.65, -79.38, "Toronto")
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {},
+        {"limit": 5},
+        {"radius_km": 8.0, "limit": 6},
+        {"sort": "date", "limit": 9},
+        {"sectors": ("healthcare",), "limit": 5},
+        {"attendance": (Attendance.ONLINE,), "limit": 8},
+        {"attendance": (Attendance.IN_PERSON, Attendance.ONLINE), "limit": 10},
+        {"end": NOW + timedelta(days=9), "limit": 4},
+        {"start": NOW + timedelta(days=1), "end": NOW + timedelta(days=1, hours=12)},
+    ],
+)
+def test_best_first_near_a_place_matches_the_full_ranking(store: EventStore, changes: dict) -> None:
+    store.upsert_many(random_events(700, seed=11, spread_km=30), now=NOW)
+    request = SearchRequest(**{"near": TORONTO, "radius_km": 20.0, **changes})
+    assert all_pages(store, request) >= 1
+
+
+def test_a_search_near_a_place_asked_again_reads_less_than_every_match(
+    store: EventStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The first ask reads every match (it needs the total); the same search again does not."""
+    store.upsert_many(random_events(700, seed=11, spread_km=30), now=NOW)
+    read: list[int] = []
+    real = search_module.candidates
+
+    def counted(*args: object, **kwargs: object) -> search_module.Candidates:
+        found = real(*args, **kwargs)  # type: ignore[arg-type]
+        read.append(len(found.located) + len(found.online))
+        return found
+
+    monkeypatch.setattr(search_module, "candidates", counted)
+    request = SearchRequest(near=TORONTO, radius_km=20, limit=5)
+    first = search(store, request, now=NOW)
+    (every_match,) = read
+    read.clear()
+
+    again = search(store, request, now=NOW)
+
+    assert again == first
+    assert 5 < first.total <= every_match
+    assert len(read) > 1
+    assert sum(read) < every_match / 2
+
+
+def test_start_windows_cover_the_range_without_gaps() -> None:
+    last = NOW + timedelta(days=40)
+    windows = StartWindows(NOW - timedelta(days=2), last, now=NOW)
+    seen = []
+    for low, high in windows:
+        seen.append((low, high))
+        windows.held(10 if len(seen) % 2 else 2_000)
+    assert seen[0] == (NOW - timedelta(days=2), NOW + timedelta(days=1))
+    assert seen[-1][1] == last
+    for (_, high), (low, _) in pairwise(seen):
+        assert low == high + timedelta(microseconds=1)
+    assert all(low <= high for low, high in seen)
 
 
 def test_totals_follow_writes_and_time(store: EventStore) -> None:

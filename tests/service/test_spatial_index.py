@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from alembic import command
 from sqlalchemy import select, text
 
@@ -84,3 +86,64 @@ def test_radius_query_is_driven_by_the_rtree(store: EventStore) -> None:
     details = [row[-1] for row in plan]
     assert details[0].startswith(f"SCAN {GEO_TABLE} VIRTUAL TABLE")
     assert "USING INDEX ix_events_geo_key (geo_key=?)" in details[1]
+
+
+def test_the_tree_holds_each_event_from_start_to_end_in_days(store: EventStore) -> None:
+    events = [e for e in located_events() if e.venue.lat is not None][:10]
+    store.upsert_many(events, now=NOW)
+    with store.engine.connect() as conn:
+        rows = dict(
+            (event_id, (first, last))
+            for event_id, first, last in conn.execute(
+                text(f"SELECT event_id, min_day, max_day FROM {GEO_TABLE}")
+            )
+        )
+    for event in events:
+        first, last = rows[event.id]
+        assert abs(first - event.start.timestamp() / 86400) < 0.01
+        assert abs(last - event.effective_end.timestamp() / 86400) < 0.01
+
+
+def test_a_window_near_a_place_is_read_from_the_tree_first(store: EventStore) -> None:
+    """With a start window the planner would rather walk the start index; the tree must lead."""
+    store.upsert_many(located_events(), now=NOW)
+    with store.engine.connect() as conn:
+        conn.exec_driver_sql("ANALYZE")
+        window = select(events.c.id).where(
+            events.c.end >= NOW, events.c.start >= NOW, events.c.start <= NOW + timedelta(days=30)
+        )
+        days = dialects.Days(
+            start_from=dialects.day_number(NOW),
+            start_to=dialects.day_number(NOW + timedelta(days=30)),
+            end_from=dialects.day_number(NOW),
+        )
+        stmt = dialects.within_box(conn, window, events, Box(40, 60, -10, 20), days)
+        sql = stmt.compile(conn, compile_kwargs={"literal_binds": True})
+        plan = [row[-1] for row in conn.execute(text(f"EXPLAIN QUERY PLAN {sql}"))]
+
+    assert plan[0].startswith(f"SCAN {GEO_TABLE} VIRTUAL TABLE")
+    assert any("ix_events_geo_key" in line for line in plan[1:])
+
+
+def test_migration_0007_adds_time_to_the_tree_and_takes_it_back(settings: Settings) -> None:
+    engine = make_engine(settings.database_url)
+    migrate(engine)
+    store = EventStore(engine)
+    store.upsert_many(located_events(), now=NOW)
+    located = set(geo_rows(store))
+    config = alembic_config(engine)
+
+    def columns() -> list[str]:
+        with engine.connect() as conn:
+            return [row[1] for row in conn.execute(text(f"PRAGMA table_info({GEO_TABLE})"))]
+
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0006")
+    assert "min_day" not in columns()
+    assert set(geo_rows(store)) == located
+
+    migrate(engine)
+    assert columns()[-3:] == ["min_day", "max_day", "event_id"]
+    assert set(geo_rows(store)) == located
+    engine.dispose()
