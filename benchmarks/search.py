@@ -10,7 +10,9 @@ Every query (a city drawn by population, a radius, with and without a
 sector filter) runs three ways in this one process:
 
 - the project: :func:`service.search.search`, a page of 50 ranked by score,
-  with its total;
+  with its total; timed on a first ask (nothing kept: every match is read
+  for the total) and asked again (the total kept while the store is
+  unchanged: only the soonest windows are read);
 - reference A, the issue's hand-written query: R*Tree prefilter joined to
   the same filters in one SQL statement, then geopy's geodesic for every
   candidate;
@@ -52,9 +54,9 @@ from benchmarks.results import write_section
 from service.gazetteer import Place, get_gazetteer
 from service.geo import fast_error_bound, fast_km
 from service.model import make_event_id
-from service.search import Point, SearchRequest, search
+from service.search import FACTS, Point, SearchRequest, search
 from service.sectors import get_taxonomy
-from service.store import EventStore, make_engine, migrate
+from service.store import EventStore, geo_sqlite, make_engine, migrate
 from service.store.geo_sqlite import GEO_TABLE
 from service.store.tables import geo_key
 
@@ -230,17 +232,16 @@ def build(path: Path, size: int, places: Sequence[Place]) -> float:
             db.execute(f'DROP INDEX "{name}"')
         names, marks = ", ".join(map(quote, COLUMNS)), ", ".join("?" * len(COLUMNS))
         insert = f"INSERT INTO events ({names}) VALUES ({marks})"
-        geo = f"INSERT INTO {GEO_TABLE} VALUES (?, ?, ?, ?, ?, ?)"
         rows = generate(size, places)
         while chunk := [row for _, row in zip(range(CHUNK), rows, strict=False)]:
             db.executemany(insert, chunk)
-            db.executemany(
-                geo,
-                [(r[-1], r[15], r[15], r[16], r[16], r[0]) for r in chunk if r[15] is not None],
-            )
         for _, sql in indexes:
             db.execute(sql)
     db.close()
+    engine = make_engine(f"sqlite:///{path}")
+    with engine.begin() as connection:
+        geo_sqlite.backfill(connection)
+    engine.dispose()
     return time.perf_counter() - began
 
 
@@ -268,6 +269,12 @@ def project_page(store: EventStore, query: Query) -> tuple[int, list[str]]:
     )
     page = search(store, request, now=NOW)
     return page.total, [item.event.id for item in page.items]
+
+
+def project_first_ask(store: EventStore, query: Query) -> tuple[int, list[str]]:
+    """The page with nothing kept from earlier asks, as for a search nobody made before."""
+    FACTS.forget()
+    return project_page(store, query)
 
 
 def project_ids(store: EventStore, query: Query) -> set[str]:
@@ -381,6 +388,7 @@ class Cell:
     """Per query of one (radius, sector): the median of its timed rounds, and its result count."""
 
     project: list[float] = field(default_factory=list)
+    again: list[float] = field(default_factory=list)
     ref_a: list[float] = field(default_factory=list)
     ref_b: list[float] = field(default_factory=list)
     results: list[int] = field(default_factory=list)
@@ -410,16 +418,19 @@ def run_size(
     mismatches = []
     for query in queries:
         expected = project_ids(store, query)
-        total, _ = project_page(store, query)
+        total, page = project_first_ask(store, query)
+        if project_page(store, query) != (total, page):
+            mismatches.append(f"{query.label} (asked again)")
         for name, fast in (("A", False), ("B", True)):
             if reference(db, query, fast=fast) != expected or total != len(expected):
                 mismatches.append(f"{query.label} (reference {name})")
     log(f"{size:,}: gate {'passed' if not mismatches else 'FAILED'} on {len(queries)} queries")
-    rounds: dict[Query, list[tuple[float, float, float]]] = {query: [] for query in queries}
+    rounds: dict[Query, list[tuple[float, ...]]] = {query: [] for query in queries}
     for _ in range(TIMED_ROUNDS):
         for query in queries:
             rounds[query].append(
                 (
+                    timed(partial(project_first_ask, store, query)),
                     timed(partial(project_page, store, query)),
                     timed(partial(reference, db, query, fast=False)),
                     timed(partial(reference, db, query, fast=True)),
@@ -429,8 +440,9 @@ def run_size(
     for query, times in rounds.items():
         cell = cells.setdefault((query.radius_km, query.sector), Cell())
         cell.project.append(statistics.median(t[0] for t in times))
-        cell.ref_a.append(statistics.median(t[1] for t in times))
-        cell.ref_b.append(statistics.median(t[2] for t in times))
+        cell.again.append(statistics.median(t[1] for t in times))
+        cell.ref_a.append(statistics.median(t[2] for t in times))
+        cell.ref_b.append(statistics.median(t[3] for t in times))
         cell.results.append(project_page(store, query)[0])
     naive = load_naive(db, size)
     naive_times: list[float] = []
@@ -470,18 +482,20 @@ def report(runs: list[dict[str, Any]], wall: float) -> tuple[str, bool]:
         f"{TIMED_ROUNDS} times, its median kept; p50 and p99 are across queries. Times in ms.",
         "",
         "| events | radius | sector | results p50 | project p50 | project p99 "
+        "| again p50 | again p99 "
         "| ref A p50 | ref A p99 | ref B p50 | ref B p99 | project / ref A | project / ref B "
-        "| naive / project |",
+        "| again / ref A | naive / project |",
         "| ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: "
-        "| ---: |",
+        "| ---: | ---: | ---: | ---: |",
     ]
-    misses: dict[str, list[str]] = {"A": [], "B": [], "naive": []}
+    misses: dict[str, list[str]] = {"A": [], "B": [], "naive": [], "again": []}
     for run in runs:
         cells = sorted(run["cells"].items(), key=lambda kv: (kv[0][0], kv[0][1] or ""))
         for (radius, sector), cell in cells:
             p50, p99 = statistics.median(cell.project), percentile(cell.project, 0.99)
             a50, a99 = statistics.median(cell.ref_a), percentile(cell.ref_a, 0.99)
             b50, b99 = statistics.median(cell.ref_b), percentile(cell.ref_b, 0.99)
+            g50, g99 = statistics.median(cell.again), percentile(cell.again, 0.99)
             naive50, naive99 = run["naive"] / p50, run["naive"] / p99
             name = f"{run['size']:,}/{radius:g} km/{sector or 'any sector'}"
             for key, pair in (("A", (p50 / a50, p99 / a99)), ("B", (p50 / b50, p99 / b99))):
@@ -489,12 +503,15 @@ def report(runs: list[dict[str, Any]], wall: float) -> tuple[str, bool]:
                     misses[key].append(name)
             if min(naive50, naive99) < GOAL_NAIVE:
                 misses["naive"].append(name)
+            if max(g50 / a50, g99 / a99) > GOAL_REFERENCE:
+                misses["again"].append(name)
             lines.append(
                 f"| {run['size']:,} | {radius:g} km | {sector or '-'} "
                 f"| {statistics.median(cell.results):,.0f} | {ms(p50)} | {ms(p99)} "
+                f"| {ms(g50)} | {ms(g99)} "
                 f"| {ms(a50)} | {ms(a99)} | {ms(b50)} | {ms(b99)} "
                 f"| {p50 / a50:.2f}, {p99 / a99:.2f} | {p50 / b50:.2f}, {p99 / b99:.2f} "
-                f"| {naive50:,.0f}x, {naive99:,.0f}x |"
+                f"| {g50 / a50:.2f}, {g99 / a99:.2f} | {naive50:,.0f}x, {naive99:,.0f}x |"
             )
     lines.append("")
     ok = True
@@ -505,7 +522,8 @@ def report(runs: list[dict[str, Any]], wall: float) -> tuple[str, bool]:
         gate = "passed" if not run["mismatches"] else f"FAILED: {'; '.join(run['mismatches'][:5])}"
         lines.append(
             f"- {run['size']:,} events: built in {run['build_seconds']:.0f} s; correctness gate "
-            f"{gate} ({run['queries']} queries: project ids = reference A = reference B); "
+            f"{gate} ({run['queries']} queries: project ids = reference A = reference B, "
+            f"and the page asked again = the first); "
             f"naive loop {run['naive']:.1f} s per query ({how})"
             + (f", its ids differed {run['naive_mismatch']} times" if run["naive_mismatch"] else "")
             + "."
@@ -524,11 +542,16 @@ def report(runs: list[dict[str, Any]], wall: float) -> tuple[str, bool]:
         "Reference A is the issue's reference: the R*Tree prefilter joined to the filters in "
         "one SQL statement, then geopy's geodesic for every candidate. Reference B is the "
         "same SQL with the project's fast distance and error bound (the geodesic only near "
-        "the edge): the project's own overhead, measured against the same algorithm by hand.",
+        "the edge): the project's own overhead, measured against the same algorithm by hand. "
+        '"Project" is a first ask (nothing kept, so every match is read for the total); '
+        '"again" is the same search asked again with the store unchanged (its total kept; '
+        "events read window by window of start time, within the distance that can still make "
+        "the page). The goals are judged on the first ask.",
         "",
         f"Goals (each at p50 and p99): project within {GOAL_REFERENCE}x of reference A: "
         f"{verdict('A')}. Within {GOAL_REFERENCE}x of reference B: {verdict('B')}. Naive "
         f"at least {GOAL_NAIVE:,.0f}x slower than the project: {verdict('naive')}. "
+        f"Asked again, within {GOAL_REFERENCE}x of reference A: {verdict('again')}. "
         f"Whole run {wall / 60:.1f} min.",
     ]
     return "\n".join(lines), ok and not misses["A"] and not misses["naive"]

@@ -32,7 +32,7 @@ from service.ranking import Scorer, ScoreWeights, reasons
 from service.sectors import get_taxonomy
 from service.store import EventQuery, EventStore
 from service.store.facts import StoreFacts
-from service.store.nearby import Candidate, Candidates, StartWindows, candidates
+from service.store.nearby import WINDOW_ROWS, Candidate, Candidates, StartWindows, candidates
 
 Sort = Literal["score", "date", "distance"]
 SORTS: tuple[str, ...] = get_args(Sort)
@@ -42,6 +42,9 @@ MAX_LIMIT = 1000
 MAX_QUERY_CHARS = 200
 CURSOR_VERSION = 1
 SUGGESTIONS = 5
+READ_ALL_BELOW = 2 * WINDOW_ROWS
+"""A search near a place with at most this many matches reads them at once: fewer round
+trips than reading window by window."""
 FACTS = StoreFacts()
 """Totals of the searches without a place and the earliest running start, kept while the store
 has not changed."""
@@ -131,14 +134,20 @@ def search(
         weights or ScoreWeights(), now=now, near=request.near is not None, sectors=request.sectors
     )
     query = _query(request, now)
-    query = replace(query, starts_from=FACTS.earliest_start(store, at=query.start or now))
     if request.near is None and request.sort == "date":
-        return _by_date(store, request, query, scorer, cursor, now)
-    if request.sort == "distance" or (
-        request.near is not None and _near_total(store, request, query) is None
-    ):
+        return _by_date(store, request, _seek(store, query, now), scorer, cursor, now)
+    if request.sort == "distance":
         return _ranked(store, request, query, scorer, cursor, now)
-    return _best_first(store, request, query, scorer, cursor, now)
+    if request.near is not None:
+        total = _near_total(store, request, query)
+        if total is None or total <= READ_ALL_BELOW:
+            return _ranked(store, request, query, scorer, cursor, now)
+    return _best_first(store, request, _seek(store, query, now), scorer, cursor, now)
+
+
+def _seek(store: EventStore, query: EventQuery, now: datetime) -> EventQuery:
+    """``query`` with the earliest start a match can have, so that reads seek by start."""
+    return replace(query, starts_from=FACTS.earliest_start(store, at=query.start or now))
 
 
 def check(request: SearchRequest) -> None:
@@ -342,7 +351,7 @@ def _near_total(
     place = (request.near, request.radius_km, Attendance.ONLINE in request.attendance)
 
     def key_of(moment: datetime) -> tuple[object, ...]:
-        return ("near total", place, replace(query, start=moment))
+        return ("near total", place, replace(query, start=moment, starts_from=None))
 
     at = query.start or datetime.now(UTC)
     if counted is not None:

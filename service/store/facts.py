@@ -26,6 +26,7 @@ from service.store.events import EventQuery, EventStore
 
 KEPT_FACTS = 512
 KEPT_WATCHES = 8
+KEPT_ENDS = 16
 T = TypeVar("T")
 _NO_EVENT_ENDS = ("no event ends at or after the moment asked",)
 
@@ -35,6 +36,7 @@ class StoreFacts:
         self.size = size
         self._watches: dict[str, StoreWatch] = {}
         self._kept: OrderedDict[Hashable, object] = OrderedDict()
+        self._ends: OrderedDict[tuple[str, Hashable, datetime], datetime | None] = OrderedDict()
         self._lock = threading.Lock()
 
     def count(self, store: EventStore, *, query: EventQuery) -> int:
@@ -120,7 +122,7 @@ class StoreFacts:
         generation = watch.generation()
         if generation is None:
             return None
-        moment = store.next_end(at=at)
+        moment = self._next_end(store, (name, generation, at))
         if moment is None:
             return _NO_EVENT_ENDS
         try:
@@ -130,9 +132,29 @@ class StoreFacts:
             return None
         return key
 
+    def _next_end(
+        self, store: EventStore, asked: tuple[str, Hashable, datetime]
+    ) -> datetime | None:
+        """``store.next_end(at=...)``, remembered for the few facts one search asks at a moment."""
+        with self._lock:
+            if asked in self._ends:
+                return self._ends[asked]
+        moment = store.next_end(at=asked[2])
+        with self._lock:
+            self._ends[asked] = moment
+            while len(self._ends) > KEPT_ENDS:
+                self._ends.popitem(last=False)
+        return moment
+
+    def forget(self) -> None:
+        """Drop every kept value (the next asks compute afresh); keep watching the stores."""
+        with self._lock:
+            self._kept.clear()
+            self._ends.clear()
+
     def close(self) -> None:
+        self.forget()
         with self._lock:
             for watch in self._watches.values():
                 watch.close()
             self._watches.clear()
-            self._kept.clear()

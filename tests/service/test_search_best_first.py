@@ -116,16 +116,9 @@ def test_a_search_near_a_place_asked_again_reads_less_than_every_match(
     store: EventStore, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The first ask reads every match (it needs the total); the same search again does not."""
+    monkeypatch.setattr(search_module, "READ_ALL_BELOW", 0)
     store.upsert_many(random_events(700, seed=11, spread_km=30), now=NOW)
-    read: list[int] = []
-    real = search_module.candidates
-
-    def counted(*args: object, **kwargs: object) -> search_module.Candidates:
-        found = real(*args, **kwargs)  # type: ignore[arg-type]
-        read.append(len(found.located) + len(found.online))
-        return found
-
-    monkeypatch.setattr(search_module, "candidates", counted)
+    read = count_reads(monkeypatch)
     request = SearchRequest(near=TORONTO, radius_km=20, limit=5)
     first = search(store, request, now=NOW)
     (every_match,) = read
@@ -137,6 +130,34 @@ def test_a_search_near_a_place_asked_again_reads_less_than_every_match(
     assert 5 < first.total <= every_match
     assert len(read) > 1
     assert sum(read) < every_match / 2
+
+
+def test_a_search_with_few_matches_asked_again_reads_them_at_once(
+    store: EventStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store.upsert_many(random_events(700, seed=11, spread_km=30), now=NOW)
+    read = count_reads(monkeypatch)
+    request = SearchRequest(near=TORONTO, radius_km=20, limit=5)
+    first = search(store, request, now=NOW)
+    assert first.total <= search_module.READ_ALL_BELOW
+    read.clear()
+
+    assert search(store, request, now=NOW) == first
+    assert len(read) == 1
+
+
+def count_reads(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Rows of every read of candidates the search makes from now on."""
+    read: list[int] = []
+    real = search_module.candidates
+
+    def counted(*args: object, **kwargs: object) -> search_module.Candidates:
+        found = real(*args, **kwargs)  # type: ignore[arg-type]
+        read.append(len(found.located) + len(found.online))
+        return found
+
+    monkeypatch.setattr(search_module, "candidates", counted)
+    return read
 
 
 def test_start_windows_cover_the_range_without_gaps() -> None:

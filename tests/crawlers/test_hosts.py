@@ -1,0 +1,141 @@
+"""Host turns shared by a run's crawlers: one request at a time, spaced, held on Retry-After."""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+import threading
+import time
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import ClassVar
+
+import pytest
+from scrapy.settings import Settings as ScrapySettings
+
+from crawlers.hosts import HOSTS_SETTING, Hosts
+from service.settings import Settings
+from tests.conftest import FIXTURES
+from tests.crawlers.test_politeness import THEN
+from tests.crawlers.test_runner import crawl
+
+FEED = (FIXTURES / "ics/pycon-us-2025-flaskcon.ics").read_bytes()
+
+
+async def _fetch(hosts: Hosts, host: str, log: list[tuple[str, float, float]], **turn: float) -> None:
+    capacity = int(turn.get("capacity", 1))
+    async with hosts.turn(host, capacity=capacity, delay=turn.get("delay", 0.0)):
+        began = time.monotonic()
+        await asyncio.sleep(0.05)
+        log.append((host, began, time.monotonic()))
+
+
+def _overlaps(log: list[tuple[str, float, float]], host: str) -> int:
+    spans = sorted((began, ended) for name, began, ended in log if name == host)
+    return sum(1 for (_, end), (start, _) in zip(spans, spans[1:], strict=False) if start < end)
+
+
+def test_one_request_at_a_time_per_host_other_hosts_in_parallel() -> None:
+    hosts, log = Hosts(), []
+
+    async def main() -> None:
+        await asyncio.gather(*(_fetch(hosts, name, log) for name in ["a", "a", "a", "b", "b"]))
+
+    began = time.monotonic()
+    asyncio.run(main())
+    assert _overlaps(log, "a") == 0 and _overlaps(log, "b") == 0
+    assert time.monotonic() - began < 0.05 * 5  # host b did not wait for host a
+
+
+def test_capacity_allows_that_many_at_once() -> None:
+    hosts, log = Hosts(), []
+
+    async def main() -> None:
+        await asyncio.gather(*(_fetch(hosts, "a", log, capacity=2) for _ in range(4)))
+
+    asyncio.run(main())
+    assert _overlaps(log, "a") > 0
+
+
+def test_request_starts_are_spaced_by_the_delay() -> None:
+    hosts, log = Hosts(), []
+
+    async def main() -> None:
+        await asyncio.gather(*(_fetch(hosts, "a", log, capacity=4, delay=0.2) for _ in range(3)))
+
+    asyncio.run(main())
+    starts = sorted(began for _, began, _ in log)
+    assert all(later - earlier >= 0.19 for earlier, later in zip(starts, starts[1:], strict=False))
+
+
+def test_retry_after_holds_every_later_request_to_the_host() -> None:
+    hosts, log = Hosts(), []
+
+    async def main() -> None:
+        await _fetch(hosts, "a", log)
+        hosts.hold("a", 0.3)
+        held = time.monotonic()
+        await asyncio.gather(_fetch(hosts, "a", log), _fetch(hosts, "b", log))
+        assert log[-2][0] == "b" and log[-2][1] - held < 0.1  # another host is not held
+        assert log[-1][0] == "a" and log[-1][1] - held >= 0.29
+
+    asyncio.run(main())
+
+
+def test_hosts_stay_one_object_through_scrapy_settings_copies() -> None:
+    hosts = Hosts()
+    settings = ScrapySettings({HOSTS_SETTING: hosts})
+    assert settings.copy()[HOSTS_SETTING] is hosts
+    assert copy.deepcopy(settings)[HOSTS_SETTING] is hosts
+
+
+class SlowServer(BaseHTTPRequestHandler):
+    """Serves feeds slowly and counts requests in flight at once."""
+
+    hits: ClassVar[list[str]] = []
+    busy: ClassVar[int] = 0
+    most_busy: ClassVar[int] = 0
+    lock = threading.Lock()
+
+    def do_GET(self) -> None:
+        with SlowServer.lock:
+            SlowServer.hits.append(self.path)
+            SlowServer.busy += 1
+            SlowServer.most_busy = max(SlowServer.most_busy, SlowServer.busy)
+        time.sleep(0.15)
+        body = b"User-agent: *\nDisallow:\n" if self.path == "/robots.txt" else FEED
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+        with SlowServer.lock:
+            SlowServer.busy -= 1
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def slow_server() -> Iterator[str]:
+    SlowServer.hits, SlowServer.busy, SlowServer.most_busy = [], 0, 0
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), SlowServer)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+
+
+def test_sources_of_one_host_share_robots_txt_and_never_fetch_at_once(
+    slow_server: str, settings: Settings, monkeypatch: pytest.MonkeyPatch, tmp_path: object
+) -> None:
+    monkeypatch.setenv("MEETSCOUT_HTTP_CACHE_DIR", f"{tmp_path}/cache")
+    settings.sources.write_text(
+        "".join(
+            f'[[source]]\nname = "feed-{n}"\ntype = "ics"\nurl = "{slow_server}/{n}.ics"\n'
+            for n in range(5)
+        )
+    )
+    reports = crawl(settings, THEN)
+    assert [reports[f"feed-{n}"]["outcome"] for n in range(5)] == ["ok"] * 5
+    assert SlowServer.hits.count("/robots.txt") == 1
+    assert sorted(SlowServer.hits) == sorted(["/robots.txt", *(f"/{n}.ics" for n in range(5))])
+    assert SlowServer.most_busy == 1
