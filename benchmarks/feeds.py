@@ -54,7 +54,7 @@ from service.api.routes.feeds import (
     feed_window,
 )
 from service.model import Attendance, Event, Kind, Status, Venue, make_event_id
-from service.search import SearchRequest, point_of, resolve_place, search
+from service.search import FACTS, SearchRequest, point_of, resolve_place, search
 from service.settings import Settings
 from service.store import EventStore, make_engine, migrate
 
@@ -314,11 +314,14 @@ def feed_in_process(settings: Settings) -> dict[str, Timing]:
     return results
 
 
-def search_in_process(settings: Settings) -> dict[str, Timing]:
-    """What ``service.search.search`` alone costs for each ``/events`` path (no HTTP)."""
+def search_in_process(settings: Settings) -> dict[str, tuple[Timing, Timing]]:
+    """What ``service.search.search`` alone costs for each ``/events`` path (no HTTP).
+
+    Twice: asked first (nothing kept from earlier asks), and asked again.
+    """
     engine = make_engine(settings.database_url)
     store = EventStore(engine)
-    results: dict[str, Timing] = {}
+    results: dict[str, tuple[Timing, Timing]] = {}
     for path, fields in API_PATHS.items():
         changes = dict(fields)
         if "near" in changes:
@@ -328,7 +331,11 @@ def search_in_process(settings: Settings) -> dict[str, Timing]:
         def run(request: SearchRequest = request) -> object:
             return search(store, request, now=NOW)
 
-        results[path] = timed(run, rounds=5)
+        def first(request: SearchRequest = request) -> object:
+            FACTS.forget()
+            return search(store, request, now=NOW)
+
+        results[path] = (timed(first, rounds=5), timed(run, rounds=5))
     engine.dispose()
     return results
 
@@ -525,7 +532,7 @@ def report(
     build_seconds: float,
     feed: dict[str, Timing],
     http: dict[str, Load],
-    searches: dict[str, Timing],
+    searches: dict[str, tuple[Timing, Timing]],
 ) -> tuple[str, bool]:
     """The section's Markdown, and whether every goal was met."""
     floor = feed["hand-written serializer"].median_ms
@@ -586,26 +593,36 @@ def report(
         "above). `/healthz` counts the events table.",
         "",
         f"Goal (c): `/events` p50 at most {GOAL_P50_MS:g} ms and p99 at most {GOAL_P99_MS:g} ms "
-        f"at {size:,} events:",
+        f"at {size:,} events. The goal is in milliseconds, so it depends on the machine; the "
+        "ratios to `/healthz` (a request that does almost nothing) compare runs on machines "
+        "of different speed:",
         "",
     ]
     for path in API_PATHS:
         load = http[f"GET {path}"]
         met = load.p50_ms <= GOAL_P50_MS and load.p99_ms <= GOAL_P99_MS
+        first, again = searches[path]
         lines.append(
             f"- `{path}`: p50 {load.p50_ms:.1f} ms, p99 {load.p99_ms:.1f} ms: "
-            f"**{'met' if met else 'missed'}**; `service.search.search` alone, in process: "
-            f"{searches[path].median_ms:.1f} ms"
+            f"**{'met' if met else 'missed'}** (p50 {load.p50_ms / health.p50_ms:.1f}x and p99 "
+            f"{load.p99_ms / health.p99_ms:.1f}x those of `/healthz` in this run); "
+            "`service.search.search` alone, in process: "
+            f"{again.median_ms:.1f} ms, or {first.median_ms:.1f} ms asked first"
         )
-    shares = [min(1.0, searches[path].median_ms / http[f"GET {path}"].p50_ms) for path in API_PATHS]
+    shares = [
+        min(1.0, searches[path][1].median_ms / http[f"GET {path}"].p50_ms) for path in API_PATHS
+    ]
     lines += [
         "",
         f"The search alone is {min(shares):.0%} to {max(shares):.0%} of each p50 in this run "
-        "(the rest is HTTP, FastAPI's dependencies and the JSON of 50 results). Without a "
-        "place, a page ranked by score reads events in start order and stops once no later "
-        "event can make the page; a date-ordered page walks the (start, id, end) index; the "
-        "total is counted once and kept while the store is unchanged and no event ends. Near a "
-        "place, every event inside the radius is read and scored in Python. The "
+        "(the rest is HTTP, FastAPI's dependencies and the JSON of 50 results). A page ranked "
+        "by score reads events a window of start time at a time and stops once no later event "
+        "can make the page; near a place, the windows after a full page narrow to the distance "
+        "at which a later event could still make it (the R*Tree indexes place and time). A "
+        "date-ordered page without a place walks the (start, id, end) index. Totals are "
+        "counted on the first ask and kept while the store is unchanged and no event ends: "
+        'the wrk runs repeat one request, so they measure the searches asked again; "asked '
+        'first" is the cost with nothing kept (near a place: every match read, once). The '
         f"generator puts about {size // len(CITIES):,} events around each of {len(CITIES)} "
         "cities: a dense store for a radius search.",
     ]
