@@ -6,11 +6,12 @@ network settings, each in its own process (Scrapy's reactor runs once per
 process). The figure is pages per minute, and the goal is a ratio of at least
 0.5: parsing, locating, classifying and storing must not halve the crawl.
 
-Run: ``python -m benchmarks.crawl``.
+Run: ``python -m benchmarks.crawl`` (``--help`` for the options).
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import shutil
 import subprocess
@@ -202,7 +203,8 @@ def measure(
     }
 
 
-def main() -> dict[str, dict[str, float]]:
+def main(argv: list[str] | None = None) -> dict[str, dict[str, float]]:
+    options = parse_args(argv)
     results: dict[str, dict[str, float]] = {}
     with tempfile.TemporaryDirectory() as tmp:
         site = Path(tmp) / "site"
@@ -242,9 +244,22 @@ def main() -> dict[str, dict[str, float]]:
         "that only downloads. The polite row is how meetscout crawls a real host "
         "(one request at a time), where parsing overlaps the wait for the next page.",
     ]
-    write_section("Crawl", "\n".join(lines))
+    if options.write:
+        write_section("Crawl", "\n".join(lines))
     print("\n".join(lines))
     return results
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    """Options; ``--no-write`` lets a trial run leave ``RESULTS.md`` as it is."""
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.crawl", description=__doc__)
+    parser.add_argument(
+        "--no-write",
+        dest="write",
+        action="store_false",
+        help="print the figures only; do not rewrite the Crawl section of RESULTS.md",
+    )
+    return parser.parse_args(argv)
 
 
 if __name__ == "__main__":

@@ -1,17 +1,24 @@
-"""Downloader middleware: honour a server's ``Retry-After``."""
+"""Downloader middlewares: honour a server's ``Retry-After``; read robots.txt once per run."""
 
 from __future__ import annotations
 
 import asyncio
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
-from typing import Self
+from typing import Any, Self
 from urllib.parse import urlparse
 
 from scrapy import Request, Spider
 from scrapy.crawler import Crawler
 from scrapy.downloadermiddlewares.retry import get_retry_request
+from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
 from scrapy.http import Response
+from scrapy.robotstxt import RobotParser
+from scrapy.utils.defer import maybe_deferred_to_future
+from scrapy.utils.httpobj import urlparse_cached
+from twisted.internet.defer import Deferred
+
+from crawlers.hosts import hosts_of
 
 RETRY_AFTER_CODES = (429, 503)
 
@@ -64,6 +71,8 @@ class RetryAfterMiddleware:
         return retry if retry is not None else response
 
     def _slow_down(self, request: Request, wait: float) -> None:
+        # The other crawlers of the run must wait too, not only this one.
+        hosts_of(self.crawler).hold(urlparse(request.url).hostname or "", wait)
         downloader = self.crawler.engine.downloader if self.crawler.engine else None
         if downloader is None:
             return
@@ -71,3 +80,33 @@ class RetryAfterMiddleware:
         slot = downloader.slots.get(key)
         if slot is not None:
             slot.delay = max(slot.delay, wait)
+
+
+class SharedRobotsTxtMiddleware(RobotsTxtMiddleware):
+    """Scrapy's robots.txt middleware, with one parser per host for the whole run.
+
+    Each source has its own crawler; without sharing, every one of them would
+    fetch the host's robots.txt again before its first page.
+    """
+
+    def __init__(self, crawler: Crawler) -> None:
+        super().__init__(crawler)
+        self._parsers = hosts_of(crawler).robots
+
+    async def robot_parser(self, request: Request) -> RobotParser | None:
+        """The host's parser; waiting for a fetch in progress gets its result too.
+
+        Scrapy awaits the fetch's Deferred itself, which hands the parser to
+        the first waiter only (the later ones would get None: no rules).
+        """
+        fetching = self._parsers.get(urlparse_cached(request).netloc)
+        if not isinstance(fetching, Deferred):
+            return await super().robot_parser(request)
+        mine: Deferred[RobotParser | None] = Deferred()
+
+        def share(result: Any) -> Any:
+            mine.callback(result)
+            return result
+
+        fetching.addBoth(share)
+        return await maybe_deferred_to_future(mine)

@@ -2,6 +2,8 @@
 
 The documented Scrapy path (a crawler process over the project settings), one
 crawler per source so that each has its own report, politeness and failures.
+The crawlers of one run share each host's turn and robots.txt
+(:mod:`crawlers.hosts`), so a host never sees two of them at once.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from scrapy import signals
 from scrapy.crawler import AsyncCrawlerProcess, Crawler
 from scrapy.settings import Settings as ScrapySettings
 
+from crawlers.hosts import HOSTS_SETTING, Hosts
 from crawlers.report import SourceReport
 from crawlers.snapshot import conclude
 from crawlers.sources import Source
@@ -32,6 +35,9 @@ SPIDERS: dict[str, type[SourceSpider]] = {
     "confs_tech": ConfsTechSpider,
     "jsonld": JsonLdSpider,
 }
+
+CRAWLERS_PER_HOST = 3
+"""Sources of one host crawled at once: one downloads while the others parse and store."""
 
 ProgressCallback = Callable[[str, str], None]
 logger = logging.getLogger(__name__)
@@ -79,9 +85,12 @@ def run_crawl(
     """
     now = now or datetime.now(UTC)
     process = AsyncCrawlerProcess({"LOG_INSTALL_ROOT_HANDLER": False})
+    hosts = Hosts()
     crawlers: list[tuple[Source, Crawler]] = []
     for source in sources:
-        crawler = Crawler(SPIDERS[source.type], scrapy_settings(settings, source, overrides))
+        crawler_settings = scrapy_settings(settings, source, overrides)
+        crawler_settings.set(HOSTS_SETTING, hosts, priority="cmdline")
+        crawler = Crawler(SPIDERS[source.type], crawler_settings)
         if on_event is not None:
             _connect_progress(crawler, source.name, on_event)
         crawlers.append((source, crawler))
@@ -91,12 +100,16 @@ def run_crawl(
         "days_ahead": settings.crawl_days_ahead,
     }
 
-    async def crawl_host(group: list[tuple[Source, Crawler]]) -> None:
-        for source, crawler in group:
+    async def crawl_one(source: Source, crawler: Crawler, turns: asyncio.Semaphore) -> None:
+        async with turns:
             try:
                 await process.crawl(crawler, source=source, **spider_kwargs)
             except Exception:  # one source's crash must not stop the others
                 logger.exception("%s: the crawl crashed", source.name)
+
+    async def crawl_host(group: list[tuple[Source, Crawler]]) -> None:
+        turns = asyncio.Semaphore(CRAWLERS_PER_HOST)  # first come, first started
+        await asyncio.gather(*(crawl_one(source, crawler, turns) for source, crawler in group))
 
     async def crawl_all() -> None:
         from twisted.internet import reactor
@@ -128,12 +141,13 @@ def run_crawl(
 
 
 def by_host(crawlers: list[tuple[Source, Crawler]]) -> list[list[tuple[Source, Crawler]]]:
-    """Sources grouped by web host, so that each host sees one crawl at a time.
+    """Sources grouped by web host; a few of a host's sources are crawled at once.
 
-    Each crawler keeps one request at a time per domain, but crawlers do not
-    share their downloaders: ten Meetup feeds crawled at once would be ten
-    requests at once to one host. Sources of one host therefore run one
-    after another, different hosts in parallel. Local files have no host.
+    Crawlers do not share their downloaders, but they share each host's turn
+    (:mod:`crawlers.hosts`): ten Meetup feeds crawled at once are still one
+    request at a time to that host. At most ``CRAWLERS_PER_HOST`` of a host's
+    sources run at once, in order, different hosts in parallel. Local files
+    have no host.
     """
     groups: dict[str, list[tuple[Source, Crawler]]] = {}
     for index, (source, crawler) in enumerate(crawlers):

@@ -21,7 +21,14 @@ RETRY_TIMES = 2
 # Longest Retry-After (seconds) a crawl waits for before counting the fetch as failed.
 RETRY_AFTER_MAX = 120
 DOWNLOADER_MIDDLEWARES = {
+    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+    "crawlers.middlewares.SharedRobotsTxtMiddleware": 100,
     "crawlers.middlewares.RetryAfterMiddleware": 560,
+}
+# Every crawler of a run waits for the host's turn (crawlers.hosts) before fetching.
+DOWNLOAD_HANDLERS = {
+    "http": "crawlers.hosts.HostTurnDownloadHandler",
+    "https": "crawlers.hosts.HostTurnDownloadHandler",
 }
 # Feeds are re-fetched conditionally (ETag, Last-Modified) through the HTTP cache.
 HTTPCACHE_ENABLED = True
@@ -31,6 +38,8 @@ HTTPCACHE_GZIP = True
 REDIRECT_MAX_TIMES = 5
 COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
+# Scrapy's code-running HTTP server: not wanted, and started and stopped for every source.
+REMOTE_CONTROL_ENABLED = False
 LOG_LEVEL = "INFO"
 FEED_EXPORT_ENCODING = "utf-8"
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import copy
+import itertools
 import threading
 import time
 from collections.abc import Iterator
@@ -12,8 +13,12 @@ from typing import ClassVar
 
 import pytest
 from scrapy.settings import Settings as ScrapySettings
+from scrapy.utils.misc import load_object
 
-from crawlers.hosts import HOSTS_SETTING, Hosts
+from benchmarks.crawl import parse_args
+from crawlers.hosts import HOSTS_SETTING, Hosts, HostTurnDownloadHandler
+from crawlers.runner import scrapy_settings
+from crawlers.sources import Source
 from service.settings import Settings
 from tests.conftest import FIXTURES
 from tests.crawlers.test_politeness import THEN
@@ -22,7 +27,9 @@ from tests.crawlers.test_runner import crawl
 FEED = (FIXTURES / "ics/pycon-us-2025-flaskcon.ics").read_bytes()
 
 
-async def _fetch(hosts: Hosts, host: str, log: list[tuple[str, float, float]], **turn: float) -> None:
+async def _fetch(
+    hosts: Hosts, host: str, log: list[tuple[str, float, float]], **turn: float
+) -> None:
     capacity = int(turn.get("capacity", 1))
     async with hosts.turn(host, capacity=capacity, delay=turn.get("delay", 0.0)):
         began = time.monotonic()
@@ -32,7 +39,7 @@ async def _fetch(hosts: Hosts, host: str, log: list[tuple[str, float, float]], *
 
 def _overlaps(log: list[tuple[str, float, float]], host: str) -> int:
     spans = sorted((began, ended) for name, began, ended in log if name == host)
-    return sum(1 for (_, end), (start, _) in zip(spans, spans[1:], strict=False) if start < end)
+    return sum(1 for (_, end), (start, _) in itertools.pairwise(spans) if start < end)
 
 
 def test_one_request_at_a_time_per_host_other_hosts_in_parallel() -> None:
@@ -65,7 +72,7 @@ def test_request_starts_are_spaced_by_the_delay() -> None:
 
     asyncio.run(main())
     starts = sorted(began for _, began, _ in log)
-    assert all(later - earlier >= 0.19 for earlier, later in zip(starts, starts[1:], strict=False))
+    assert all(later - earlier >= 0.19 for earlier, later in itertools.pairwise(starts))
 
 
 def test_retry_after_holds_every_later_request_to_the_host() -> None:
@@ -102,8 +109,8 @@ class SlowServer(BaseHTTPRequestHandler):
             SlowServer.hits.append(self.path)
             SlowServer.busy += 1
             SlowServer.most_busy = max(SlowServer.most_busy, SlowServer.busy)
-        time.sleep(0.15)
-        body = b"User-agent: *\nDisallow:\n" if self.path == "/robots.txt" else FEED
+        time.sleep(1.0 if self.path == "/robots.txt" else 0.15)
+        body = b"User-agent: *\nDisallow: /private/\n" if self.path == "/robots.txt" else FEED
         self.send_response(200)
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
@@ -128,14 +135,38 @@ def test_sources_of_one_host_share_robots_txt_and_never_fetch_at_once(
     slow_server: str, settings: Settings, monkeypatch: pytest.MonkeyPatch, tmp_path: object
 ) -> None:
     monkeypatch.setenv("MEETSCOUT_HTTP_CACHE_DIR", f"{tmp_path}/cache")
+    feeds = [(f"feed-{n}", f"{n}.ics") for n in range(5)]
+    # Its crawler is the second to wait for the first crawler's fetch of robots.txt.
+    feeds.insert(2, ("private", "private/feed.ics"))
     settings.sources.write_text(
         "".join(
-            f'[[source]]\nname = "feed-{n}"\ntype = "ics"\nurl = "{slow_server}/{n}.ics"\n'
-            for n in range(5)
+            f'[[source]]\nname = "{name}"\ntype = "ics"\nurl = "{slow_server}/{path}"\n'
+            for name, path in feeds
         )
     )
     reports = crawl(settings, THEN)
     assert [reports[f"feed-{n}"]["outcome"] for n in range(5)] == ["ok"] * 5
+    assert reports["private"]["outcome"] == "failed"  # robots.txt forbids it
     assert SlowServer.hits.count("/robots.txt") == 1
     assert sorted(SlowServer.hits) == sorted(["/robots.txt", *(f"/{n}.ics" for n in range(5))])
     assert SlowServer.most_busy == 1
+
+
+def test_every_source_crawler_waits_for_its_host_turn_without_remote_control(
+    settings: Settings,
+) -> None:
+    source = Source(name="feed", type="ics", url="https://example.org/feed.ics")
+    scrapy = scrapy_settings(settings, source)
+    handlers = scrapy.getwithbase("DOWNLOAD_HANDLERS")
+    assert load_object(handlers["https"]) is HostTurnDownloadHandler
+    assert load_object(handlers["http"]) is HostTurnDownloadHandler
+    middlewares = scrapy.getwithbase("DOWNLOADER_MIDDLEWARES")
+    assert middlewares["scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware"] is None
+    assert "crawlers.middlewares.SharedRobotsTxtMiddleware" in middlewares
+    # Scrapy's code-running HTTP server would start and stop with every source.
+    assert scrapy.getbool("REMOTE_CONTROL_ENABLED") is False
+
+
+def test_crawl_benchmark_can_leave_results_unwritten() -> None:
+    assert parse_args(["--no-write"]).write is False
+    assert parse_args([]).write is True
