@@ -28,10 +28,12 @@ $(BROWSER_JS)/node_modules/.installed: $(BROWSER_JS)/package.json $(BROWSER_JS)/
 run: $(VENV)/.installed
 	$(BIN)/meetscout up
 
-# The whole suite, then what handles dates again under a far-off system time zone.
+# The whole suite, then what handles dates again under a far-off system time zone;
+# one worker per core, each test file kept on one worker.
+PYTEST := $(BIN)/python -m pytest -n auto --dist loadfile
 test: setup
-	$(BIN)/python -m pytest
-	TZ=Pacific/Chatham $(BIN)/python -m pytest -q -p no:cacheprovider tests/crawlers tests/feeds tests/service/test_store.py
+	$(PYTEST)
+	TZ=Pacific/Chatham $(PYTEST) -q -p no:cacheprovider tests/crawlers tests/feeds tests/service/test_store.py
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .

@@ -449,8 +449,8 @@ def run_size(
     naive_mismatch = 0
     for place in centres[:NAIVE_RUNS]:
         query = Query(place, RADII[-1], None)
-        found, seconds = naive.run(query)
-        naive_times.append(seconds)
+        found, took = naive.run(query)
+        naive_times.append(took)
         if naive.scale == 1.0 and found != project_ids(store, query):
             naive_mismatch += 1
     log(f"{size:,}: naive loop {statistics.median(naive_times):.1f} s per query")
