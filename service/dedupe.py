@@ -83,6 +83,46 @@ class Fingerprint:
         )
 
     @classmethod
+    def cached(
+        cls,
+        *,
+        id: str,
+        source: str,
+        title: str,
+        start: datetime,
+        timezone: str | None,
+        all_day: bool,
+        url: str | None,
+        city: str | None,
+        online: bool,
+    ) -> Fingerprint:
+        """``from_fields``, remembered for the process.
+
+        Every source's store stage reads the other sources' stored events
+        again; computing each fingerprint once instead of once per source is
+        what keeps that from growing with the square of the sources. The key
+        is every input, so an event whose stored fields change (a merge fills
+        in its city or URL) gets a fresh fingerprint.
+        """
+        key = (id, source, title, start, timezone, all_day, url, city, online)
+        found = _FINGERPRINTS.get(key)
+        if found is None:
+            if len(_FINGERPRINTS) >= FINGERPRINT_CACHE_SIZE:
+                _FINGERPRINTS.clear()  # rare; a bound, not an eviction policy
+            found = _FINGERPRINTS[key] = cls.from_fields(
+                id=id,
+                source=source,
+                title=title,
+                start=start,
+                timezone=timezone,
+                all_day=all_day,
+                url=url,
+                city=city,
+                online=online,
+            )
+        return found
+
+    @classmethod
     def from_fields(
         cls,
         *,
@@ -109,6 +149,12 @@ class Fingerprint:
             city=_fold(city) if city else None,
             online=online,
         )
+
+
+FINGERPRINT_CACHE_SIZE = 200_000
+"""Fingerprints kept by ``Fingerprint.cached``: far more than a crawl's events, a few tens of MB."""
+_FingerprintKey = tuple[str, str, str, datetime, str | None, bool, str | None, str | None, bool]
+_FINGERPRINTS: dict[_FingerprintKey, Fingerprint] = {}
 
 
 def _similar(a: Fingerprint, b: Fingerprint) -> bool:

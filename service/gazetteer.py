@@ -41,6 +41,9 @@ behind it is far larger ("Mexico" the Mexican capital, not Mexico, Missouri).
 MAX_SUGGESTIONS = 50
 EARTH_RADIUS_KM = 6371.0088
 MIN_KM_PER_DEGREE = 110.574
+KM_PER_DEGREE_LAT = EARTH_RADIUS_KM * math.pi / 180
+"""Great-circle length of a degree of latitude on the haversine's sphere."""
+LAT_MARGIN_KM = 0.001
 PREFIX_SCAN_LIMIT = 20_000
 FUZZY_CUTOFF = 0.75
 
@@ -332,12 +335,18 @@ class Gazetteer:
         poleward = min(89.0, max(abs(low), abs(high + 1)))
         span = min(180, math.ceil(reach / math.cos(math.radians(poleward))))
         west = math.floor(lon)
+        # Along a meridian a degree is KM_PER_DEGREE_LAT, never less, so a place
+        # whose latitude alone is farther than max_km is out of reach; the
+        # margin keeps rounding from ever dropping one haversine would keep.
+        lat_reach = (max_km + LAT_MARGIN_KM) / KM_PER_DEGREE_LAT
         best: Place | None = None
         best_rank = (math.inf, 0)
         for cell_lat in range(max(low, -90), min(high, 89) + 1):
             for step in range(-span, span + 1):
                 cell_lon = (west + step + 180) % 360 - 180
                 for place in grid.get((cell_lat, cell_lon), ()):
+                    if abs(place.lat - lat) > lat_reach:
+                        continue  # farther north or south alone than max_km
                     distance = _haversine_km(lat, lon, place.lat, place.lon)
                     if distance > max_km:
                         continue

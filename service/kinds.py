@@ -364,29 +364,75 @@ class _Text:
 
     def __init__(self, text: str) -> None:
         self.raw = html.unescape(text)
-        chars = [" "]
-        origin = [0]
-        for index, char in enumerate(self.raw):
-            decomposed = unicodedata.normalize("NFKD", char)
-            for folded in decomposed.casefold():
-                if unicodedata.combining(folded):
-                    continue
-                if folded.isalnum():
-                    chars.append(folded)
-                    origin.append(index)
-                elif chars[-1] != " ":
-                    chars.append(" ")
-                    origin.append(index)
-        if chars[-1] != " ":
-            chars.append(" ")
-            origin.append(len(self.raw))
-        self.norm = "".join(chars)
-        self.origin = origin
+        self.norm, self.origin = _normalise(self.raw)
 
     def quote(self, match: re.Match[str]) -> str:
         """The original words behind a match on the normalised form."""
         start, end = match.span()
         return self.raw[self.origin[start] : self.origin[end - 1] + 1]
+
+
+_ASCII_WORD = re.compile(r"[A-Za-z0-9]+")
+_NORMALISED_CACHE_SIZE = 20_000
+_normalised: dict[str, tuple[str, list[int]]] = {}
+
+
+def _normalise(raw: str) -> tuple[str, list[int]]:
+    """``raw`` normalised, with each character's index in ``raw``; remembered per text.
+
+    A recurring series repeats its title and description on every instance,
+    so most texts of a crawl were seen before. Callers only read the result.
+    """
+    found = _normalised.get(raw)
+    if found is None:
+        if len(_normalised) >= _NORMALISED_CACHE_SIZE:
+            _normalised.clear()
+        found = _normalised[raw] = _normalise_ascii(raw) if raw.isascii() else _normalise_any(raw)
+    return found
+
+
+def _normalise_any(raw: str) -> tuple[str, list[int]]:
+    """Character by character: decompose, casefold, drop accents, one space per gap."""
+    chars = [" "]
+    origin = [0]
+    for index, char in enumerate(raw):
+        decomposed = unicodedata.normalize("NFKD", char)
+        for folded in decomposed.casefold():
+            if unicodedata.combining(folded):
+                continue
+            if folded.isalnum():
+                chars.append(folded)
+                origin.append(index)
+            elif chars[-1] != " ":
+                chars.append(" ")
+                origin.append(index)
+    if chars[-1] != " ":
+        chars.append(" ")
+        origin.append(len(raw))
+    return "".join(chars), origin
+
+
+def _normalise_ascii(raw: str) -> tuple[str, list[int]]:
+    """The same result as ``_normalise_any`` for ASCII text, a word at a time.
+
+    ASCII has no accents and folds by ``lower()``; each gap between words
+    maps to its first character, and the closing space to the end of the
+    last word.
+    """
+    lowered = raw.lower()
+    words: list[str] = []
+    origin = [0]
+    end = 0
+    for match in _ASCII_WORD.finditer(lowered):
+        if words:
+            origin.append(end)  # the gap after the previous word
+        start, end = match.span()
+        words.append(match.group())
+        origin.extend(range(start, end))
+    if not words:
+        return " ", origin
+    origin.append(end)
+    return f" {' '.join(words)} ", origin
 
 
 def _strong_title(title: _Text) -> KindDecision | None:

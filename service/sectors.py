@@ -37,6 +37,8 @@ EVENT_SUFFIX = "(?:conf|con|days?|camp|fest)?"
 """Glued onto a keyword the way conferences are named: "ReactConf", "DevOpsDays"."""
 
 MAX_CATEGORIES = 50
+MATCH_CACHE_SIZE = 20_000
+"""Texts whose matches a taxonomy remembers (see ``Taxonomy.matches``)."""
 MAX_MATCHES_PER_FIELD = 300
 
 _SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
@@ -105,6 +107,7 @@ class Taxonomy:
         self._sectors = tuple(sectors)
         self._by_slug = {sector.slug: sector for sector in self._sectors}
         self._matchers = tuple(_compile(sector) for sector in self._sectors)
+        self._found: dict[str, tuple[_Term, ...]] = {}
 
     @property
     def slugs(self) -> list[str]:
@@ -128,6 +131,15 @@ class Taxonomy:
         "machine learning" is technology; the "learning" inside it is not
         evidence for education.
         """
+        known = self._found.get(text)
+        if known is None:
+            # A recurring series repeats its texts on every instance: scan each text once.
+            if len(self._found) >= MATCH_CACHE_SIZE:
+                self._found.clear()
+            known = self._found[text] = tuple(self._scan(text))
+        return list(known)
+
+    def _scan(self, text: str) -> list[_Term]:
         found: list[_Term] = []
         for matcher in self._matchers:
             for term in matcher.find(text):

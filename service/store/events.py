@@ -274,7 +274,9 @@ class EventStore:
         """Other sources' events starting in [start, end], as matching fingerprints.
 
         Loading a handful of columns keeps de-duplicating a large crawl cheap;
-        the full record is read only for the twins actually found.
+        the full record is read only for the twins actually found. Each crawled
+        source reads the others' events again, so fingerprints come from the
+        process-wide cache (``Fingerprint.cached``) rather than being recomputed.
         """
         stmt = select(
             table.c.id,
@@ -289,18 +291,20 @@ class EventStore:
         ).where(table.c.start >= start, table.c.start <= end, table.c.source != exclude_source)
         with self.engine.connect() as conn:
             return [
-                Fingerprint.from_fields(
-                    id=row.id,
-                    source=row.source,
-                    title=row.title,
-                    start=row.start,
-                    timezone=row.timezone,
-                    all_day=bool(row.all_day),
-                    url=row.url,
-                    city=row.city,
-                    online=row.attendance == Attendance.ONLINE.value,
+                Fingerprint.cached(
+                    id=id_,
+                    source=source,
+                    title=title,
+                    start=start_,
+                    timezone=timezone,
+                    all_day=bool(all_day),
+                    url=url,
+                    city=city,
+                    online=attendance == Attendance.ONLINE.value,
                 )
-                for row in conn.execute(stmt)
+                for id_, source, title, start_, timezone, all_day, url, city, attendance in (
+                    conn.execute(stmt)
+                )
             ]
 
     def count_by_source(self) -> dict[str, int]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from datetime import timedelta
 
 import pytest
@@ -89,3 +90,60 @@ def test_index_finds_twin_across_midnight() -> None:
     assert twin is not None
     assert twin.id == late.id
     assert index.find(make("b", title="Unrelated", start=NOW)) is None
+
+
+def _random_fields(rng: random.Random, n: int) -> dict[str, object]:
+    words = ["PyData", "Toronto", "Meetup", "the", "Café", "Night", "#42", "Book", "Club"]
+    return {
+        "id": f"s{rng.randint(0, 3)}:{n}",
+        "source": f"s{rng.randint(0, 3)}",
+        "title": " ".join(rng.choice(words) for _ in range(rng.randint(0, 5))),
+        "start": NOW + timedelta(minutes=30 * rng.randint(-200, 200)),
+        "timezone": rng.choice([None, "America/Toronto", "Asia/Tokyo", "Pacific/Kiritimati"]),
+        "all_day": rng.random() < 0.2,
+        "url": rng.choice([None, "", "https://www.meetup.com/x/1/", "http://meetup.com/x/1"]),
+        "city": rng.choice([None, "Toronto", "toronto", "Zürich", "Montréal"]),
+        "online": rng.random() < 0.2,
+    }
+
+
+def test_cached_fingerprint_is_from_fields() -> None:
+    """The cache must hand back exactly what computing the fingerprint would."""
+    rng = random.Random(7)
+    for n in range(500):
+        fields = _random_fields(rng, n)
+        assert Fingerprint.cached(**fields) == Fingerprint.from_fields(**fields)  # type: ignore[arg-type]
+        assert Fingerprint.cached(**fields) == Fingerprint.from_fields(**fields)  # type: ignore[arg-type]
+
+
+def test_cached_fingerprint_follows_changed_fields() -> None:
+    """A stored event whose city a merge filled in must not keep its old fingerprint."""
+    fields: dict[str, object] = dict(_random_fields(random.Random(1), 0), city=None)
+    before = Fingerprint.cached(**fields)  # type: ignore[arg-type]
+    after = Fingerprint.cached(**{**fields, "city": "Toronto"})  # type: ignore[arg-type]
+    assert before.city is None
+    assert after.city == "toronto"
+
+
+def test_index_over_cached_fingerprints_finds_the_same_twins() -> None:
+    """Matching against cached fingerprints gives the twins the direct computation gives."""
+    rng = random.Random(11)
+    stored = [_random_fields(rng, n) for n in range(400)]
+    direct = DuplicateIndex(Fingerprint.from_fields(**f) for f in stored)  # type: ignore[arg-type]
+    for f in stored:
+        Fingerprint.cached(**f)  # type: ignore[arg-type]
+    cached = DuplicateIndex(Fingerprint.cached(**f) for f in stored)  # type: ignore[arg-type]
+    for n in range(400):
+        f = _random_fields(rng, 1000 + n)
+        event = make(
+            str(f["source"]),
+            str(n),
+            title=f["title"],
+            start=f["start"],
+            timezone=f["timezone"],
+            all_day=f["all_day"],
+            url=f["url"] or None,
+            venue=Venue(city=f["city"]),  # type: ignore[arg-type]
+            attendance=Attendance.ONLINE if f["online"] else Attendance.IN_PERSON,
+        )
+        assert cached.find(event) == direct.find(event)

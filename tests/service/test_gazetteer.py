@@ -306,3 +306,28 @@ def test_get_gazetteer_returns_shared_instance() -> None:
 )
 def test_normalize_name_folds_case_accents_and_punctuation(text: str, key: str) -> None:
     assert normalize_name(text) == key
+
+
+def test_nearest_is_the_brute_force_answer(gazetteer: Gazetteer) -> None:
+    """The grid and the latitude shortcut must not lose a place a full scan finds."""
+    import random
+
+    from service.gazetteer import _haversine_km
+
+    places = list(gazetteer._ensure().by_id.values())
+    rng = random.Random(3)
+    for _ in range(12):
+        anchor = rng.choice(places)
+        lat = max(-90.0, min(90.0, anchor.lat + rng.uniform(-0.3, 0.3)))
+        lon = max(-180.0, min(180.0, anchor.lon + rng.uniform(-0.3, 0.3)))
+        for max_km, biggest in ((15.0, True), (200.0, False), (5.0, False)):
+            best = None
+            best_rank = (float("inf"), 0)
+            for place in places:
+                distance = _haversine_km(lat, lon, place.lat, place.lon)
+                if distance > max_km:
+                    continue
+                rank = (-place.population if biggest else distance, place.geonameid)
+                if rank < best_rank:
+                    best, best_rank = place, rank
+            assert gazetteer.nearest(lat, lon, max_km=max_km, biggest=biggest) == best

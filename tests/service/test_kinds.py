@@ -790,3 +790,30 @@ def test_classify_kind_ignores_case_and_accents() -> None:
     assert classify_kind(title="CONFÉRENCE ANNUELLE").kind == CONFERENCE
     assert classify_kind(title="wOrKsHoP").kind == WORKSHOP
     assert classify_kind(title=fullwidth("Meetup")).kind == MEETUP
+
+
+def test_ascii_normalisation_is_the_general_one() -> None:
+    """The word-at-a-time ASCII path must give the same text and the same map back."""
+    from service.kinds import _normalise_any, _normalise_ascii
+
+    rng = random.Random(5)
+    alphabet = "aZ09 -_.,!'\"&;/()\t\n#"
+    for _ in range(5_000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 25)))
+        assert _normalise_ascii(text) == _normalise_any(text), text
+
+
+def test_remembered_texts_give_the_same_decision() -> None:
+    """A text seen before (the normalisation cache) decides as it did the first time."""
+    from service import kinds
+
+    cases = [
+        {"title": "PyCon US 2025: Charlas", "description": "Talks en español."},
+        {"title": "Séance de dédicaces", "categories": ["Author events"]},
+        {"title": "Hands-on Workshop", "schema_type": "EducationEvent"},
+    ]
+    kinds._normalised.clear()
+    first = [classify_kind(**case) for case in cases]  # type: ignore[arg-type]
+    again = [classify_kind(**case) for case in cases]  # type: ignore[arg-type]
+    kinds._normalised.clear()
+    assert first == again == [classify_kind(**case) for case in cases]  # type: ignore[arg-type]

@@ -358,3 +358,19 @@ def test_classify_labelled_titles_agree_with_people(taxonomy: Taxonomy) -> None:
         f"\nlabelled-set agreement: {len(rows) - len(disagreements)}/{len(rows)} = {agreement:.3f}"
     )
     assert agreement >= AGREEMENT_REQUIRED, disagreements
+
+
+def test_remembered_matches_are_the_scanned_ones() -> None:
+    """``matches`` remembers each text: the same terms as a fresh scan, and a fresh list."""
+    taxonomy = load_taxonomy()
+    texts = [
+        "Machine learning for healthcare",
+        "Fintech & Banking Summit",
+        "Nursing career fair",
+        "",
+    ]
+    for text in texts * 2:
+        found = taxonomy.matches(text)
+        assert found == taxonomy._scan(text)
+        found.clear()  # a caller changing its list must not change the next answer
+    assert taxonomy.matches(texts[0]) == taxonomy._scan(texts[0])
