@@ -46,7 +46,7 @@ READ_ALL_BELOW = 2 * WINDOW_ROWS
 """A search near a place with at most this many matches reads them at once: fewer round
 trips than reading window by window."""
 FACTS = StoreFacts()
-"""Totals of the searches without a place and the earliest running start, kept while the store
+"""Search totals, the earliest start still running and the latest start, kept while the store
 has not changed."""
 
 

@@ -51,7 +51,7 @@ geo = Table(
     Column("max_day", Float),
     Column("event_id", String),
 )
-"""For building queries only: the table is created by migration 0004, never by metadata."""
+"""For building queries only: migrations 0004 and 0007 create the table, never the metadata."""
 
 DAY_SECONDS = 86_400.0
 UNIX_EPOCH_JULIAN_DAY = 2440587.5

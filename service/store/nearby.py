@@ -1,7 +1,7 @@
 """Candidates for ranking: the few columns a ranked search needs, spatially prefiltered.
 
-Ranking has to look at every event that matches (the best one may be the
-last by date), so it reads slim rows rather than whole events: id,
+Ranking looks at many matches (all of them for nearest first, or when a
+search's total is not known yet), so it reads slim rows, not whole events: id,
 coordinates, start (as epoch seconds), kind, attendance, price, status and
 the sectors as their stored JSON text. The spatial prefilter (the R*Tree on
 SQLite, see :mod:`service.store.dialects`) and every other filter of the

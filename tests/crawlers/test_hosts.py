@@ -7,9 +7,10 @@ import copy
 import itertools
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Coroutine, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import ClassVar
+from typing import Any, ClassVar
 
 import pytest
 from scrapy.settings import Settings as ScrapySettings
@@ -37,6 +38,13 @@ async def _fetch(
         log.append((host, began, time.monotonic()))
 
 
+def run_alone(main: Coroutine[Any, Any, None]) -> None:
+    """``asyncio.run`` on a thread of its own: the test process may already run a loop here
+    (Playwright's, for the browser tests sharing the worker)."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pool.submit(asyncio.run, main).result()
+
+
 def _overlaps(log: list[tuple[str, float, float]], host: str) -> int:
     spans = sorted((began, ended) for name, began, ended in log if name == host)
     return sum(1 for (_, end), (start, _) in itertools.pairwise(spans) if start < end)
@@ -49,7 +57,7 @@ def test_one_request_at_a_time_per_host_other_hosts_in_parallel() -> None:
         await asyncio.gather(*(_fetch(hosts, name, log) for name in ["a", "a", "a", "b", "b"]))
 
     began = time.monotonic()
-    asyncio.run(main())
+    run_alone(main())
     assert _overlaps(log, "a") == 0 and _overlaps(log, "b") == 0
     assert time.monotonic() - began < 0.05 * 5  # host b did not wait for host a
 
@@ -60,7 +68,7 @@ def test_capacity_allows_that_many_at_once() -> None:
     async def main() -> None:
         await asyncio.gather(*(_fetch(hosts, "a", log, capacity=2) for _ in range(4)))
 
-    asyncio.run(main())
+    run_alone(main())
     assert _overlaps(log, "a") > 0
 
 
@@ -70,7 +78,7 @@ def test_request_starts_are_spaced_by_the_delay() -> None:
     async def main() -> None:
         await asyncio.gather(*(_fetch(hosts, "a", log, capacity=4, delay=0.2) for _ in range(3)))
 
-    asyncio.run(main())
+    run_alone(main())
     starts = sorted(began for _, began, _ in log)
     assert all(later - earlier >= 0.19 for earlier, later in itertools.pairwise(starts))
 
@@ -86,7 +94,7 @@ def test_retry_after_holds_every_later_request_to_the_host() -> None:
         assert log[-2][0] == "b" and log[-2][1] - held < 0.1  # another host is not held
         assert log[-1][0] == "a" and log[-1][1] - held >= 0.29
 
-    asyncio.run(main())
+    run_alone(main())
 
 
 def test_hosts_stay_one_object_through_scrapy_settings_copies() -> None:
