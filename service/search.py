@@ -134,15 +134,16 @@ def search(
         weights or ScoreWeights(), now=now, near=request.near is not None, sectors=request.sectors
     )
     query = _query(request, now)
-    if request.near is None and request.sort == "date":
-        return _by_date(store, request, _seek(store, query, now), scorer, cursor, now)
-    if request.sort == "distance":
+    if request.near is None:
+        sought = _seek(store, query, now)
+        if request.sort == "date":
+            return _by_date(store, request, sought, scorer, cursor, now)
+        total = FACTS.count(store, query=sought)
+        return _best_first(store, request, sought, scorer, cursor, now, total=total)
+    kept = None if request.sort == "distance" else _near_total(store, request, query)
+    if kept is None or kept <= READ_ALL_BELOW:
         return _ranked(store, request, query, scorer, cursor, now)
-    if request.near is not None:
-        total = _near_total(store, request, query)
-        if total is None or total <= READ_ALL_BELOW:
-            return _ranked(store, request, query, scorer, cursor, now)
-    return _best_first(store, request, _seek(store, query, now), scorer, cursor, now)
+    return _best_first(store, request, _seek(store, query, now), scorer, cursor, now, total=kept)
 
 
 def _seek(store: EventStore, query: EventQuery, now: datetime) -> EventQuery:
@@ -287,6 +288,8 @@ def _best_first(
     scorer: Scorer,
     cursor: _Cursor | None,
     now: datetime,
+    *,
+    total: int,
 ) -> SearchPage:
     """Best (or soonest) first: read events a window of start time at a time, stop once full.
 
@@ -295,9 +298,8 @@ def _best_first(
     within :meth:`Scorer.reach_km` of the place (on a tie the later start
     sorts after): the next windows are read within that distance, and once
     nothing later can make the page, not at all. In date order, a full page
-    already holds the soonest. The same page as ranking every match.
-    ``total`` is counted once and kept while the store is unchanged (see
-    :data:`FACTS`).
+    already holds the soonest. The same page as ranking every match;
+    ``total`` is the caller's (kept while the store is unchanged, see :data:`FACTS`).
     """
     near = _Near(request)
     wanted = request.limit + 1
@@ -329,19 +331,7 @@ def _best_first(
         if narrowed is None:
             break
         reach = min(reach, narrowed)
-    return _page(store, request, page, _total(store, request, query, near), now)
-
-
-def _total(store: EventStore, request: SearchRequest, query: EventQuery, near: _Near) -> int:
-    """How many events match in all: the store's count, or (near a place) every match cut."""
-    if request.near is None:
-        return FACTS.count(store, query=query)
-    kept = _near_total(store, request, query)
-    if kept is not None:
-        return kept
-    found = candidates(store, query=query, boxes=near.boxes, online=near.online)
-    located = sum(1 for row in found.located if near.cut(row[1], row[2]) is not None)  # type: ignore[misc, arg-type]
-    return _near_total(store, request, query, counted=located + len(found.online)) or 0
+    return _page(store, request, page, total, now)
 
 
 def _near_total(
