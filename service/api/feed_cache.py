@@ -21,20 +21,19 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import icalendar
 from fastapi import Depends, Request
-from sqlalchemy import select
+from sqlalchemy import Select, select
 
 import feeds.ical
 from feeds.ical import EventBlock, FeedOptions, assemble_calendar, render_block
 from service.api.caching import LRUCache, Representations, Validators, strong_tag
-from service.api.deps import get_app_settings, get_now, get_store
 from service.api.store_watch import StoreWatch
 from service.model import Event
-from service.settings import Settings
 from service.store import EventQuery, EventStore
+from service.store.statements import prepare
 from service.store.tables import events as table
 
 MAX_BLOCKS = 20_000
@@ -71,12 +70,14 @@ class EventVersion:
 
 def event_versions(store: EventStore, query: EventQuery) -> list[EventVersion]:
     """The versions of the events ``query`` finds, in the order a search returns them."""
-    columns = select(table.c.id, table.c.sequence, table.c.updated)
-    stmt = EventStore._filtered(columns, query).order_by(table.c.start, table.c.id)
-    if query.limit is not None:
-        stmt = stmt.limit(query.limit)
+    prepared = prepare(_versions, query, in_order=True)
     with store.engine.connect() as conn:
-        return [EventVersion(row[0], row[1], row[2]) for row in conn.execute(stmt)]
+        rows: Sequence[Any] = prepared.run(conn).all()
+    return [EventVersion(row[0], row[1], row[2]) for row in rows]
+
+
+def _versions() -> Select[Any]:
+    return select(table.c.id, table.c.sequence, table.c.updated)
 
 
 @lru_cache(maxsize=1)
@@ -273,20 +274,5 @@ async def get_ics_representations(request: Request) -> Representations:
     return request.app.state.ics_representations  # type: ignore[no-any-return]
 
 
-async def get_settings_async(request: Request) -> Settings:
-    return get_app_settings(request)
-
-
-async def get_store_async(request: Request) -> EventStore:
-    return get_store(request)
-
-
-async def get_now_async(request: Request) -> datetime:
-    return get_now(request)
-
-
 FeedCacheDep = Annotated[FeedCache, Depends(get_feed_cache)]
 IcsRepresentationsDep = Annotated[Representations, Depends(get_ics_representations)]
-AsyncSettingsDep = Annotated[Settings, Depends(get_settings_async)]
-AsyncStoreDep = Annotated[EventStore, Depends(get_store_async)]
-AsyncNowDep = Annotated[datetime, Depends(get_now_async)]

@@ -8,6 +8,7 @@ index behind radius search, reading a JSON list) lives here.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import (
@@ -19,6 +20,7 @@ from sqlalchemy import (
     Table,
     Text,
     and_,
+    bindparam,
     cast,
     event,
     extract,
@@ -32,6 +34,7 @@ from service.geo import Box
 from service.store import geo_sqlite
 from service.store.geo_sqlite import Days as Days
 from service.store.geo_sqlite import day_number as day_number
+from service.store.prepared import KEPT_SHAPES, Prepared
 
 SQLITE_MMAP_BYTES = 1 << 30
 SQLITE_CACHE_KIB = 32 * 1024
@@ -85,34 +88,48 @@ def include_name(name: str | None, type_: str, parent_names: Mapping[Any, Any]) 
     return not (type_ == "table" and name is not None and geo_sqlite.owns(name))
 
 
-def json_list_contains(column: ColumnElement[Any], value: str) -> ColumnElement[bool]:
-    """``value`` is an element of the JSON list of strings in ``column``.
+def json_list_contains(column: ColumnElement[Any], name: str) -> ColumnElement[bool]:
+    """The JSON list of strings in ``column`` holds the value bound to ``name``
+    (give it :func:`json_list_pattern` of the value).
 
-    A LIKE on the JSON text works unchanged on SQLite and PostgreSQL; ``value``
-    is a taxonomy slug (letters, digits, hyphens), so nothing needs escaping.
+    A LIKE on the JSON text works unchanged on SQLite and PostgreSQL.
     """
-    return cast(column, Text).like(f'%"{value}"%')
+    return cast(column, Text).like(bindparam(name, type_=Text))
+
+
+def json_list_pattern(value: str) -> str:
+    """What to bind for :func:`json_list_contains` to find ``value``: a taxonomy slug
+    (letters, digits, hyphens), so nothing needs escaping."""
+    return f'%"{value}"%'
 
 
 def within_box(
     connection: Connection,
-    stmt: Select[Any],
+    prepared: Prepared,
     events: Table,
     box: Box,
     days: Days | None = None,
-) -> Select[Any]:
-    """``stmt`` restricted to events whose coordinates lie in ``box``.
+) -> Prepared:
+    """``prepared`` restricted to events whose coordinates lie in ``box``.
 
     SQLite answers from its R*Tree, which also narrows by time when ``days``
-    repeats the time bounds ``stmt`` already has; other databases (and a
+    repeats the time bounds the statement already has; other databases (and a
     SQLite without the R*Tree module) from the (lat, lon) index of migration 0004.
     """
     if connection.dialect.name == "sqlite" and geo_sqlite.available(connection):
-        return geo_sqlite.within(stmt, events, box, days)
+        return geo_sqlite.within(prepared, events, box, days)
+    return Prepared(
+        _between(prepared.statement, events),
+        prepared.params | geo_sqlite.box_params(box),
+    )
+
+
+@lru_cache(maxsize=KEPT_SHAPES)
+def _between(stmt: Select[Any], events: Table) -> Select[Any]:
     return stmt.where(
         and_(
-            events.c.lat.between(box.min_lat, box.max_lat),
-            events.c.lon.between(box.min_lon, box.max_lon),
+            events.c.lat.between(bindparam("box_min_lat"), bindparam("box_max_lat")),
+            events.c.lon.between(bindparam("box_min_lon"), bindparam("box_max_lon")),
         )
     )
 

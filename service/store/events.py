@@ -10,16 +10,18 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Engine, Select, and_, func, or_, select, update
+from sqlalchemy import Engine, Select, func, select, update
 
 from service.dedupe import Fingerprint
 from service.model import Attendance, Event, Kind, Status, Venue
 from service.store import dialects
+from service.store.query import EventQuery
+from service.store.statements import prepare
 from service.store.tables import events as table
 from service.store.tables import geo_key
 
@@ -31,6 +33,18 @@ MISSES_TO_CANCEL = 2
 SCHEDULE_FIELDS = ("title", "start", "end", "all_day", "timezone", "status", "venue_key")
 # Never overwritten by an upsert: they belong to the event's history.
 KEPT_ON_UPSERT = {"first_seen"}
+
+
+def _whole_events() -> Select[Any]:
+    return select(table)
+
+
+def _event_ids() -> Select[Any]:
+    return select(table.c.id)
+
+
+def _event_count() -> Select[Any]:
+    return select(func.count()).select_from(table)
 
 
 @dataclass(frozen=True)
@@ -49,28 +63,6 @@ class UpsertResult:
             self.changed + other.changed,
             self.unchanged + other.unchanged,
         )
-
-
-@dataclass(frozen=True)
-class EventQuery:
-    """What a search asks for; ``start``/``end`` select events overlapping them."""
-
-    start: datetime | None = None
-    end: datetime | None = None
-    kinds: Sequence[Kind] = ()
-    statuses: Sequence[Status] = ()
-    sources: Sequence[str] = ()
-    exclude_sources: Sequence[str] = ()
-    q: str | None = None
-    limit: int | None = None
-    after: tuple[datetime, str] | None = None
-    ids: Sequence[str] = field(default_factory=tuple)
-    sectors: Sequence[str] = ()
-    attendance: Sequence[Attendance] = ()
-    free: bool | None = None
-    starts_from: datetime | None = None
-    """A bound the caller knows every match starts at or after (see ``earliest_start``):
-    it changes no result, and lets the start index seek instead of stepping over the past."""
 
 
 def _digest(values: dict[str, Any]) -> str:
@@ -318,21 +310,22 @@ class EventStore:
         return row_to_event(row) if row is not None else None
 
     def search(self, *, query: EventQuery) -> list[Event]:
-        stmt = self._filtered(select(table), query).order_by(table.c.start, table.c.id)
-        if query.after is not None:
-            start, event_id = query.after
-            stmt = stmt.where(
-                or_(table.c.start > start, and_(table.c.start == start, table.c.id > event_id))
-            )
-        if query.limit is not None:
-            stmt = stmt.limit(query.limit)
+        """Whole events matching ``query``, by start then id (after ``query.after``, at most
+        ``query.limit``)."""
+        prepared = prepare(_whole_events, query, in_order=True)
         with self.engine.connect() as conn:
-            return [row_to_event(row) for row in conn.execute(stmt)]
+            return [row_to_event(row) for row in prepared.run(conn)]
+
+    def ids(self, *, query: EventQuery) -> list[str]:
+        """The ids :meth:`search` would return, in its order: a page whose events may be kept."""
+        prepared = prepare(_event_ids, query, in_order=True)
+        with self.engine.connect() as conn:
+            return list(prepared.run(conn).scalars())
 
     def count(self, *, query: EventQuery) -> int:
-        stmt = self._filtered(select(func.count()).select_from(table), query)
+        prepared = prepare(_event_count, query)
         with self.engine.connect() as conn:
-            return int(conn.execute(stmt).scalar_one())
+            return int(prepared.run(conn).scalar_one())
 
     def next_end(self, *, at: datetime) -> datetime | None:
         """The first moment at or after ``at`` that some event ends; None when none does."""
@@ -359,53 +352,3 @@ class EventStore:
         """Raise if the store cannot answer a trivial query."""
         with self.engine.connect() as conn:
             conn.execute(select(func.count()).select_from(table).limit(1))
-
-    @staticmethod
-    def _filtered(stmt: Select[Any], query: EventQuery) -> Select[Any]:
-        conditions: list[ColumnElement[bool]] = []
-        if query.start is not None:
-            conditions.append(table.c.end >= query.start)
-        if query.end is not None:
-            conditions.append(table.c.start <= query.end)
-        if query.starts_from is not None:
-            conditions.append(table.c.start >= query.starts_from)
-        if query.kinds:
-            conditions.append(table.c.kind.in_([kind.value for kind in query.kinds]))
-        if query.statuses:
-            conditions.append(table.c.status.in_([status.value for status in query.statuses]))
-        if query.sources:
-            conditions.append(table.c.source.in_(list(query.sources)))
-        if query.exclude_sources:
-            conditions.append(table.c.source.not_in(list(query.exclude_sources)))
-        if query.ids:
-            conditions.append(table.c.id.in_(list(query.ids)))
-        if query.sectors:
-            conditions.append(
-                or_(*(dialects.json_list_contains(table.c.sectors, s) for s in query.sectors))
-            )
-        if query.attendance:
-            conditions.append(table.c.attendance.in_([a.value for a in query.attendance]))
-        if query.free is not None:
-            conditions.append(table.c.is_free == query.free)
-        if query.q:
-            for word in query.q.split()[:10]:
-                pattern = f"%{_escape_like(word)}%"
-                conditions.append(
-                    or_(
-                        *(
-                            column.ilike(pattern, escape="\\")
-                            for column in (
-                                table.c.title,
-                                table.c.description,
-                                table.c.organizer,
-                                table.c.venue_name,
-                                table.c.city,
-                            )
-                        )
-                    )
-                )
-        return stmt.where(and_(*conditions)) if conditions else stmt
-
-
-def _escape_like(word: str) -> str:
-    return word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

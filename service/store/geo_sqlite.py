@@ -19,15 +19,28 @@ import weakref
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Column, Connection, Engine, Float, Integer, MetaData, Select, String, Table
+from sqlalchemy import (
+    Column,
+    Connection,
+    Engine,
+    Float,
+    Integer,
+    MetaData,
+    Select,
+    String,
+    Table,
+    bindparam,
+)
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.selectable import Join
 
 from service.geo import Box
+from service.store.prepared import KEPT_SHAPES, Prepared
 from service.store.tables import geo_key
 
 log = logging.getLogger(__name__)
@@ -169,24 +182,46 @@ def sync(connection: Connection, rows: Iterable[Mapping[str, Any]]) -> None:
         connection.exec_driver_sql(f"DELETE FROM {GEO_TABLE} WHERE rid = ?", unlocated)
 
 
-def within(stmt: Select[Any], events: Table, box: Box, days: Days | None = None) -> Select[Any]:
-    """``stmt`` over events whose point is in ``box`` (and time in ``days``), from the R*Tree.
+def box_params(box: Box) -> dict[str, float]:
+    """The values of a box, for the bound parameters of a spatial prefilter."""
+    return {
+        "box_min_lat": box.min_lat,
+        "box_max_lat": box.max_lat,
+        "box_min_lon": box.min_lon,
+        "box_max_lon": box.max_lon,
+    }
+
+
+def within(prepared: Prepared, events: Table, box: Box, days: Days | None = None) -> Prepared:
+    """``prepared`` over events whose point is in ``box`` (and time in ``days``), from the R*Tree.
 
     The tree's time bounds are only a prefilter (a day is kept to within
-    minutes, rounded outwards); ``stmt`` keeps its exact conditions on the events.
+    minutes, rounded outwards); the statement keeps its exact conditions on the events.
     """
-    conditions = [
-        geo.c.max_lat >= box.min_lat,
-        geo.c.min_lat <= box.max_lat,
-        geo.c.max_lon >= box.min_lon,
-        geo.c.min_lon <= box.max_lon,
-    ]
+    params = prepared.params | box_params(box)
     if days is not None:
-        if days.start_from is not None:
-            conditions.append(geo.c.min_day >= days.start_from - SLACK_DAYS)
-        if days.start_to is not None:
-            conditions.append(geo.c.min_day <= days.start_to + SLACK_DAYS)
-        if days.end_from is not None:
-            conditions.append(geo.c.max_day >= days.end_from - SLACK_DAYS)
+        for name in ("start_from", "start_to", "end_from"):
+            value = getattr(days, name)
+            if value is not None:
+                slack = SLACK_DAYS if name == "start_to" else -SLACK_DAYS
+                params[f"day_{name}"] = value + slack
+    shape = frozenset(name for name in params if name.startswith("day_"))
+    return Prepared(_within(prepared.statement, events, shape), params)
+
+
+@lru_cache(maxsize=KEPT_SHAPES)
+def _within(stmt: Select[Any], events: Table, days: frozenset[str]) -> Select[Any]:
+    conditions = [
+        geo.c.max_lat >= bindparam("box_min_lat"),
+        geo.c.min_lat <= bindparam("box_max_lat"),
+        geo.c.max_lon >= bindparam("box_min_lon"),
+        geo.c.min_lon <= bindparam("box_max_lon"),
+    ]
+    if "day_start_from" in days:
+        conditions.append(geo.c.min_day >= bindparam("day_start_from"))
+    if "day_start_to" in days:
+        conditions.append(geo.c.min_day <= bindparam("day_start_to"))
+    if "day_end_from" in days:
+        conditions.append(geo.c.max_day >= bindparam("day_end_from"))
     joined = TreeFirst(geo, events, events.c.geo_key == geo.c.rid)
     return stmt.select_from(joined).where(*conditions)

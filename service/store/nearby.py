@@ -18,12 +18,13 @@ from datetime import datetime, timedelta
 from functools import cache
 from typing import Any, NamedTuple
 
-from sqlalchemy import ColumnElement, Text, cast, select
+from sqlalchemy import Text, cast, select
 
 from service.geo import Box
 from service.model import Attendance
 from service.store import dialects
 from service.store.events import EventQuery, EventStore
+from service.store.statements import Base, prepare
 from service.store.tables import events as table
 
 Candidate = tuple[str, float | None, float | None, float, str, str, bool | None, str, str | None]
@@ -51,26 +52,25 @@ def candidates(
     """
     days = _days(query)
     with store.engine.connect() as conn:
-        columns = _columns(conn.dialect.name)
-        slim = EventStore._filtered(select(*columns), query)
+        slim = _slim(conn.dialect.name)
+        prepared = prepare(slim, query)
         if boxes is None:
-            return Candidates(conn.execute(slim).all(), [])  # type: ignore[arg-type]
+            return Candidates(prepared.run(conn).all(), [])  # type: ignore[arg-type]
         if len(boxes) == 1:
-            located: Sequence[Any] = conn.execute(
-                dialects.within_box(conn, slim, table, boxes[0], days)
-            ).all()
+            located: Sequence[Any] = (
+                dialects.within_box(conn, prepared, table, boxes[0], days).run(conn).all()
+            )
         else:
             unique: dict[str, Any] = {}
             for box in boxes:
-                for row in conn.execute(dialects.within_box(conn, slim, table, box, days)):
+                for row in dialects.within_box(conn, prepared, table, box, days).run(conn):
                     unique.setdefault(row[0], row)
             located = list(unique.values())
         extra: list[Any] = []
         if online:
             seen = {row[0] for row in located}
             only_online = replace(query, attendance=(Attendance.ONLINE,))
-            rows = conn.execute(EventStore._filtered(select(*columns), only_online))
-            extra = [row for row in rows if row[0] not in seen]
+            extra = [row for row in prepare(slim, only_online).run(conn) if row[0] not in seen]
     return Candidates(located, extra)
 
 
@@ -121,8 +121,9 @@ def _days(query: EventQuery) -> dialects.Days:
 
 
 @cache
-def _columns(dialect_name: str) -> tuple[ColumnElement[Any], ...]:
-    return (
+def _slim(dialect_name: str) -> Base:
+    """What a candidate row selects, on this database (one function per database, kept)."""
+    columns = (
         table.c.id,
         table.c.lat,
         table.c.lon,
@@ -133,3 +134,4 @@ def _columns(dialect_name: str) -> tuple[ColumnElement[Any], ...]:
         table.c.status,
         cast(table.c.sectors, Text).label("sectors"),
     )
+    return lambda: select(*columns)

@@ -5,16 +5,28 @@ from __future__ import annotations
 from datetime import timedelta
 
 from alembic import command
-from sqlalchemy import select, text
+from sqlalchemy import Connection, Select, select, text
 
 from service.geo import Box
 from service.settings import Settings
-from service.store import EventStore, dialects, make_engine, migrate
+from service.store import EventQuery, EventStore, dialects, make_engine, migrate
 from service.store.engine import alembic_config
 from service.store.geo_sqlite import GEO_TABLE
+from service.store.prepared import Prepared
+from service.store.statements import prepare
 from service.store.tables import events, geo_key
 from tests.conftest import NOW
 from tests.service.located import located_events
+
+
+def _ids() -> Select[tuple[str]]:
+    return select(events.c.id)
+
+
+def _literal_sql(conn: Connection, prepared: Prepared) -> str:
+    """The statement with its values written in, for EXPLAIN QUERY PLAN."""
+    bound = prepared.statement.params(prepared.params)
+    return str(bound.compile(conn, compile_kwargs={"literal_binds": True}))
 
 
 def geo_rows(store: EventStore) -> dict[str, tuple[float, float]]:
@@ -77,10 +89,10 @@ def test_geo_key_is_a_stable_positive_63_bit_integer() -> None:
 
 def test_radius_query_is_driven_by_the_rtree(store: EventStore) -> None:
     with store.engine.connect() as conn:
-        stmt = dialects.within_box(
-            conn, select(events.c.id).where(events.c.end >= NOW), events, Box(1, 2, 3, 4)
+        prepared = dialects.within_box(
+            conn, prepare(_ids, EventQuery(start=NOW)), events, Box(1, 2, 3, 4)
         )
-        sql = stmt.compile(conn, compile_kwargs={"literal_binds": True})
+        sql = _literal_sql(conn, prepared)
         plan = conn.execute(text(f"EXPLAIN QUERY PLAN {sql}")).all()
 
     details = [row[-1] for row in plan]
@@ -109,16 +121,16 @@ def test_a_window_near_a_place_is_read_from_the_tree_first(store: EventStore) ->
     store.upsert_many(located_events(), now=NOW)
     with store.engine.connect() as conn:
         conn.exec_driver_sql("ANALYZE")
-        window = select(events.c.id).where(
-            events.c.end >= NOW, events.c.start >= NOW, events.c.start <= NOW + timedelta(days=30)
-        )
+        window = EventQuery(start=NOW, starts_from=NOW, end=NOW + timedelta(days=30))
         days = dialects.Days(
             start_from=dialects.day_number(NOW),
             start_to=dialects.day_number(NOW + timedelta(days=30)),
             end_from=dialects.day_number(NOW),
         )
-        stmt = dialects.within_box(conn, window, events, Box(40, 60, -10, 20), days)
-        sql = stmt.compile(conn, compile_kwargs={"literal_binds": True})
+        prepared = dialects.within_box(
+            conn, prepare(_ids, window), events, Box(40, 60, -10, 20), days
+        )
+        sql = _literal_sql(conn, prepared)
         plan = [row[-1] for row in conn.execute(text(f"EXPLAIN QUERY PLAN {sql}"))]
 
     assert plan[0].startswith(f"SCAN {GEO_TABLE} VIRTUAL TABLE")

@@ -1,0 +1,131 @@
+"""Filtered SELECTs over events, built once per filter shape and run with new values.
+
+Building a SQLAlchemy statement and its cache key costs about as much as
+SQLite takes to answer a small indexed query, and a search near a place
+runs several per request. So a query is told apart by its shape (which
+filters it uses, how many words and sectors it has) from its values (the
+dates, kinds, words): each shape's statement is built once, with bound
+parameters, and each run binds the values. IN lists are expanding
+parameters, so their length is not part of the shape.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import lru_cache
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, and_, bindparam, or_
+
+from service.store import dialects
+from service.store.prepared import KEPT_SHAPES, Prepared
+from service.store.query import EventQuery
+from service.store.tables import events as table
+
+MAX_WORDS = 10
+"""Words of a text search that filter; more are ignored (each is a LIKE over five columns)."""
+TEXT_COLUMNS = ("title", "description", "organizer", "venue_name", "city")
+
+
+Shape = tuple[bool, frozenset[str]]
+"""Whether the statement is in order, and the names of the values it binds."""
+Base = Callable[[], Select[Any]]
+"""What to select (a module-level function, so that it can key the kept statements)."""
+
+
+def prepare(base: Base, query: EventQuery, *, in_order: bool = False) -> Prepared:
+    """``base()`` with every filter of ``query``; ``in_order`` also sorts by (start, id)
+    and applies the query's keyset ``after`` and ``limit``."""
+    shape, params = _bind(query, in_order=in_order)
+    return Prepared(_statement(base, shape), params)
+
+
+def _bind(query: EventQuery, *, in_order: bool) -> tuple[Shape, dict[str, Any]]:
+    """The shape of ``query`` (what its statement looks like) and the values to run it with."""
+    params: dict[str, Any] = {}
+    single = {
+        "start": query.start,
+        "end": query.end,
+        "starts_from": query.starts_from,
+        "free": query.free,
+    }
+    lists = {
+        "kinds": [kind.value for kind in query.kinds],
+        "statuses": [status.value for status in query.statuses],
+        "sources": list(query.sources),
+        "exclude_sources": list(query.exclude_sources),
+        "ids": list(query.ids),
+        "attendance": [mode.value for mode in query.attendance],
+    }
+    for name, value in (single | lists).items():
+        if value is not None and value != []:
+            params[name] = value
+    for index, slug in enumerate(dict.fromkeys(query.sectors)):
+        params[f"sector_{index}"] = dialects.json_list_pattern(slug)
+    words = query.q.split()[:MAX_WORDS] if query.q else []
+    for index, word in enumerate(words):
+        params[f"word_{index}"] = f"%{_escape_like(word)}%"
+    if in_order:
+        if query.after is not None:
+            params["after_start"], params["after_id"] = query.after
+        if query.limit is not None:
+            params["limit"] = query.limit
+    return (in_order, frozenset(params)), params
+
+
+@lru_cache(maxsize=KEPT_SHAPES)
+def _statement(base: Base, shape: Shape) -> Select[Any]:
+    in_order, names = shape
+    stmt = base()
+    conditions = _conditions(names)
+    if conditions:
+        stmt = stmt.where(and_(*conditions))
+    if not in_order:
+        return stmt
+    stmt = stmt.order_by(table.c.start, table.c.id)
+    if "after_start" in names:
+        after_start = bindparam("after_start", type_=table.c.start.type)
+        stmt = stmt.where(
+            or_(
+                table.c.start > after_start,
+                and_(table.c.start == after_start, table.c.id > bindparam("after_id")),
+            )
+        )
+    if "limit" in names:
+        stmt = stmt.limit(bindparam("limit", type_=table.c.sequence.type))
+    return stmt
+
+
+def _conditions(names: frozenset[str]) -> list[ColumnElement[bool]]:
+    c = table.c
+    conditions: list[ColumnElement[bool]] = []
+    if "start" in names:
+        conditions.append(c.end >= bindparam("start", type_=c.end.type))
+    if "end" in names:
+        conditions.append(c.start <= bindparam("end", type_=c.start.type))
+    if "starts_from" in names:
+        conditions.append(c.start >= bindparam("starts_from", type_=c.start.type))
+    for name, column in (
+        ("kinds", c.kind),
+        ("statuses", c.status),
+        ("sources", c.source),
+        ("ids", c.id),
+        ("attendance", c.attendance),
+    ):
+        if name in names:
+            conditions.append(column.in_(bindparam(name, expanding=True)))
+    if "exclude_sources" in names:
+        conditions.append(c.source.not_in(bindparam("exclude_sources", expanding=True)))
+    sectors = sorted(name for name in names if name.startswith("sector_"))
+    if sectors:
+        conditions.append(or_(*(dialects.json_list_contains(c.sectors, name) for name in sectors)))
+    if "free" in names:
+        conditions.append(c.is_free == bindparam("free", type_=c.is_free.type))
+    for word in sorted(name for name in names if name.startswith("word_")):
+        pattern = bindparam(word, type_=c.title.type)
+        conditions.append(or_(*(c[column].ilike(pattern, escape="\\") for column in TEXT_COLUMNS)))
+    return conditions
+
+
+def _escape_like(word: str) -> str:
+    return word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
