@@ -54,7 +54,7 @@ from benchmarks.results import write_section
 from service.gazetteer import Place, get_gazetteer
 from service.geo import fast_error_bound, fast_km
 from service.model import make_event_id
-from service.search import FACTS, Point, SearchRequest, search
+from service.search import Point, SearchRequest, forget, search
 from service.sectors import get_taxonomy
 from service.store import EventStore, geo_sqlite, make_engine, migrate
 from service.store.geo_sqlite import GEO_TABLE
@@ -273,7 +273,7 @@ def project_page(store: EventStore, query: Query) -> tuple[int, list[str]]:
 
 def project_first_ask(store: EventStore, query: Query) -> tuple[int, list[str]]:
     """The page with nothing kept from earlier asks, as for a search nobody made before."""
-    FACTS.forget()
+    forget()
     return project_page(store, query)
 
 

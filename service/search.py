@@ -32,6 +32,7 @@ from service.ranking import Scorer, ScoreWeights, reasons
 from service.sectors import get_taxonomy
 from service.store import EventQuery, EventStore
 from service.store.facts import StoreFacts
+from service.store.kept_events import KeptEvents
 from service.store.nearby import WINDOW_ROWS, Candidate, Candidates, StartWindows, candidates
 
 Sort = Literal["score", "date", "distance"]
@@ -48,6 +49,8 @@ trips than reading window by window."""
 FACTS = StoreFacts()
 """Search totals, the earliest start still running and the latest start, kept while the store
 has not changed."""
+EVENTS = KeptEvents(FACTS)
+"""The whole events of result pages, kept while the store has not changed."""
 
 
 @dataclass(frozen=True)
@@ -81,6 +84,8 @@ class SearchRequest:
 @dataclass(frozen=True)
 class SearchResult:
     event: Event
+    """Shared with other searches while the store is unchanged (see :data:`EVENTS`): never
+    change it."""
     distance_km: float | None
     score: float
     why: list[str]
@@ -144,6 +149,12 @@ def search(
     if kept is None or kept <= READ_ALL_BELOW:
         return _ranked(store, request, query, scorer, cursor, now)
     return _best_first(store, request, _seek(store, query, now), scorer, cursor, now, total=kept)
+
+
+def forget() -> None:
+    """Drop what searches keep between asks: the next ask reads everything afresh."""
+    FACTS.forget()
+    EVENTS.forget()
 
 
 def _seek(store: EventStore, query: EventQuery, now: datetime) -> EventQuery:
@@ -357,7 +368,7 @@ def _page(
     near = request.near
     more = len(page) > request.limit
     page = page[: request.limit]
-    events = _events(store, [entry[1] for entry in page])
+    events = EVENTS.by_id(store, [entry[1] for entry in page])
     items = [
         SearchResult(
             event=events[event_id],
@@ -420,9 +431,10 @@ def _by_date(
         if not isinstance(moment, datetime):
             moment = datetime.fromtimestamp(moment, UTC)
         after = (moment, cursor.key[1])
-    events = store.search(query=replace(query, limit=request.limit + 1, after=after))
-    more = len(events) > request.limit
-    events = events[: request.limit]
+    ids = store.ids(query=replace(query, limit=request.limit + 1, after=after))
+    more = len(ids) > request.limit
+    kept = EVENTS.by_id(store, ids[: request.limit])
+    events = [kept[event_id] for event_id in ids[: request.limit] if event_id in kept]
     items = [
         SearchResult(
             event=event,
@@ -437,12 +449,6 @@ def _by_date(
         _encode_cursor("date", now, (last.start, last.id)) if more and last is not None else None
     )
     return SearchPage(items=items, total=FACTS.count(store, query=query), next_cursor=next_cursor)
-
-
-def _events(store: EventStore, ids: list[str]) -> dict[str, Event]:
-    if not ids:
-        return {}
-    return {event.id: event for event in store.search(query=EventQuery(ids=ids))}
 
 
 def _encode_cursor(sort: str, now: datetime, key: tuple[Any, ...]) -> str:

@@ -112,6 +112,22 @@ class StoreFacts:
         self, store: EventStore, at: datetime, key_of: Callable[[datetime], Hashable]
     ) -> Hashable | None:
         """Where a value is kept; None when the store cannot tell whether it changed."""
+        version = self.version(store)
+        if version is None:
+            return None
+        moment = self._next_end(store, (*version, at))
+        if moment is None:
+            return _NO_EVENT_ENDS
+        try:
+            key: Hashable = (*version, key_of(moment))
+            hash(key)
+        except TypeError:
+            return None
+        return key
+
+    def version(self, store: EventStore) -> tuple[str, Hashable] | None:
+        """Which store, and a value that changes whenever its content may have; None when
+        the store cannot tell whether it changed."""
         name = store.engine.url.render_as_string(hide_password=False)
         with self._lock:
             watch = self._watches.get(name)
@@ -120,17 +136,7 @@ class StoreFacts:
                     self._watches.pop(next(iter(self._watches))).close()
                 watch = self._watches[name] = StoreWatch.for_engine(store.engine)
         generation = watch.generation()
-        if generation is None:
-            return None
-        moment = self._next_end(store, (name, generation, at))
-        if moment is None:
-            return _NO_EVENT_ENDS
-        try:
-            key: Hashable = (name, generation, key_of(moment))
-            hash(key)
-        except TypeError:
-            return None
-        return key
+        return None if generation is None else (name, generation)
 
     def _next_end(
         self, store: EventStore, asked: tuple[str, Hashable, datetime]

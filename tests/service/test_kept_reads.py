@@ -1,0 +1,133 @@
+"""Reads built once per shape and events kept while the store is unchanged: never stale."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import Select, event, select
+
+from service.model import Event, Kind
+from service.store import EventQuery, EventStore, make_engine, migrate
+from service.store.facts import StoreFacts
+from service.store.kept_events import KeptEvents
+from service.store.statements import prepare
+from service.store.tables import events as table
+from tests.conftest import NOW
+from tests.service.test_store import make_event
+
+
+def _ids() -> Select[Any]:
+    return select(table.c.id)
+
+
+@contextmanager
+def statements(store: EventStore) -> Iterator[list[str]]:
+    """The SQL the store's engine runs inside the block."""
+    seen: list[str] = []
+
+    def record(*args: Any) -> None:
+        seen.append(args[2])
+
+    event.listen(store.engine, "before_cursor_execute", record)
+    try:
+        yield seen
+    finally:
+        event.remove(store.engine, "before_cursor_execute", record)
+
+
+def test_one_statement_per_shape_whatever_the_values() -> None:
+    first = prepare(_ids, EventQuery(start=NOW, kinds=(Kind.MEETUP,), q="python"))
+    second = prepare(
+        _ids, EventQuery(start=NOW + timedelta(days=3), kinds=(Kind.MEETUP, Kind.WORKSHOP), q="go")
+    )
+    other = prepare(_ids, EventQuery(start=NOW, q="two words"))
+
+    assert first.statement is second.statement
+    assert first.params != second.params
+    assert other.statement is not first.statement
+
+
+def test_a_kept_statement_runs_with_each_query_values(store: EventStore) -> None:
+    store.upsert_many([make_event(n) for n in range(1, 6)], now=NOW)
+
+    for days in range(1, 6):
+        found = store.search(query=EventQuery(start=NOW + timedelta(days=days, hours=3)))
+        assert [e.title for e in found] == [f"Python meetup {n}" for n in range(days + 1, 6)]
+    assert store.count(query=EventQuery(ids=[make_event(2).id, make_event(4).id])) == 2
+    assert store.count(query=EventQuery(ids=[make_event(3).id])) == 1
+
+
+def test_text_search_binds_like_wildcards_literally(store: EventStore) -> None:
+    store.upsert_many(
+        [make_event(1, title="50% off tickets"), make_event(2, title="500 people")], now=NOW
+    )
+
+    found = store.search(query=EventQuery(q="50%"))
+
+    assert [e.title for e in found] == ["50% off tickets"]
+
+
+def test_events_are_read_once_while_the_store_is_unchanged(store: EventStore) -> None:
+    store.upsert_many([make_event(1), make_event(2)], now=NOW)
+    kept = KeptEvents(StoreFacts())
+    ids = [make_event(1).id, make_event(2).id]
+
+    first = kept.by_id(store, ids)
+    with statements(store) as seen:
+        again = kept.by_id(store, ids)
+
+    assert seen == []
+    assert again == first
+    assert again[ids[0]] is first[ids[0]]
+
+
+def test_a_write_brings_the_fresh_event(store: EventStore) -> None:
+    store.upsert_many([make_event(1)], now=NOW)
+    kept = KeptEvents(StoreFacts())
+    event_id = make_event(1).id
+    before = kept.by_id(store, [event_id])[event_id]
+    shown_before = kept.derived(before, "title", lambda e: e.title.upper())
+
+    store.upsert_many([make_event(1, title="Renamed meetup")], now=NOW + timedelta(hours=1))
+    after = kept.by_id(store, [event_id])[event_id]
+
+    assert after.title == "Renamed meetup"
+    assert kept.derived(after, "title", lambda e: e.title.upper()) == "RENAMED MEETUP"
+    assert shown_before == "PYTHON MEETUP 1"
+
+
+def test_derived_values_are_kept_only_with_the_kept_event(store: EventStore) -> None:
+    store.upsert_many([make_event(1)], now=NOW)
+    kept = KeptEvents(StoreFacts())
+    event_id = make_event(1).id
+    calls: list[str] = []
+
+    def shown(e: Event) -> str:
+        calls.append(e.id)
+        return e.title
+
+    stored = kept.by_id(store, [event_id])[event_id]
+    kept.derived(stored, "shown", shown)
+    kept.derived(stored, "shown", shown)
+    lookalike = make_event(1, title="Not from the store")
+    assert kept.derived(lookalike, "shown", shown) == "Not from the store"
+
+    assert calls == [event_id, event_id]
+
+
+def test_a_store_that_cannot_tell_changes_is_read_every_time() -> None:
+    engine = make_engine("sqlite://")
+    migrate(engine)
+    store = EventStore(engine)
+    store.upsert_many([make_event(1)], now=NOW)
+    kept = KeptEvents(StoreFacts())
+    event_id = make_event(1).id
+
+    kept.by_id(store, [event_id])
+    with statements(store) as seen:
+        kept.by_id(store, [event_id])
+
+    assert len(seen) == 1
