@@ -1,4 +1,8 @@
-"""Dependencies handlers declare: the settings, the store, the clock."""
+"""Dependencies handlers declare: the settings, the store, the clock.
+
+They do no I/O, so they are async: a sync dependency costs each request a hop to a
+worker thread and back.
+"""
 
 from __future__ import annotations
 
@@ -11,15 +15,15 @@ from service.settings import Settings
 from service.store import EventStore
 
 
-def get_app_settings(request: Request) -> Settings:
+async def get_app_settings(request: Request) -> Settings:
     return request.app.state.settings  # type: ignore[no-any-return]
 
 
-def get_store(request: Request) -> EventStore:
+async def get_store(request: Request) -> EventStore:
     return request.app.state.store  # type: ignore[no-any-return]
 
 
-def get_now(request: Request) -> datetime:
+async def get_now(request: Request) -> datetime:
     """The clock, replaceable in tests through ``app.state.clock``."""
     clock = getattr(request.app.state, "clock", None)
     return clock() if clock is not None else datetime.now(UTC)

@@ -153,7 +153,7 @@ class EventFilters:
         return pairs
 
 
-def event_filters(
+async def event_filters(
     start: Annotated[
         datetime | None,
         Query(description="Events that end after this (ISO 8601 date or date-time); default: now."),

@@ -1,14 +1,21 @@
-"""Events as the API shows them: local times, links."""
+"""Events as the API shows them: local times, links.
+
+Links and local times cost more than the search that found the events, and
+the same events come back page after page; so how a search result's event
+is shown is kept with the event while the store is unchanged (see
+:meth:`KeptEvents.derived`), and the per-search parts are added to it.
+"""
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from service.api.links import event_ics_url, google_calendar_url
 from service.api.schemas import EventOut, PlaceOut, SearchResultOut, VenueOut
 from service.gazetteer import Place
 from service.model import Event
-from service.search import SearchResult
+from service.search import EVENTS, SearchResult
 
 DISTANCE_DIGITS = 3
 
@@ -62,12 +69,14 @@ def _fields(event: Event, *, base_url: str) -> dict[str, Any]:
 
 
 def search_result_out(result: SearchResult, *, base_url: str) -> SearchResultOut:
+    """The event as shown (validated once, kept with the event) with how the search found it."""
     distance = result.distance_km
-    return SearchResultOut(
-        **_fields(result.event, base_url=base_url),
-        distance_km=round(distance, DISTANCE_DIGITS) if distance is not None else None,
-        score=result.score,
-        why=result.why,
+    shown = EVENTS.derived(result.event, ("api", base_url), partial(event_out, base_url=base_url))
+    return SearchResultOut.model_construct(
+        **shown.__dict__,
+        distance_km=round(float(distance), DISTANCE_DIGITS) if distance is not None else None,
+        score=float(result.score),
+        why=[str(line) for line in result.why],
     )
 
 

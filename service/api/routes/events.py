@@ -12,9 +12,6 @@ from service.api.caching import Validators
 from service.api.deps import NowDep, SettingsDep, StoreDep
 from service.api.feed_cache import (
     ICS_RESPONSES,
-    AsyncNowDep,
-    AsyncSettingsDep,
-    AsyncStoreDep,
     EventVersion,
     FeedCacheDep,
     FeedPlan,
@@ -30,17 +27,18 @@ router = APIRouter(prefix="/events", tags=["events"])
 
 EventId = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")]
 ICS_MEDIA_TYPE = "text/calendar; charset=utf-8"
+JSON_MEDIA_TYPE = "application/json"
 
 
 @router.get("", response_model=EventPage)
 def list_events(
     filters: FiltersDep,
-    store: AsyncStoreDep,
-    settings: AsyncSettingsDep,
-    now: AsyncNowDep,
+    store: StoreDep,
+    settings: SettingsDep,
+    now: NowDep,
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Page size.")] = 50,
     cursor: Annotated[str | None, Query(max_length=500, description="From `next_cursor`.")] = None,
-) -> EventPage:
+) -> Response:
     """Upcoming events matching the filters, best chance to meet someone new first.
 
     Each result says how far it is (`distance_km`), its `score` and `why`.
@@ -55,7 +53,7 @@ def list_events(
     except SearchError as exc:
         raise search_error(exc) from exc
     feed_url = absolute(settings.base_url, "/feeds/events.ics", filters.params())
-    return EventPage(
+    body = EventPage(
         items=[search_result_out(item, base_url=settings.base_url) for item in page.items],
         next_cursor=page.next_cursor,
         total=page.total,
@@ -63,6 +61,8 @@ def list_events(
         webcal_url=webcal(feed_url),
         place=place_out(filters.place) if filters.place is not None else None,
     )
+    # Built and checked above: written out as it is, not validated a second time.
+    return Response(body.model_dump_json().encode(), media_type=JSON_MEDIA_TYPE)
 
 
 @router.get("/{event_id}.ics", response_class=Response, responses=ICS_RESPONSES)

@@ -18,12 +18,10 @@ from starlette.concurrency import run_in_threadpool
 
 from feeds.ical import FeedOptions
 from service.api.caching import Representations, Validators
+from service.api.deps import NowDep, SettingsDep, StoreDep
 from service.api.describe import describe_feed, describe_search
 from service.api.feed_cache import (
     ICS_RESPONSES,
-    AsyncNowDep,
-    AsyncSettingsDep,
-    AsyncStoreDep,
     EventVersion,
     FeedCache,
     FeedCacheDep,
@@ -104,9 +102,9 @@ def without_when(why: Sequence[str], event: Event, now: datetime) -> tuple[str, 
 async def events_feed(
     request: Request,
     filters: FiltersDep,
-    store: AsyncStoreDep,
-    settings: AsyncSettingsDep,
-    now: AsyncNowDep,
+    store: StoreDep,
+    settings: SettingsDep,
+    now: NowDep,
     cache: FeedCacheDep,
     responder: IcsRepresentationsDep,
     cancelled: Annotated[

@@ -234,3 +234,19 @@ def test_suggest_places_bad_input_is_422(located: TestClient, params: dict[str, 
 
 def test_suggest_places_nothing_close_is_an_empty_list(located: TestClient) -> None:
     assert located.get("/places", params={"q": "Qqqzzzxxx"}).json() == []
+
+
+def test_a_crawl_between_two_searches_shows_its_changes(
+    located: TestClient, store: EventStore
+) -> None:
+    params = {"near": "Berlin", "radius_km": 120, **YEAR}
+    first = located.get("/events", params=params).json()["items"][0]
+    event = store.get(event_id=first["id"])
+    assert event is not None
+
+    store.upsert_many([event.with_changes(title="Renamed at the last crawl")], now=NOW)
+    again = located.get("/events", params=params).json()["items"]
+
+    renamed = [item for item in again if item["id"] == first["id"]]
+    assert [item["title"] for item in renamed] == ["Renamed at the last crawl"]
+    assert "Renamed" in renamed[0]["google_calendar_url"]
