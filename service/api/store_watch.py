@@ -55,9 +55,9 @@ class StoreWatch:
                     self._connection = sqlite3.connect(
                         f"{self.path.as_uri()}?mode=ro", uri=True, check_same_thread=False
                     )
+                    # Fail (and so fall back to the store) when the file is no database.
+                    self._connection.execute("SELECT 1 FROM sqlite_master LIMIT 1").fetchall()
                 row = self._connection.execute("PRAGMA data_version").fetchone()
-                # Also fail (and so fall back to the store) when the file is no database.
-                self._connection.execute("SELECT 1 FROM sqlite_master LIMIT 1").fetchall()
             except sqlite3.Error:
                 self._close()
                 return None

@@ -15,11 +15,14 @@ tell whether they changed are asked every time.
 from __future__ import annotations
 
 import threading
+import weakref
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from dataclasses import replace
 from datetime import datetime
 from typing import TypeVar
+
+from sqlalchemy import Engine
 
 from service.api.store_watch import StoreWatch
 from service.store.events import EventQuery, EventStore
@@ -29,6 +32,17 @@ KEPT_WATCHES = 8
 KEPT_ENDS = 16
 T = TypeVar("T")
 _NO_EVENT_ENDS = ("no event ends at or after the moment asked",)
+
+
+_names: weakref.WeakKeyDictionary[Engine, str] = weakref.WeakKeyDictionary()
+
+
+def _name(engine: Engine) -> str:
+    """The store an engine reaches (rendering its URL costs more than the rest of a check)."""
+    name = _names.get(engine)
+    if name is None:
+        name = _names[engine] = engine.url.render_as_string(hide_password=False)
+    return name
 
 
 class StoreFacts:
@@ -128,7 +142,7 @@ class StoreFacts:
     def version(self, store: EventStore) -> tuple[str, Hashable] | None:
         """Which store, and a value that changes whenever its content may have; None when
         the store cannot tell whether it changed."""
-        name = store.engine.url.render_as_string(hide_password=False)
+        name = _name(store.engine)
         with self._lock:
             watch = self._watches.get(name)
             if watch is None:
