@@ -112,7 +112,21 @@ events = Table(
     Index("ix_events_kind_start_id_end", "kind", "start", "id", "end"),
     # Radius search off SQLite (which uses an R*Tree, migration 0004) reads this.
     Index("ix_events_lat_lon", "lat", "lon"),
-    Index("ix_events_geo_key", "geo_key"),
+    # The join from the R*Tree reads what ranking needs from here, not the rows (migration 0008).
+    Index(
+        "ix_events_geo_key_rank",
+        "geo_key",
+        "end",
+        "start",
+        "kind",
+        "attendance",
+        "is_free",
+        "status",
+        "sectors",
+        "lat",
+        "lon",
+        "id",
+    ),
 )
 
 crawl_runs = Table(

@@ -8,8 +8,9 @@ from alembic import command
 from sqlalchemy import Connection, Select, select, text
 
 from service.geo import Box
+from service.model import Attendance, Kind
 from service.settings import Settings
-from service.store import EventQuery, EventStore, dialects, make_engine, migrate
+from service.store import EventQuery, EventStore, dialects, make_engine, migrate, nearby
 from service.store.engine import alembic_config
 from service.store.geo_sqlite import GEO_TABLE
 from service.store.prepared import Prepared
@@ -97,7 +98,31 @@ def test_radius_query_is_driven_by_the_rtree(store: EventStore) -> None:
 
     details = [row[-1] for row in plan]
     assert details[0].startswith(f"SCAN {GEO_TABLE} VIRTUAL TABLE")
-    assert "USING INDEX ix_events_geo_key (geo_key=?)" in details[1]
+    assert "ix_events_geo_key_rank (geo_key=?" in details[1]
+
+
+def test_ranking_near_a_place_reads_the_index_not_the_rows(store: EventStore) -> None:
+    """Every column a candidate row needs, and every filter but words, is in the index."""
+    query = EventQuery(
+        start=NOW,
+        end=NOW + timedelta(days=30),
+        starts_from=NOW - timedelta(days=2),
+        kinds=(Kind.MEETUP,),
+        sectors=("technology", "finance"),
+        attendance=(Attendance.IN_PERSON,),
+        free=True,
+    )
+    with store.engine.connect() as conn:
+        prepared = dialects.within_box(
+            conn, prepare(nearby._slim("sqlite"), query), events, Box(1, 2, 3, 4)
+        )
+        plan = [
+            row[-1]
+            for row in conn.execute(text(f"EXPLAIN QUERY PLAN {_literal_sql(conn, prepared)}"))
+        ]
+
+    assert plan[0].startswith(f"SCAN {GEO_TABLE} VIRTUAL TABLE")
+    assert "USING COVERING INDEX ix_events_geo_key_rank (geo_key=?" in plan[1]
 
 
 def test_the_tree_holds_each_event_from_start_to_end_in_days(store: EventStore) -> None:
