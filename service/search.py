@@ -43,6 +43,8 @@ MAX_LIMIT = 1000
 MAX_QUERY_CHARS = 200
 CURSOR_VERSION = 1
 SUGGESTIONS = 5
+END_SLACK_SECONDS = 0.01
+"""More than the rounding of an end computed in epoch seconds by the database."""
 READ_ALL_BELOW = 2 * WINDOW_ROWS
 """A search near a place with at most this many matches reads them at once: fewer round
 trips than reading window by window."""
@@ -284,7 +286,7 @@ def _ranked(
     found = candidates(store, query=query, boxes=near.boxes, online=near.online)
     entries = near.entries(found, scorer, request.sort)
     if request.near is not None:
-        _near_total(store, request, query, counted=len(entries))
+        _remember_near_total(store, request, query, len(entries), _first_end(found))
     remaining: Sequence[_Entry] = entries
     if cursor is not None:
         remaining = [entry for entry in entries if entry[0] > cursor.key]
@@ -317,7 +319,7 @@ def _best_first(
     after = cursor.key if cursor is not None else None
     page: list[_Entry] = []
     reach = math.inf
-    last = FACTS.last_start(store, at=query.start or now)
+    last = FACTS.last_start(store)
     if last is not None and query.end is not None:
         last = min(last, query.end)
     moment = query.start or now
@@ -345,20 +347,33 @@ def _best_first(
     return _page(store, request, page, total, now)
 
 
-def _near_total(
-    store: EventStore, request: SearchRequest, query: EventQuery, *, counted: int | None = None
-) -> int | None:
-    """The kept total of a search near a place; ``counted`` keeps a fresh count first."""
-    place = (request.near, request.radius_km, Attendance.ONLINE in request.attendance)
-
-    def key_of(moment: datetime) -> tuple[object, ...]:
-        return ("near total", place, replace(query, start=moment, starts_from=None))
-
-    at = query.start or datetime.now(UTC)
-    if counted is not None:
-        return FACTS.keep(store, at, key_of, lambda: counted, none_ends=0)
-    known = FACTS.known(store, at, key_of)
+def _near_total(store: EventStore, request: SearchRequest, query: EventQuery) -> int | None:
+    """The kept total of a search near a place; None when none is kept."""
+    known = FACTS.known(store, _near_key(request, query), query.start)
     return known if isinstance(known, int) else None
+
+
+def _remember_near_total(
+    store: EventStore,
+    request: SearchRequest,
+    query: EventQuery,
+    counted: int,
+    first_end: datetime | None,
+) -> None:
+    """Keep a total just counted: it holds until the first end among the events read."""
+    FACTS.remember(store, _near_key(request, query), query.start, counted, first_end)
+
+
+def _near_key(request: SearchRequest, query: EventQuery) -> tuple[object, ...]:
+    place = (request.near, request.radius_km, Attendance.ONLINE in request.attendance)
+    return ("near total", place, replace(query, start=None, starts_from=None))
+
+
+def _first_end(found: Candidates) -> datetime | None:
+    """The first end among the candidates read (a little early: their epoch seconds are
+    computed by the database); None when there are none."""
+    ends = [row[9] for row in found.located] + [row[9] for row in found.online]
+    return datetime.fromtimestamp(min(ends) - END_SLACK_SECONDS, UTC) if ends else None
 
 
 def _page(
@@ -399,7 +414,7 @@ def _entries(
     rank = scorer.rank
     entries: list[_Entry] = []
     append = entries.append
-    for event_id, lat, lon, start, kind, attendance, is_free, status, sectors in rows:
+    for event_id, lat, lon, start, kind, attendance, is_free, status, sectors, _ in rows:
         distance = None
         if cut is not None:
             distance = cut(lat, lon)  # type: ignore[arg-type]

@@ -37,9 +37,11 @@ KEPT_ON_UPSERT = {"first_seen"}
 
 _AT = bindparam("at", type_=table.c.end.type)
 # Asked on most searches: built once (see service.store.statements).
-_NEXT_END = select(func.min(table.c.end)).where(table.c.end >= _AT)
 _LAST_START = select(func.max(table.c.start))
-_EARLIEST_START = select(func.min(table.c.start)).where(table.c.start < _AT, table.c.end >= _AT)
+_RUNNING = select(func.min(table.c.start), func.min(table.c.end)).where(
+    table.c.start < _AT, table.c.end >= _AT
+)
+_NEXT_START = select(func.min(table.c.start)).where(table.c.start >= _AT)
 
 
 def _event_ids() -> Select[Any]:
@@ -47,7 +49,7 @@ def _event_ids() -> Select[Any]:
 
 
 def _event_count() -> Select[Any]:
-    return select(func.count()).select_from(table)
+    return select(func.count(), func.min(table.c.end)).select_from(table)  # type: ignore[return-value]
 
 
 @dataclass(frozen=True)
@@ -438,28 +440,34 @@ class EventStore:
             return list(prepared.run(conn).scalars())
 
     def count(self, *, query: EventQuery) -> int:
+        return self.count_until(query=query)[0]
+
+    def count_until(self, *, query: EventQuery) -> tuple[int, datetime | None]:
+        """How many events match ``query``, and the first end among them (None when none
+        match): the count holds for every later start up to that end."""
         prepared = prepare(_event_count, query)
         with self.engine.connect() as conn:
-            return int(prepared.run(conn).scalar_one())
-
-    def next_end(self, *, at: datetime) -> datetime | None:
-        """The first moment at or after ``at`` that some event ends; None when none does."""
-        with self.engine.connect() as conn:
-            return conn.execute(_NEXT_END, {"at": at}).scalar_one()  # type: ignore[no-any-return]
+            row: Any = prepared.run(conn).one()
+        return int(row[0]), row[1]
 
     def last_start(self) -> datetime | None:
         """The latest start in the store (read from the start index)."""
         with self.engine.connect() as conn:
             return conn.execute(_LAST_START).scalar_one()  # type: ignore[no-any-return]
 
-    def earliest_start(self, *, at: datetime) -> datetime:
-        """The earliest start of the events ending at or after ``at``; ``at`` if none began before.
+    def earliest_start_until(self, *, at: datetime) -> tuple[datetime, datetime | None]:
+        """The earliest start of the events ending at or after ``at`` (``at`` if none began
+        before), and the last moment it holds for (None: until the store changes).
 
-        Reads the (start, id, end) index up to ``at``, not the table.
+        With events running at ``at``, their earliest start holds until the first of
+        them ends; with none, ``at`` stays a bound (an event starting later starts after
+        it) and is exact until the next start. Reads the (start, id, end) index.
         """
         with self.engine.connect() as conn:
-            found = conn.execute(_EARLIEST_START, {"at": at}).scalar_one()
-        return found if found is not None else at
+            first, first_end = conn.execute(_RUNNING, {"at": at}).one()
+            if first is not None:
+                return first, first_end
+            return at, conn.execute(_NEXT_START, {"at": at}).scalar_one()
 
     def ping(self) -> None:
         """Raise if the store cannot answer a trivial query."""

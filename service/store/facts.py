@@ -1,15 +1,17 @@
 """What searches need to know of the whole store, kept while it has not changed.
 
-Some facts cost a read of much of the table and change only when the store
-does or when an event ends: how many events match a search (a sector or a
-price filter needs every upcoming row), and the earliest start among the
-events still running at a moment (without it, a walk of the start index
-from "now" has to step over every past event to find the few that started
-earlier and are still on). So both are kept under the store's change marker
-(:class:`~service.api.store_watch.StoreWatch`) and the next moment an event
-ends at or after the asked moment: every moment up to that one selects the
-same events, so the kept value is exactly the fresh one. Stores that cannot
-tell whether they changed are asked every time.
+Some facts cost a read of much of the table: how many events match a search
+(a sector or a price filter needs every upcoming row), and the earliest
+start among the events still running at a moment (without it, a walk of the
+start index from "now" has to step over every past event to find the few
+that started earlier and are still on). So they are kept under the store's
+change marker (:class:`~service.api.store_watch.StoreWatch`), each with the
+span of moments it holds for: from the moment it was asked at to the first
+end among the events it counts. Time passing only takes events out of a
+search (when they end; nothing is added but by a write), so up to that end
+the kept value is exactly the fresh one, and the read that computes a fact
+also tells how long it holds. Stores that cannot tell whether they changed
+are asked every time.
 """
 
 from __future__ import annotations
@@ -29,10 +31,7 @@ from service.store.events import EventQuery, EventStore
 
 KEPT_FACTS = 512
 KEPT_WATCHES = 8
-KEPT_ENDS = 16
 T = TypeVar("T")
-_NO_EVENT_ENDS = ("no event ends at or after the moment asked",)
-
 
 _names: weakref.WeakKeyDictionary[Engine, str] = weakref.WeakKeyDictionary()
 
@@ -49,8 +48,9 @@ class StoreFacts:
     def __init__(self, size: int = KEPT_FACTS) -> None:
         self.size = size
         self._watches: dict[str, StoreWatch] = {}
-        self._kept: OrderedDict[Hashable, object] = OrderedDict()
-        self._ends: OrderedDict[tuple[str, Hashable, datetime], datetime | None] = OrderedDict()
+        self._kept: OrderedDict[Hashable, tuple[object, datetime | None, datetime | None]] = (
+            OrderedDict()
+        )
         self._lock = threading.Lock()
 
     def count(self, store: EventStore, *, query: EventQuery) -> int:
@@ -59,85 +59,84 @@ class StoreFacts:
             return store.count(query=query)
         return self.keep(
             store,
+            ("count", replace(query, start=None, starts_from=None)),
             query.start,
-            lambda moment: ("count", replace(query, start=moment)),
-            lambda: store.count(query=query),
-            none_ends=0,
+            lambda: store.count_until(query=query),
         )
 
-    def last_start(self, store: EventStore, *, at: datetime) -> datetime | None:
-        """``store.last_start()``; None when no event ends at or after ``at``."""
-        return self.keep(
-            store, at, lambda moment: ("last start",), store.last_start, none_ends=None
-        )
+    def last_start(self, store: EventStore) -> datetime | None:
+        """``store.last_start()``: only a write changes it."""
+        return self.keep(store, ("last start",), None, lambda: (store.last_start(), None))
 
     def earliest_start(self, store: EventStore, *, at: datetime) -> datetime:
         """``store.earliest_start(at=at)``, kept while the store has not changed."""
-        return self.keep(
-            store,
-            at,
-            lambda moment: ("earliest start", moment),
-            lambda: store.earliest_start(at=at),
-            none_ends=at,
-        )
+        return self.keep(store, ("earliest start",), at, lambda: store.earliest_start_until(at=at))
 
     def keep(
         self,
         store: EventStore,
-        at: datetime,
-        key_of: Callable[[datetime], Hashable],
-        compute: Callable[[], T],
-        *,
-        none_ends: T,
+        key: Hashable,
+        at: datetime | None,
+        compute: Callable[[], tuple[T, datetime | None]],
     ) -> T:
-        """``compute()``, kept under the store's generation and the next end at or after ``at``.
+        """The value ``compute()`` gives for the moment ``at`` (None: any moment), kept.
 
-        ``key_of`` names the value, given that next end (put it in place of
-        ``at`` wherever ``compute`` uses it); ``none_ends`` is the answer when
-        no event ends at or after ``at``.
+        ``compute`` returns the value and the last moment it holds for (None:
+        until the store changes): the first end among the events it depends on.
         """
-        slot = self._slot(store, at, key_of)
-        if slot is _NO_EVENT_ENDS:
-            return none_ends
-        if slot is None:
-            return compute()
-        with self._lock:
-            if slot in self._kept:
-                self._kept.move_to_end(slot)
-                return self._kept[slot]  # type: ignore[return-value]
-        value = compute()
-        with self._lock:
-            self._kept[slot] = value
-            while len(self._kept) > self.size:
-                self._kept.popitem(last=False)
+        found = self.known(store, key, at)
+        if found is not None:
+            return found  # type: ignore[return-value]
+        value, until = compute()
+        self.remember(store, key, at, value, until)
         return value
 
-    def known(
-        self, store: EventStore, at: datetime, key_of: Callable[[datetime], Hashable]
-    ) -> object | None:
-        """What :meth:`keep` would answer without computing anything; None when not kept."""
-        slot = self._slot(store, at, key_of)
-        if slot is None or slot is _NO_EVENT_ENDS:
+    def known(self, store: EventStore, key: Hashable, at: datetime | None) -> object | None:
+        """The value kept under ``key`` for the moment ``at``; None when none is."""
+        slot = self._slot(store, key)
+        if slot is None:
             return None
         with self._lock:
-            return self._kept.get(slot)
+            kept = self._kept.get(slot)
+            if kept is None:
+                return None
+            value, since, until = kept
+            if at is not None and (
+                (since is not None and at < since) or (until is not None and at > until)
+            ):
+                return None
+            self._kept.move_to_end(slot)
+            return value
 
-    def _slot(
-        self, store: EventStore, at: datetime, key_of: Callable[[datetime], Hashable]
-    ) -> Hashable | None:
+    def remember(
+        self,
+        store: EventStore,
+        key: Hashable,
+        at: datetime | None,
+        value: object,
+        until: datetime | None,
+    ) -> None:
+        """Keep ``value``, found for the moment ``at``, for the moments up to ``until``."""
+        slot = self._slot(store, key)
+        if slot is None:
+            return
+        with self._lock:
+            self._kept[slot] = (value, at, until)
+            self._kept.move_to_end(slot)
+            while len(self._kept) > self.size:
+                self._kept.popitem(last=False)
+
+    def _slot(self, store: EventStore, key: Hashable) -> Hashable | None:
         """Where a value is kept; None when the store cannot tell whether it changed."""
         version = self.version(store)
         if version is None:
             return None
-        moment = self._next_end(store, (*version, at))
-        if moment is None:
-            return _NO_EVENT_ENDS
+        slot = (*version, key)
         try:
-            key: Hashable = (*version, key_of(moment))
-            hash(key)
+            hash(slot)
         except TypeError:
             return None
-        return key
+        return slot
 
     def version(self, store: EventStore) -> tuple[str, Hashable] | None:
         """Which store, and a value that changes whenever its content may have; None when
@@ -152,25 +151,10 @@ class StoreFacts:
         generation = watch.generation()
         return None if generation is None else (name, generation)
 
-    def _next_end(
-        self, store: EventStore, asked: tuple[str, Hashable, datetime]
-    ) -> datetime | None:
-        """``store.next_end(at=...)``, remembered for the few facts one search asks at a moment."""
-        with self._lock:
-            if asked in self._ends:
-                return self._ends[asked]
-        moment = store.next_end(at=asked[2])
-        with self._lock:
-            self._ends[asked] = moment
-            while len(self._ends) > KEPT_ENDS:
-                self._ends.popitem(last=False)
-        return moment
-
     def forget(self) -> None:
         """Drop every kept value (the next asks compute afresh); keep watching the stores."""
         with self._lock:
             self._kept.clear()
-            self._ends.clear()
 
     def close(self) -> None:
         self.forget()

@@ -2,12 +2,13 @@
 
 Ranking looks at many matches (all of them for nearest first, or when a
 search's total is not known yet), so it reads slim rows, not whole events: id,
-coordinates, start (as epoch seconds), kind, attendance, price, status and
-the sectors as their stored JSON text. The spatial prefilter (the R*Tree on
-SQLite, see :mod:`service.store.dialects`) and every other filter of the
-query run in the same SQL statement, and the spatial index narrows by the
-query's time bounds too, so that a ranking that can stop early reads a
-window of start times at a time (:class:`StartWindows`).
+coordinates, start (as epoch seconds), kind, attendance, price, status, the
+sectors as their stored JSON text, and the end (as epoch seconds, for how long
+a total holds). The spatial prefilter (the R*Tree on SQLite, see
+:mod:`service.store.dialects`) and every other filter of the query run in
+the same SQL statement, and the spatial index narrows by the query's time
+bounds too, so that a ranking that can stop early reads a window of start
+times at a time (:class:`StartWindows`).
 """
 
 from __future__ import annotations
@@ -27,8 +28,11 @@ from service.store.events import EventQuery, EventStore
 from service.store.statements import Base, prepare
 from service.store.tables import events as table
 
-Candidate = tuple[str, float | None, float | None, float, str, str, bool | None, str, str | None]
-"""(id, lat, lon, start in epoch seconds, kind, attendance, is_free, status, sectors JSON text)."""
+Candidate = tuple[
+    str, float | None, float | None, float, str, str, bool | None, str, str | None, float
+]
+"""(id, lat, lon, start in epoch seconds, kind, attendance, is_free, status, sectors JSON text,
+end in epoch seconds)."""
 
 
 class Candidates(NamedTuple):
@@ -133,5 +137,6 @@ def _slim(dialect_name: str) -> Base:
         table.c.is_free,
         table.c.status,
         cast(table.c.sectors, Text).label("sectors"),
+        dialects.epoch_seconds(dialect_name, table.c.end).label("end"),
     )
     return lambda: select(*columns)

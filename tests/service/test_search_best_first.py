@@ -186,3 +186,35 @@ def test_totals_follow_writes_and_time(store: EventStore) -> None:
     expected = upcoming(60, later)
     assert search(store, SearchRequest(), now=later).total == expected
     assert search(store, SearchRequest(sort="date"), now=later).total == expected
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"limit": 5},
+        {"sectors": ("healthcare",), "limit": 5},
+        {"near": Point(43.65, -79.38), "radius_km": 30.0, "limit": 5},
+        {"near": Point(43.65, -79.38), "radius_km": 30.0, "sort": "date", "limit": 5},
+    ],
+)
+def test_kept_totals_and_pages_hold_until_an_event_ends(
+    store: EventStore, changes: dict, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Asked at later and later moments (an event's end, then just after it), each answer
+    reuses what the fresh answer before it kept, and still equals one computed afresh.
+
+    Near a place, even a few matches are read window by window once their total is kept.
+    """
+    monkeypatch.setattr(search_module, "READ_ALL_BELOW", 0)
+    events = random_events(120, seed=11, spread_km=40)
+    store.upsert_many(events, now=NOW)
+    ends = sorted({event.effective_end for event in events if event.effective_end > NOW})[:12]
+    moments = [NOW] + [moment for end in ends for moment in (end, end + timedelta(microseconds=1))]
+    request = SearchRequest(**changes)
+
+    search_module.forget()
+    for moment in moments:
+        kept = search(store, request, now=moment)
+        search_module.forget()
+        fresh = search(store, request, now=moment)
+        assert (kept.total, kept.items) == (fresh.total, fresh.items), moment
