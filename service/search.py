@@ -33,7 +33,14 @@ from service.sectors import get_taxonomy
 from service.store import EventQuery, EventStore
 from service.store.facts import StoreFacts
 from service.store.kept_events import KeptEvents
-from service.store.nearby import WINDOW_ROWS, Candidate, Candidates, StartWindows, candidates
+from service.store.nearby import (
+    WINDOW_ROWS,
+    Candidate,
+    Candidates,
+    StartWindows,
+    candidates,
+    first_end,
+)
 
 Sort = Literal["score", "date", "distance"]
 SORTS: tuple[str, ...] = get_args(Sort)
@@ -43,8 +50,6 @@ MAX_LIMIT = 1000
 MAX_QUERY_CHARS = 200
 CURSOR_VERSION = 1
 SUGGESTIONS = 5
-END_SLACK_SECONDS = 0.01
-"""More than the rounding of an end computed in epoch seconds by the database."""
 READ_ALL_BELOW = 2 * WINDOW_ROWS
 """A search near a place with at most this many matches reads them at once: fewer round
 trips than reading window by window."""
@@ -286,7 +291,7 @@ def _ranked(
     found = candidates(store, query=query, boxes=near.boxes, online=near.online)
     entries = near.entries(found, scorer, request.sort)
     if request.near is not None:
-        _remember_near_total(store, request, query, len(entries), _first_end(found))
+        _remember_near_total(store, request, query, len(entries), first_end(found))
     remaining: Sequence[_Entry] = entries
     if cursor is not None:
         remaining = [entry for entry in entries if entry[0] > cursor.key]
@@ -367,13 +372,6 @@ def _remember_near_total(
 def _near_key(request: SearchRequest, query: EventQuery) -> tuple[object, ...]:
     place = (request.near, request.radius_km, Attendance.ONLINE in request.attendance)
     return ("near total", place, replace(query, start=None, starts_from=None))
-
-
-def _first_end(found: Candidates) -> datetime | None:
-    """The first end among the candidates read (a little early: their epoch seconds are
-    computed by the database); None when there are none."""
-    ends = [row[9] for row in found.located] + [row[9] for row in found.online]
-    return datetime.fromtimestamp(min(ends) - END_SLACK_SECONDS, UTC) if ends else None
 
 
 def _page(

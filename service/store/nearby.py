@@ -3,8 +3,8 @@
 Ranking looks at many matches (all of them for nearest first, or when a
 search's total is not known yet), so it reads slim rows, not whole events: id,
 coordinates, start (as epoch seconds), kind, attendance, price, status, the
-sectors as their stored JSON text, and the end (as epoch seconds, for how long
-a total holds). The spatial prefilter (the R*Tree on SQLite, see
+sectors as their stored JSON text, and the end as stored (for how long a
+total holds: only the first end is ever converted). The spatial prefilter (the R*Tree on SQLite, see
 :mod:`service.store.dialects`) and every other filter of the query run in
 the same SQL statement, and the spatial index narrows by the query's time
 bounds too, so that a ranking that can stop early reads a window of start
@@ -15,11 +15,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from functools import cache
 from typing import Any, NamedTuple
 
-from sqlalchemy import Text, cast, select
+from sqlalchemy import Text, cast, select, type_coerce
 
 from service.geo import Box
 from service.model import Attendance
@@ -29,10 +29,10 @@ from service.store.statements import Base, prepare
 from service.store.tables import events as table
 
 Candidate = tuple[
-    str, float | None, float | None, float, str, str, bool | None, str, str | None, float
+    str, float | None, float | None, float, str, str, bool | None, str, str | None, Any
 ]
 """(id, lat, lon, start in epoch seconds, kind, attendance, is_free, status, sectors JSON text,
-end in epoch seconds)."""
+end as stored: see :func:`first_end`)."""
 
 
 class Candidates(NamedTuple):
@@ -76,6 +76,20 @@ def candidates(
             only_online = replace(query, attendance=(Attendance.ONLINE,))
             extra = [row for row in prepare(slim, only_online).run(conn) if row[0] not in seen]
     return Candidates(located, extra)
+
+
+def first_end(found: Candidates) -> datetime | None:
+    """The first end among the candidates read; None when there are none.
+
+    SQLite gives the stored text (naive UTC in ISO format, which sorts as time
+    does), other databases a datetime: either way the least is the first.
+    """
+    ends = [row[9] for row in found.located] + [row[9] for row in found.online]
+    if not ends:
+        return None
+    first = min(ends)
+    moment = datetime.fromisoformat(first) if isinstance(first, str) else first
+    return moment.replace(tzinfo=UTC)
 
 
 FIRST_WINDOW = timedelta(days=1)
@@ -137,6 +151,6 @@ def _slim(dialect_name: str) -> Base:
         table.c.is_free,
         table.c.status,
         cast(table.c.sectors, Text).label("sectors"),
-        dialects.epoch_seconds(dialect_name, table.c.end).label("end"),
+        type_coerce(table.c.end, Text).label("end"),
     )
     return lambda: select(*columns)
