@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import threading
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
@@ -27,6 +28,7 @@ from crawlers.spiders.base import SourceSpider
 from crawlers.spiders.confs_tech import ConfsTechSpider
 from crawlers.spiders.ics import IcsSpider
 from crawlers.spiders.jsonld import JsonLdSpider
+from service.gazetteer import get_gazetteer
 from service.settings import Settings
 from service.store import EventStore, HealthStore, make_engine
 
@@ -84,6 +86,8 @@ def run_crawl(
     and recorded in the store.
     """
     now = now or datetime.now(UTC)
+    # Locating events needs the gazetteer, seconds to build: built while the first pages download.
+    threading.Thread(target=get_gazetteer().load, name="gazetteer", daemon=True).start()
     process = AsyncCrawlerProcess({"LOG_INSTALL_ROOT_HANDLER": False})
     hosts = Hosts()
     crawlers: list[tuple[Source, Crawler]] = []

@@ -265,8 +265,9 @@ class Gazetteer:
         return self._data is not None
 
     def load(self) -> None:
-        """Build the index now (otherwise the first lookup does it)."""
+        """Build the indexes now (otherwise the first lookup does it); safe from any thread."""
         self._ensure()
+        self._ensure_grid()
 
     def resolve(self, query: object) -> Place | None:
         """The place a free-text query means: "Toronto", "Portland, ME", "London, UK".
