@@ -49,6 +49,10 @@ def _event_ids() -> Select[Any]:
 
 
 def _event_count() -> Select[Any]:
+    return select(func.count()).select_from(table)
+
+
+def _event_count_and_first_end() -> Select[Any]:
     return select(func.count(), func.min(table.c.end)).select_from(table)  # type: ignore[return-value]
 
 
@@ -440,12 +444,14 @@ class EventStore:
             return list(prepared.run(conn).scalars())
 
     def count(self, *, query: EventQuery) -> int:
-        return self.count_until(query=query)[0]
+        prepared = prepare(_event_count, query)
+        with self.engine.connect() as conn:
+            return int(prepared.run(conn).scalar_one())
 
     def count_until(self, *, query: EventQuery) -> tuple[int, datetime | None]:
         """How many events match ``query``, and the first end among them (None when none
         match): the count holds for every later start up to that end."""
-        prepared = prepare(_event_count, query)
+        prepared = prepare(_event_count_and_first_end, query)
         with self.engine.connect() as conn:
             row: Any = prepared.run(conn).one()
         return int(row[0]), row[1]
