@@ -6,6 +6,7 @@ import random
 from dataclasses import replace
 from datetime import datetime, timedelta
 from itertools import pairwise
+from operator import itemgetter
 
 import pytest
 
@@ -14,7 +15,7 @@ from service.model import Attendance, Event, Kind, Status, Venue, make_event_id
 from service.ranking import Scorer, ScoreWeights
 from service.search import Point, SearchPage, SearchRequest, search
 from service.store import EventStore
-from service.store.nearby import StartWindows
+from service.store.nearby import StartWindows, candidates
 from tests.conftest import NOW
 
 
@@ -46,13 +47,16 @@ def random_events(count: int, seed: int = 7, *, spread_km: float = 0.0) -> list[
 
 
 def full_ranking(store: EventStore, request: SearchRequest) -> SearchPage:
-    """The same page from scoring every match."""
+    """The same page from scoring every match and sorting them all."""
     cursor = search_module._decode_cursor(request.cursor, request.sort) if request.cursor else None
     now = cursor.now if cursor else NOW
-    near = request.near is not None
-    scorer = Scorer(ScoreWeights(), now=now, near=near, sectors=request.sectors)
+    scorer = Scorer(ScoreWeights(), now=now, near=request.near is not None, sectors=request.sectors)
     query = search_module._query(request, now)
-    return search_module._ranked(store, request, query, scorer, cursor, now)
+    near = search_module._Near(request)
+    found = candidates(store, query=query, boxes=near.boxes, online=near.online)
+    entries = sorted(near.entries(found, scorer, request.sort), key=itemgetter(0))
+    later = [entry for entry in entries if cursor is None or entry[0] > cursor.key]
+    return search_module._page(store, request, later[: request.limit + 1], len(entries), now)
 
 
 def all_pages(store: EventStore, request: SearchRequest) -> int:
