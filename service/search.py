@@ -50,7 +50,6 @@ MAX_LIMIT = 1000
 MAX_QUERY_CHARS = 200
 CURSOR_VERSION = 1
 SUGGESTIONS = 5
-DAY_SECONDS = 86_400.0
 READ_ALL_BELOW = 2 * WINDOW_ROWS
 """A search near a place with at most this many matches reads them at once: fewer round
 trips than reading window by window."""
@@ -290,65 +289,14 @@ def _ranked(
     """
     near = _Near(request)
     found = candidates(store, query=query, boxes=near.boxes, online=near.online)
-    after = cursor.key if cursor is not None else None
-    if request.sort == "score" and near.cut is not None:
-        total, page = _best_of_all(found, near.cut, scorer, request.limit + 1, after)
-    else:
-        entries = near.entries(found, scorer, request.sort)
-        total = len(entries)
-        remaining: Sequence[_Entry] = entries
-        if after is not None:
-            remaining = [entry for entry in entries if entry[0] > after]
-        page = heapq.nsmallest(request.limit + 1, remaining, key=itemgetter(0))
+    entries = near.entries(found, scorer, request.sort)
     if request.near is not None:
-        _remember_near_total(store, request, query, total, first_end(found))
-    return _page(store, request, page, total, now)
-
-
-def _best_of_all(
-    found: Candidates,
-    cut: Callable[[float, float], float | None],
-    scorer: Scorer,
-    wanted: int,
-    after: tuple[Any, ...] | None,
-) -> tuple[int, list[_Entry]]:
-    """How many candidates are within the radius, and the best ``wanted`` of them by score.
-
-    Every candidate is cut (the total needs them all), but only those that
-    can still make the page are scored: taken a day of start at a time,
-    soonest first, once the page is full a candidate farther than
-    :meth:`Scorer.reach_km` for the start of its day cannot beat the page's
-    worst entry. Online candidates (no distance) are always scored.
-    """
-    by_day: dict[int, list[Candidate]] = {}
-    for row in found.located:
-        by_day.setdefault(int(row[3] // DAY_SECONDS), []).append(row)
-    page = _entries(found.online, None, scorer, "score")
-    if after is not None:
-        page = [entry for entry in page if entry[0] > after]
-    page = heapq.nsmallest(wanted, page, key=itemgetter(0))
-    total = len(found.online)
-    reach: float | None = math.inf
-    rank = scorer.rank
-    for day in sorted(by_day):
-        if len(page) >= wanted:
-            narrowed = scorer.reach_km(day * DAY_SECONDS, page[-1][3])
-            reach = None if narrowed is None or reach is None else min(reach, narrowed)
-        entries: list[_Entry] = []
-        for event_id, lat, lon, start, kind, attendance, is_free, status, sectors, _ in by_day[day]:
-            distance = cut(lat, lon)  # type: ignore[arg-type]
-            if distance is None:
-                continue
-            total += 1
-            if reach is None or distance > reach:
-                continue
-            score = rank(distance, sectors, start, kind, attendance, is_free, status)
-            key = (-score, start, event_id)
-            if after is None or key > after:
-                entries.append((key, event_id, distance, score))
-        if entries:
-            page = heapq.nsmallest(wanted, page + entries, key=itemgetter(0))
-    return total, page
+        _remember_near_total(store, request, query, len(entries), first_end(found))
+    remaining: Sequence[_Entry] = entries
+    if cursor is not None:
+        remaining = [entry for entry in entries if entry[0] > cursor.key]
+    page = heapq.nsmallest(request.limit + 1, remaining, key=itemgetter(0))
+    return _page(store, request, page, len(entries), now)
 
 
 def _best_first(
