@@ -58,6 +58,7 @@ from service.search import Point, SearchRequest, forget, search
 from service.sectors import get_taxonomy
 from service.store import EventStore, geo_sqlite, make_engine, migrate
 from service.store.geo_sqlite import GEO_TABLE
+from service.store.tables import events as events_table
 from service.store.tables import geo_key
 
 NOW = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
@@ -82,47 +83,8 @@ KINDS = (
     ("book_signing", 5),
     ("career_fair", 5),
 )
-COLUMNS = (
-    "id",
-    "title",
-    "kind",
-    "sectors",
-    "categories",
-    "start",
-    "end",
-    "timezone",
-    "all_day",
-    "attendance",
-    "venue_name",
-    "venue_address",
-    "city",
-    "region",
-    "country",
-    "lat",
-    "lon",
-    "url",
-    "organizer",
-    "performer",
-    "description",
-    "price",
-    "currency",
-    "is_free",
-    "status",
-    "source",
-    "source_url",
-    "sources",
-    "details",
-    "sector_evidence",
-    "kind_reason",
-    "missing_snapshots",
-    "first_seen",
-    "last_seen",
-    "updated",
-    "sequence",
-    "content_hash",
-    "schedule_hash",
-    "geo_key",
-)
+COLUMNS = tuple(column.name for column in events_table.columns)
+"""Every column of the events table, in its order: what :func:`generate` yields per row."""
 
 
 def stamp(when: datetime) -> str:
