@@ -8,7 +8,7 @@ from email.utils import parsedate_to_datetime
 from typing import Any, Self
 from urllib.parse import urlparse
 
-from scrapy import Request, Spider
+from scrapy import Request
 from scrapy.crawler import Crawler
 from scrapy.downloadermiddlewares.retry import get_retry_request
 from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
@@ -55,9 +55,7 @@ class RetryAfterMiddleware:
     def from_crawler(cls, crawler: Crawler) -> Self:
         return cls(crawler)
 
-    async def process_response(
-        self, request: Request, response: Response, spider: Spider
-    ) -> Request | Response:
+    async def process_response(self, request: Request, response: Response) -> Request | Response:
         if response.status not in RETRY_AFTER_CODES:
             return response
         wait = retry_after_seconds(response.headers.get("Retry-After"), datetime.now(UTC))
@@ -67,6 +65,9 @@ class RetryAfterMiddleware:
         # The slot delay is randomised by Scrapy (0.5 to 1.5 times); the retry
         # itself waits the full time the server asked for.
         await asyncio.sleep(wait)
+        spider = self.crawler.spider
+        if spider is None:  # only while a crawl runs does a response reach here
+            return response
         retry = get_retry_request(request, spider=spider, reason=f"retry_after_{response.status}")
         return retry if retry is not None else response
 

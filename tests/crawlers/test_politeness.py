@@ -104,3 +104,31 @@ def test_crawl_is_polite_and_refetches_conditionally(
 )
 def test_retry_after_seconds(value: bytes | str | None, expected: float | None) -> None:
     assert retry_after_seconds(value, datetime(2026, 11, 27, 12, 0, tzinfo=UTC)) == expected
+
+
+def test_the_project_middlewares_and_pipelines_take_no_spider_argument() -> None:
+    """Scrapy warns, in front of the person running a crawl, about a middleware or
+    pipeline method that still requires the spider argument (deprecated)."""
+    from scrapy.utils.deprecate import argument_is_required
+    from scrapy.utils.misc import load_object
+
+    from crawlers import settings as crawl_settings
+
+    paths = [
+        path
+        for table in (crawl_settings.DOWNLOADER_MIDDLEWARES, crawl_settings.ITEM_PIPELINES)
+        for path, order in table.items()
+        if order is not None and path.startswith("crawlers.")
+    ]
+    methods = ("process_request", "process_response", "process_exception", "process_item")
+    methods += ("open_spider", "close_spider")
+    requiring = [
+        f"{path}.{name}"
+        for path in paths
+        for name in methods
+        if hasattr(cls := load_object(path), name)
+        and argument_is_required(getattr(cls, name), "spider")
+    ]
+
+    assert len(paths) >= 5
+    assert requiring == []
