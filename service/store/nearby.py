@@ -1,14 +1,14 @@
 """Candidates for ranking: the few columns a ranked search needs, spatially prefiltered.
 
 Ranking looks at many matches (all of them for nearest first, or when a
-search's total is not known yet), so it reads slim rows, not whole events: id,
-coordinates, start (as epoch seconds), kind, attendance, price, status, the
-sectors as their stored JSON text, and the end as stored (for how long a
-total holds: only the first end is ever converted). The spatial prefilter (the R*Tree on SQLite, see
-:mod:`service.store.dialects`) and every other filter of the query run in
-the same SQL statement, and the spatial index narrows by the query's time
-bounds too, so that a ranking that can stop early reads a window of start
-times at a time (:class:`StartWindows`).
+search's total is not known yet), so it reads slim rows, not whole events:
+id, coordinates, start (as epoch seconds), kind, attendance, price, status,
+the sectors as their stored JSON text, and the end as stored (for how long
+a total holds: only the first end is ever converted). The spatial prefilter
+(the R*Tree on SQLite, see :mod:`service.store.dialects`) and every other
+filter of the query run in the same SQL statement, and the spatial index
+narrows by the query's time bounds too, so that a ranking that can stop
+early reads a window of start times at a time (:class:`StartWindows`).
 """
 
 from __future__ import annotations
