@@ -59,22 +59,22 @@ def candidates(
         slim = _slim(conn.dialect.name)
         prepared = prepare(slim, query)
         if boxes is None:
-            return Candidates(prepared.run(conn).all(), [])  # type: ignore[arg-type]
+            return Candidates(prepared.rows(conn), [])  # type: ignore[arg-type]
         if len(boxes) == 1:
-            located: Sequence[Any] = (
-                dialects.within_box(conn, prepared, table, boxes[0], days).run(conn).all()
-            )
+            located: Sequence[Any] = dialects.within_box(
+                conn, prepared, table, boxes[0], days
+            ).rows(conn)
         else:
             unique: dict[str, Any] = {}
             for box in boxes:
-                for row in dialects.within_box(conn, prepared, table, box, days).run(conn):
+                for row in dialects.within_box(conn, prepared, table, box, days).rows(conn):
                     unique.setdefault(row[0], row)
             located = list(unique.values())
         extra: list[Any] = []
         if online:
             seen = {row[0] for row in located}
             only_online = replace(query, attendance=(Attendance.ONLINE,))
-            extra = [row for row in prepare(slim, only_online).run(conn) if row[0] not in seen]
+            extra = [row for row in prepare(slim, only_online).rows(conn) if row[0] not in seen]
     return Candidates(located, extra)
 
 

@@ -7,10 +7,12 @@ from contextlib import contextmanager
 from datetime import timedelta
 from typing import Any
 
+import pytest
 from sqlalchemy import Select, event, select
 
+from service.geo import Box
 from service.model import Event, Kind
-from service.store import EventQuery, EventStore, make_engine, migrate
+from service.store import EventQuery, EventStore, dialects, make_engine, migrate, nearby
 from service.store.facts import StoreFacts
 from service.store.kept_events import KeptEvents
 from service.store.statements import prepare
@@ -131,3 +133,30 @@ def test_a_store_that_cannot_tell_changes_is_read_every_time() -> None:
         kept.by_id(store, [event_id])
 
     assert len(seen) == 1
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        EventQuery(),
+        EventQuery(start=NOW + timedelta(days=2, hours=1)),
+        EventQuery(start=NOW, end=NOW + timedelta(days=3), starts_from=NOW - timedelta(days=1)),
+        EventQuery(start=NOW, sectors=("technology", "finance"), free=False, q="meetup 3"),
+        EventQuery(start=NOW, kinds=(Kind.MEETUP, Kind.WORKSHOP)),
+        EventQuery(ids=[make_event(2).id, make_event(5).id]),
+    ],
+)
+def test_rows_from_the_driver_are_sqlalchemy_rows(store: EventStore, query: EventQuery) -> None:
+    """The driver's own execution (values converted as SQLAlchemy would) reads the same rows;
+    IN lists take SQLAlchemy's way."""
+    store.upsert_many([make_event(n, is_free=n % 2 == 0) for n in range(1, 8)], now=NOW)
+    box = Box(min_lat=51.0, max_lat=52.0, min_lon=-1.0, max_lon=1.0)
+    days = dialects.Days(end_from=dialects.day_number(NOW))
+    with store.engine.connect() as conn:
+        for prepared in (
+            prepare(nearby._slim("sqlite"), query),
+            dialects.within_box(conn, prepare(nearby._slim("sqlite"), query), table, box, days),
+        ):
+            expected = [tuple(row) for row in prepared.run(conn)]
+            assert prepared.rows(conn) == expected
+            assert expected
