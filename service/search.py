@@ -152,9 +152,10 @@ def search(
             return _by_date(store, request, sought, scorer, cursor, now)
         total = FACTS.count(store, query=sought)
         return _best_first(store, request, sought, scorer, cursor, now, total=total)
-    kept = None if request.sort == "distance" else _near_total(store, request, query)
+    total_key = _near_key(request, query)
+    kept = None if request.sort == "distance" else _near_total(store, total_key, query)
     if kept is None or kept <= READ_ALL_BELOW:
-        return _ranked(store, request, query, scorer, cursor, now)
+        return _ranked(store, request, query, scorer, cursor, now, total_key=total_key)
     return _best_first(store, request, _seek(store, query, now), scorer, cursor, now, total=kept)
 
 
@@ -280,6 +281,8 @@ def _ranked(
     scorer: Scorer,
     cursor: _Cursor | None,
     now: datetime,
+    *,
+    total_key: tuple[object, ...],
 ) -> SearchPage:
     """Every match read, cut and sorted: for nearest first, and a first search near a place.
 
@@ -291,7 +294,7 @@ def _ranked(
     found = candidates(store, query=query, boxes=near.boxes, online=near.online)
     entries = near.entries(found, scorer, request.sort)
     if request.near is not None:
-        _remember_near_total(store, request, query, len(entries), first_end(found))
+        FACTS.remember(store, total_key, query.start, len(entries), first_end(found))
     remaining: Sequence[_Entry] = entries
     if cursor is not None:
         remaining = [entry for entry in entries if entry[0] > cursor.key]
@@ -352,24 +355,15 @@ def _best_first(
     return _page(store, request, page, total, now)
 
 
-def _near_total(store: EventStore, request: SearchRequest, query: EventQuery) -> int | None:
-    """The kept total of a search near a place; None when none is kept."""
-    known = FACTS.known(store, _near_key(request, query), query.start)
+def _near_total(store: EventStore, key: tuple[object, ...], query: EventQuery) -> int | None:
+    """The kept total of a search near a place; None when none is kept. A total counted
+    by :func:`_ranked` holds until the first end among the events it read."""
+    known = FACTS.known(store, key, query.start)
     return known if isinstance(known, int) else None
 
 
-def _remember_near_total(
-    store: EventStore,
-    request: SearchRequest,
-    query: EventQuery,
-    counted: int,
-    first_end: datetime | None,
-) -> None:
-    """Keep a total just counted: it holds until the first end among the events read."""
-    FACTS.remember(store, _near_key(request, query), query.start, counted, first_end)
-
-
 def _near_key(request: SearchRequest, query: EventQuery) -> tuple[object, ...]:
+    """What a total near a place is kept under (whatever the moment asked at)."""
     place = (request.near, request.radius_km, Attendance.ONLINE in request.attendance)
     return ("near total", place, replace(query, start=None, starts_from=None))
 
