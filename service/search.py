@@ -22,7 +22,6 @@ import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
-from operator import itemgetter
 from typing import Any, Literal, get_args
 
 from service.gazetteer import Gazetteer, Place, get_gazetteer
@@ -248,7 +247,8 @@ def _attendance(wanted: Sequence[Attendance]) -> tuple[Attendance, ...]:
 
 
 _Entry = tuple[tuple[Any, ...], str, float | None, float]
-"""(sort key ending in the id, id, distance in km, score)."""
+"""(sort key ending in the id, id, distance in km, score): entries sort by their key alone,
+which is unique."""
 
 
 class _Near:
@@ -298,7 +298,7 @@ def _ranked(
     remaining: Sequence[_Entry] = entries
     if cursor is not None:
         remaining = [entry for entry in entries if entry[0] > cursor.key]
-    page = heapq.nsmallest(request.limit + 1, remaining, key=itemgetter(0))
+    page = heapq.nsmallest(request.limit + 1, remaining)
     return _page(store, request, page, len(entries), now)
 
 
@@ -343,7 +343,7 @@ def _best_first(
         entries = near.entries(found, scorer, request.sort)
         if after is not None:
             entries = [entry for entry in entries if entry[0] > after]
-        page = heapq.nsmallest(wanted, page + entries, key=itemgetter(0))
+        page = heapq.nsmallest(wanted, page + entries)
         if len(page) < wanted:
             continue
         if request.sort == "date":

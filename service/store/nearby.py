@@ -19,7 +19,7 @@ from datetime import UTC, datetime, timedelta
 from functools import cache
 from typing import Any, NamedTuple
 
-from sqlalchemy import Text, cast, select, type_coerce
+from sqlalchemy import Text, cast, null, select, type_coerce
 
 from service.geo import Box
 from service.model import Attendance
@@ -31,8 +31,8 @@ from service.store.tables import events as table
 Candidate = tuple[
     str, float | None, float | None, float, str, str, bool | None, str, str | None, Any
 ]
-"""(id, lat, lon, start in epoch seconds, kind, attendance, is_free, status, sectors JSON text,
-end as stored: see :func:`first_end`)."""
+"""(id, lat, lon, start in epoch seconds, kind, attendance, is_free, status, sectors JSON text
+(None unless the search asks for sectors), end as stored: see :func:`first_end`)."""
 
 
 class Candidates(NamedTuple):
@@ -56,7 +56,7 @@ def candidates(
     """
     days = _days(query)
     with store.engine.connect() as conn:
-        slim = _slim(conn.dialect.name)
+        slim = _slim(conn.dialect.name, sectors=bool(query.sectors))
         prepared = prepare(slim, query)
         if boxes is None:
             return Candidates(prepared.rows(conn), [])  # type: ignore[arg-type]
@@ -139,8 +139,12 @@ def _days(query: EventQuery) -> dialects.Days:
 
 
 @cache
-def _slim(dialect_name: str) -> Base:
-    """What a candidate row selects, on this database (one function per database, kept)."""
+def _slim(dialect_name: str, *, sectors: bool = True) -> Base:
+    """What a candidate row selects, on this database (one function per database, kept).
+
+    The sectors are read only for a search that asks for some: only then do
+    they count in the score, and the text of each row costs.
+    """
     columns = (
         table.c.id,
         table.c.lat,
@@ -150,7 +154,7 @@ def _slim(dialect_name: str) -> Base:
         table.c.attendance,
         table.c.is_free,
         table.c.status,
-        cast(table.c.sectors, Text).label("sectors"),
+        cast(table.c.sectors, Text).label("sectors") if sectors else null().label("sectors"),
         type_coerce(table.c.end, Text).label("end"),
     )
     return lambda: select(*columns)
