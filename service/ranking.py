@@ -14,7 +14,7 @@ The weights are settings. ``reasons`` turns the same parts into words.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from functools import lru_cache
 from zoneinfo import ZoneInfo
@@ -81,11 +81,17 @@ class ScoreWeights(BaseModel):
         return self
 
 
+Ranker = Callable[[float | None, str | None, float, str, str, bool | None, str], float]
+"""(distance in km, sectors JSON text, start in epoch seconds, kind, attendance, is_free,
+status) -> score."""
+
+
 class Scorer:
     """Scores candidates of one search: the weights, the time and what the search asked.
 
-    Built once per search; ``score`` runs for every candidate, so it takes
-    plain values (epoch seconds, enum values) rather than events.
+    Built once per search; :attr:`rank` runs for every candidate, so it takes
+    plain values (epoch seconds, enum values, the stored sectors text) rather
+    than events.
     """
 
     __slots__ = (
@@ -100,6 +106,7 @@ class Scorer:
         "_total",
         "half_days",
         "half_km",
+        "rank",
     )
 
     def __init__(
@@ -123,6 +130,7 @@ class Scorer:
         total = self._proximity + self._sector + self._soon + self._kind
         total += self._in_person + self._free
         self._total = total or 1.0
+        self.rank: Ranker = self._ranker()
 
     def sector_match(self, sectors_json: str | None) -> float:
         """1 when the event's main sector was asked for, 0.6 for another of its sectors.
@@ -142,61 +150,6 @@ class Scorer:
                 return PRIMARY_SECTOR
             best = SECONDARY_SECTOR
         return best
-
-    def score(
-        self,
-        *,
-        distance_km: float | None,
-        sector_match: float,
-        start: float,
-        kind: str,
-        attendance: str,
-        is_free: bool | None,
-        status: str = Status.SCHEDULED.value,
-    ) -> float:
-        """The weighted mean of the parts, rounded so that equal-looking scores tie.
-
-        ``start`` is in epoch seconds; ``sector_match`` from :meth:`sector_match`.
-        """
-        return self._blend(distance_km, sector_match, start, kind, attendance, is_free, status)
-
-    def rank(
-        self,
-        distance_km: float | None,
-        sectors_json: str | None,
-        start: float,
-        kind: str,
-        attendance: str,
-        is_free: bool | None,
-        status: str,
-    ) -> float:
-        """:meth:`score` for one stored row, positionally: search calls it per candidate."""
-        match = self.sector_match(sectors_json) if self._sector else 0.0
-        return self._blend(distance_km, match, start, kind, attendance, is_free, status)
-
-    def _blend(
-        self,
-        distance_km: float | None,
-        sector_match: float,
-        start: float,
-        kind: str,
-        attendance: str,
-        is_free: bool | None,
-        status: str,
-    ) -> float:
-        if status == CANCELLED:
-            return 0.0
-        total = 0.0
-        if self._proximity and distance_km is not None:
-            total += self._proximity * 0.5 ** (distance_km / self.half_km)
-        if self._sector:
-            total += self._sector * sector_match
-        days = (start - self._now) / DAY
-        total += self._soon * (0.5 ** (days / self.half_days) if days > 0 else 1.0)
-        total += self._kind * KIND_VALUE.get(kind, 0.0)
-        total += self._in_person * ATTENDANCE_VALUE.get(attendance, 0.0)
-        total += self._free * FREE_VALUE.get(is_free, 0.5)
-        return round(total / self._total, SCORE_DIGITS)
 
     def reach_km(self, start: float, worst: float) -> float | None:
         """How far away an event starting at ``start`` or later may be and still beat ``worst``.
@@ -221,15 +174,53 @@ class Scorer:
         return self.half_km * math.log2(self._proximity / needed)
 
     def score_event(self, event: Event, distance_km: float | None) -> float:
-        return self.score(
-            distance_km=distance_km,
-            sector_match=self.sector_match(_sectors_json(event.sectors)),
-            start=event.start.timestamp(),
-            kind=event.kind.value,
-            attendance=event.attendance.value,
-            is_free=event.is_free,
-            status=event.status.value,
+        return self.rank(
+            distance_km,
+            _sectors_json(event.sectors),
+            event.start.timestamp(),
+            event.kind.value,
+            event.attendance.value,
+            event.is_free,
+            event.status.value,
         )
+
+    def _ranker(self) -> Ranker:
+        """The score of one stored row, positionally: the weighted mean of the parts,
+        rounded so that equal-looking scores tie. ``start`` is in epoch seconds and
+        ``sectors_json`` the stored JSON text (see :meth:`sector_match`).
+
+        A closure over the weights: a search calls it for every candidate.
+        """
+        proximity, sector, soon = self._proximity, self._sector, self._soon
+        kind_weight, in_person, free, total = self._kind, self._in_person, self._free, self._total
+        half_km, half_days, now = self.half_km, self.half_days, self._now
+        sector_match = self.sector_match
+        kinds, modes, prices = KIND_VALUE.get, ATTENDANCE_VALUE.get, FREE_VALUE.get
+
+        def rank(
+            distance_km: float | None,
+            sectors_json: str | None,
+            start: float,
+            kind: str,
+            attendance: str,
+            is_free: bool | None,
+            status: str,
+        ) -> float:
+            if status == CANCELLED:
+                return 0.0
+            score = 0.0
+            if proximity and distance_km is not None:
+                score += proximity * 0.5 ** (distance_km / half_km)
+            if sector:
+                score += sector * sector_match(sectors_json)
+            days = (start - now) / DAY
+            score += soon * (0.5 ** (days / half_days) if days > 0 else 1.0)
+            score += kind_weight * kinds(kind, 0.0)
+            score += in_person * modes(attendance, 0.0)
+            score += free * prices(is_free, 0.5)
+            return round(score / total, SCORE_DIGITS)
+
+        return rank
 
 
 def reasons(
