@@ -198,7 +198,7 @@ def _moment(value: Any) -> datetime | None:
 
 
 def row_to_event(row: Any) -> Event:
-    """An event from a row of :func:`_whole_events`."""
+    """An event from a row of :func:`_whole_events` (booleans as stored: 0 and 1 are taken)."""
     (
         event_id,
         title,
@@ -262,7 +262,7 @@ def row_to_event(row: Any) -> Event:
         description=description,
         price=price,
         currency=currency,
-        is_free=is_free,
+        is_free=None if is_free is None else bool(is_free),
         status=Status(status),
         source=source,
         source_url=source_url,
@@ -435,7 +435,7 @@ class EventStore:
         ``query.limit``)."""
         prepared = prepare(_whole_events, query, in_order=True)
         with self.engine.connect() as conn:
-            return [row_to_event(row) for row in prepared.run(conn)]
+            return [row_to_event(row) for row in prepared.rows(conn)]
 
     def ids(self, *, query: EventQuery) -> list[str]:
         """The ids :meth:`search` would return, in its order: a page whose events may be kept."""

@@ -16,7 +16,7 @@ from sqlalchemy.sql.compiler import SQLCompiler
 KEPT_SHAPES = 512
 """Statements kept per cache: far more shapes than the API's filters can combine into."""
 
-Processor = Callable[[Any], Any] | None
+Processor = Callable[[Any], Any]
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,38 +32,48 @@ class Prepared:
 
         SQLAlchemy's execution of a statement costs more than SQLite's answer
         to a small indexed read, and a search runs several: on SQLite the
-        statement compiled once is run on the driver's own connection. Booleans
-        come back as 0 and 1. Other databases, and statements whose SQL
-        depends on the values (IN lists), go through :meth:`run`.
+        statement compiled once is run on the driver's own connection, each
+        value converted as SQLAlchemy would (IN lists expanded as it would).
+        Booleans come back as 0 and 1. Other databases go through :meth:`run`.
         """
         direct = _direct(self.statement, connection.dialect)
         if direct is None:
             return [tuple(row) for row in self.run(connection)]
         compiled, sql, processors = direct
-        values = compiled.construct_params(self.params)
-        bound = [
-            value if process is None else process(value)
-            for value, process in zip(
-                (values[name] for name in compiled.positiontup or ()), processors, strict=True
-            )
-        ]
+        if sql is None:
+            expanded = compiled.construct_expanded_state(self.params)
+            convert: dict[str, Any] = {**processors, **(expanded.processors or {})}
+            sql = expanded.statement
+            bound = [
+                value if (process := convert.get(name)) is None else process(value)
+                for name, value in zip(
+                    expanded.positiontup or (), expanded.positional_parameters, strict=True
+                )
+            ]
+        else:
+            values = compiled.construct_params(self.params)
+            bound = [
+                value if (process := processors.get(name)) is None else process(value)
+                for name, value in ((name, values[name]) for name in compiled.positiontup or ())
+            ]
         return connection.connection.driver_connection.execute(sql, bound).fetchall()  # type: ignore[union-attr,no-any-return]
 
 
 @lru_cache(maxsize=KEPT_SHAPES)
 def _direct(
     statement: Select[Any], dialect: Dialect
-) -> tuple[SQLCompiler, str, tuple[Processor, ...]] | None:
-    """The statement compiled for the driver: SQL, and how to convert each positional value."""
+) -> tuple[SQLCompiler, str | None, dict[str, Processor]] | None:
+    """The statement compiled for the driver: its SQL and how to convert each bound value
+    (by name); no SQL when it depends on the values (IN lists: expanded per run)."""
     if dialect.name != "sqlite":
         return None
     compiled = statement.compile(dialect=dialect)
     if not isinstance(compiled, SQLCompiler) or compiled.positiontup is None:
         return None
-    if compiled.post_compile_params or compiled.literal_execute_params:
-        return None
-    processors = tuple(
-        compiled.binds[name].type.dialect_impl(dialect).bind_processor(dialect)
-        for name in compiled.positiontup
-    )
-    return compiled, str(compiled), processors
+    processors: dict[str, Processor] = {}
+    for name, bind in compiled.binds.items():
+        process = bind.type.dialect_impl(dialect).bind_processor(dialect)
+        if process is not None:
+            processors[name] = process
+    fixed = not (compiled.post_compile_params or compiled.literal_execute_params)
+    return compiled, str(compiled) if fixed else None, processors

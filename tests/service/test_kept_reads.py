@@ -8,11 +8,12 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import Select, event, select
+from sqlalchemy import Select, select
 
 from service.geo import Box
 from service.model import Event, Kind
 from service.store import EventQuery, EventStore, dialects, make_engine, migrate, nearby
+from service.store.events import _whole_events, row_to_event
 from service.store.facts import StoreFacts
 from service.store.kept_events import KeptEvents
 from service.store.statements import prepare
@@ -26,18 +27,18 @@ def _ids() -> Select[Any]:
 
 
 @contextmanager
-def statements(store: EventStore) -> Iterator[list[str]]:
-    """The SQL the store's engine runs inside the block."""
-    seen: list[str] = []
+def reads(store: EventStore, monkeypatch: pytest.MonkeyPatch) -> Iterator[list[EventQuery]]:
+    """The whole-event reads the store answers inside the block."""
+    seen: list[EventQuery] = []
+    search = store.search
 
-    def record(*args: Any) -> None:
-        seen.append(args[2])
+    def counted(*, query: EventQuery) -> list[Event]:
+        seen.append(query)
+        return search(query=query)
 
-    event.listen(store.engine, "before_cursor_execute", record)
-    try:
-        yield seen
-    finally:
-        event.remove(store.engine, "before_cursor_execute", record)
+    monkeypatch.setattr(store, "search", counted)
+    yield seen
+    monkeypatch.undo()
 
 
 def test_one_statement_per_shape_whatever_the_values() -> None:
@@ -72,13 +73,15 @@ def test_text_search_binds_like_wildcards_literally(store: EventStore) -> None:
     assert [e.title for e in found] == ["50% off tickets"]
 
 
-def test_events_are_read_once_while_the_store_is_unchanged(store: EventStore) -> None:
+def test_events_are_read_once_while_the_store_is_unchanged(
+    store: EventStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
     store.upsert_many([make_event(1), make_event(2)], now=NOW)
     kept = KeptEvents(StoreFacts())
     ids = [make_event(1).id, make_event(2).id]
 
     first = kept.by_id(store, ids)
-    with statements(store) as seen:
+    with reads(store, monkeypatch) as seen:
         again = kept.by_id(store, ids)
 
     assert seen == []
@@ -120,7 +123,9 @@ def test_derived_values_are_kept_only_with_the_kept_event(store: EventStore) -> 
     assert calls == [event_id, event_id]
 
 
-def test_a_store_that_cannot_tell_changes_is_read_every_time() -> None:
+def test_a_store_that_cannot_tell_changes_is_read_every_time(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     engine = make_engine("sqlite://")
     migrate(engine)
     store = EventStore(engine)
@@ -129,7 +134,7 @@ def test_a_store_that_cannot_tell_changes_is_read_every_time() -> None:
     event_id = make_event(1).id
 
     kept.by_id(store, [event_id])
-    with statements(store) as seen:
+    with reads(store, monkeypatch) as seen:
         kept.by_id(store, [event_id])
 
     assert len(seen) == 1
@@ -141,15 +146,17 @@ def test_a_store_that_cannot_tell_changes_is_read_every_time() -> None:
         EventQuery(),
         EventQuery(start=NOW + timedelta(days=2, hours=1)),
         EventQuery(start=NOW, end=NOW + timedelta(days=3), starts_from=NOW - timedelta(days=1)),
-        EventQuery(start=NOW, sectors=("technology", "finance"), free=False, q="meetup 3"),
+        EventQuery(start=NOW, sectors=("technology", "finance"), free=False, q="meetup 5"),
         EventQuery(start=NOW, kinds=(Kind.MEETUP, Kind.WORKSHOP)),
+        EventQuery(end=NOW + timedelta(days=3), kinds=(Kind.MEETUP,)),
         EventQuery(ids=[make_event(2).id, make_event(5).id]),
     ],
 )
 def test_rows_from_the_driver_are_sqlalchemy_rows(store: EventStore, query: EventQuery) -> None:
-    """The driver's own execution (values converted as SQLAlchemy would) reads the same rows;
-    IN lists take SQLAlchemy's way."""
-    store.upsert_many([make_event(n, is_free=n % 2 == 0) for n in range(1, 8)], now=NOW)
+    """The driver's own execution (values converted, IN lists expanded as SQLAlchemy would)
+    reads the same rows, and the same whole events."""
+    events = [make_event(n, is_free=(None, True, False)[n % 3]) for n in range(1, 8)]
+    store.upsert_many(events, now=NOW)
     box = Box(min_lat=51.0, max_lat=52.0, min_lon=-1.0, max_lon=1.0)
     days = dialects.Days(end_from=dialects.day_number(NOW))
     with store.engine.connect() as conn:
@@ -160,3 +167,7 @@ def test_rows_from_the_driver_are_sqlalchemy_rows(store: EventStore, query: Even
             expected = [tuple(row) for row in prepared.run(conn)]
             assert prepared.rows(conn) == expected
             assert expected
+        whole = prepare(_whole_events, query, in_order=True)
+        assert [row_to_event(row) for row in whole.rows(conn)] == [
+            row_to_event(row) for row in whole.run(conn)
+        ]
