@@ -11,6 +11,7 @@ from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import Connection, CursorResult, Dialect, Select
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.sql.compiler import SQLCompiler
 
 KEPT_SHAPES = 512
@@ -34,7 +35,8 @@ class Prepared:
         to a small indexed read, and a search runs several: on SQLite the
         statement compiled once is run on the driver's own connection, each
         value converted as SQLAlchemy would (IN lists expanded as it would).
-        Booleans come back as 0 and 1. Other databases go through :meth:`run`.
+        Booleans come back as 0 and 1; a failing database raises SQLAlchemy's
+        errors, as :meth:`run` would. Other databases go through :meth:`run`.
         """
         direct = _direct(self.statement, connection.dialect)
         if direct is None:
@@ -56,7 +58,11 @@ class Prepared:
                 value if (process := processors.get(name)) is None else process(value)
                 for name, value in ((name, values[name]) for name in compiled.positiontup or ())
             ]
-        return connection.connection.driver_connection.execute(sql, bound).fetchall()  # type: ignore[union-attr,no-any-return]
+        driver = connection.dialect.loaded_dbapi
+        try:
+            return connection.connection.driver_connection.execute(sql, bound).fetchall()  # type: ignore[union-attr,no-any-return]
+        except driver.Error as error:  # the errors SQLAlchemy's execution would raise
+            raise DBAPIError.instance(sql, bound, error, driver.Error) from error
 
 
 @lru_cache(maxsize=KEPT_SHAPES)

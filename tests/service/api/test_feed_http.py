@@ -284,10 +284,13 @@ def test_get_feed_store_failing_is_503_even_when_conditional(
     assert response.status_code == 503
 
 
-def test_get_events_store_failing_is_503(broken_client: tuple[TestClient, str]) -> None:
+@pytest.mark.parametrize("params", [{}, {"near": "New York", "radius_km": 50}])
+def test_get_events_store_failing_is_503(
+    broken_client: tuple[TestClient, str], params: dict[str, object]
+) -> None:
     client, _ = broken_client
 
-    response = client.get("/events")
+    response = client.get("/events", params=params)
 
     assert response.status_code == 503
     assert response.headers["retry-after"] == "30"
