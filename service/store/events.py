@@ -426,9 +426,8 @@ class EventStore:
             return {source: int(count) for source, count in conn.execute(stmt)}
 
     def get(self, *, event_id: str) -> Event | None:
-        with self.engine.connect() as conn:
-            row = conn.execute(_whole_events().where(table.c.id == event_id)).first()
-        return row_to_event(row) if row is not None else None
+        found = self.search(query=EventQuery(ids=[event_id]))
+        return found[0] if found else None
 
     def search(self, *, query: EventQuery) -> list[Event]:
         """Whole events matching ``query``, by start then id (after ``query.after``, at most
