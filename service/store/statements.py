@@ -64,7 +64,7 @@ def _bind(query: EventQuery, *, in_order: bool) -> tuple[Shape, dict[str, Any]]:
         params[f"sector_{index}"] = dialects.json_list_pattern(slug)
     words = query.q.split()[:MAX_WORDS] if query.q else []
     for index, word in enumerate(words):
-        params[f"word_{index}"] = f"%{_escape_like(word)}%"
+        params[f"word_{index}"] = _escape_like(word)
     if in_order:
         if query.after is not None:
             params["after_start"], params["after_id"] = query.after
@@ -122,8 +122,10 @@ def _conditions(names: frozenset[str]) -> list[ColumnElement[bool]]:
     if "free" in names:
         conditions.append(c.is_free == bindparam("free", type_=c.is_free.type))
     for word in sorted(name for name in names if name.startswith("word_")):
-        pattern = bindparam(word, type_=c.title.type)
-        conditions.append(or_(*(c[column].ilike(pattern, escape="\\") for column in TEXT_COLUMNS)))
+        value = bindparam(word, type_=c.title.type)
+        conditions.append(
+            or_(*(c[column].icontains(value, escape="\\") for column in TEXT_COLUMNS))
+        )
     return conditions
 
 

@@ -53,6 +53,16 @@ def test_one_statement_per_shape_whatever_the_values() -> None:
     assert other.statement is not first.statement
 
 
+def test_no_like_pattern_is_bound_whole() -> None:
+    """SQLite prepares a statement again each time a LIKE pattern bound as a whole changes
+    (its LIKE optimisation plans by it): the wildcards are joined to the value in SQL."""
+    query = EventQuery(start=NOW, sectors=("healthcare", "technology"), q="python 50%")
+    sql = str(prepare(_ids, query).statement.compile(dialect=make_engine("sqlite://").dialect))
+
+    assert sql.count("LIKE '%' || ") == 2 + 2 * 5
+    assert "LIKE ?" not in sql and "LIKE lower(?)" not in sql
+
+
 def test_a_kept_statement_runs_with_each_query_values(store: EventStore) -> None:
     store.upsert_many([make_event(n) for n in range(1, 6)], now=NOW)
 
