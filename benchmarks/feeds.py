@@ -618,7 +618,7 @@ def report(
         "(the rest is HTTP, FastAPI's dependencies and the JSON of 50 results). A page ranked "
         "by score reads events a window of start time at a time and stops once no later event "
         "can make the page; near a place, the windows after a full page narrow to the distance "
-        "at which a later event could still make it (the R*Tree indexes place and time). A "
+        "at which a later event could still make it (read from the grid-cell index). A "
         "date-ordered page without a place walks the (start, id, end) index. Totals are "
         "counted on the first ask and kept while the store is unchanged and no event ends: "
         'the wrk runs repeat one request, so they measure the searches asked again; "asked '

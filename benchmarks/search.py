@@ -4,7 +4,8 @@ A deterministic generator places events around real cities of the
 gazetteer, each city getting a share of events proportional to its
 population and spreading them wider the bigger it is. One temporary SQLite
 file per size is built through the project's migrations (so it has the
-project's R*Tree and indexes), then bulk-loaded with plain ``executemany``.
+project's cell index and the rest), then bulk-loaded with plain
+``executemany``; the references get an R*Tree of their own over the rowids.
 
 Every query (a city drawn by population, a radius, with and without a
 sector filter) runs three ways in this one process:
@@ -56,10 +57,9 @@ from service.geo import fast_error_bound, fast_km
 from service.model import make_event_id
 from service.search import Point, SearchRequest, forget, search
 from service.sectors import get_taxonomy
-from service.store import EventStore, geo_sqlite, make_engine, migrate
-from service.store.geo_sqlite import GEO_TABLE
+from service.store import EventStore, make_engine, migrate
+from service.store.geo_cells import cell_of
 from service.store.tables import events as events_table
-from service.store.tables import geo_key
 
 NOW = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
 SEED = 20261127
@@ -75,6 +75,7 @@ NAIVE_RUNS = 2
 CHUNK = 50_000
 GOAL_REFERENCE = 1.5
 GOAL_NAIVE = 1000.0
+REFERENCE_TREE = "reference_geo"
 KINDS = (
     ("meetup", 40),
     ("workshop", 20),
@@ -172,7 +173,7 @@ def generate(size: int, places: Sequence[Place], seed: int = SEED) -> Iterator[t
             0,
             event_id,
             event_id,
-            geo_key(event_id),
+            cell_of(*point),
         )
 
 
@@ -199,11 +200,15 @@ def build(path: Path, size: int, places: Sequence[Place]) -> float:
             db.executemany(insert, chunk)
         for _, sql in indexes:
             db.execute(sql)
+        db.execute(
+            f"CREATE VIRTUAL TABLE {REFERENCE_TREE} "
+            "USING rtree(rid, min_lat, max_lat, min_lon, max_lon)"
+        )
+        db.execute(
+            f"INSERT INTO {REFERENCE_TREE} SELECT rowid, lat, lat, lon, lon FROM events "
+            "WHERE lat IS NOT NULL AND lon IS NOT NULL"
+        )
     db.close()
-    engine = make_engine(f"sqlite:///{path}")
-    with engine.begin() as connection:
-        geo_sqlite.backfill(connection)
-    engine.dispose()
     return time.perf_counter() - began
 
 
@@ -258,7 +263,7 @@ def project_ids(store: EventStore, query: Query) -> set[str]:
 
 
 REFERENCE_SQL = f"""
-SELECT e.id, e.lat, e.lon FROM {GEO_TABLE} AS g JOIN events AS e ON e.geo_key = g.rid
+SELECT e.id, e.lat, e.lon FROM {REFERENCE_TREE} AS g JOIN events AS e ON e.rowid = g.rid
 WHERE g.max_lat >= ? AND g.min_lat <= ? AND g.max_lon >= ? AND g.min_lon <= ?
   AND e."end" >= ?
 """

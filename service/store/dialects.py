@@ -7,7 +7,6 @@ index behind radius search, reading a JSON list) lives here.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
 from functools import lru_cache
 from typing import Any
 
@@ -32,8 +31,6 @@ from sqlalchemy.sql.dml import Insert
 
 from service.geo import Box
 from service.store import geo_sqlite
-from service.store.geo_sqlite import Days as Days
-from service.store.geo_sqlite import day_number as day_number
 from service.store.prepared import KEPT_SHAPES, Prepared
 
 SQLITE_MMAP_BYTES = 1 << 30
@@ -83,11 +80,6 @@ def upsert(engine: Engine, table: Table, *, keep: set[str]) -> Insert:
     return stmt.on_conflict_do_update(index_elements=key, set_=updates)
 
 
-def include_name(name: str | None, type_: str, parent_names: Mapping[Any, Any]) -> bool:
-    """Alembic comparison hook: tables kept outside the metadata (the R*Tree) are no drift."""
-    return not (type_ == "table" and name is not None and geo_sqlite.owns(name))
-
-
 def json_list_contains(column: ColumnElement[Any], name: str) -> ColumnElement[bool]:
     """The JSON list of strings in ``column`` holds the value bound to ``name``
     (give it :func:`json_list_pattern` of the value).
@@ -107,21 +99,14 @@ def json_list_pattern(value: str) -> str:
     return f'"{value}"'
 
 
-def within_box(
-    connection: Connection,
-    prepared: Prepared,
-    events: Table,
-    box: Box,
-    days: Days | None = None,
-) -> Prepared:
+def within_box(connection: Connection, prepared: Prepared, events: Table, box: Box) -> Prepared:
     """``prepared`` restricted to events whose coordinates lie in ``box``.
 
-    SQLite answers from its R*Tree, which also narrows by time when ``days``
-    repeats the time bounds the statement already has; other databases (and a
-    SQLite without the R*Tree module) from the (lat, lon) index of migration 0004.
+    SQLite reads the box's grid cells from its cell index (migration 0009);
+    other databases read the (lat, lon) index of migration 0004.
     """
-    if connection.dialect.name == "sqlite" and geo_sqlite.available(connection):
-        return geo_sqlite.within(prepared, events, box, days)
+    if connection.dialect.name == "sqlite":
+        return geo_sqlite.within(prepared, events, box)
     return Prepared(
         _between(prepared.statement, events),
         prepared.params | geo_sqlite.box_params(box),
@@ -136,12 +121,6 @@ def _between(stmt: Select[Any], events: Table) -> Select[Any]:
             events.c.lon.between(bindparam("box_min_lon"), bindparam("box_max_lon")),
         )
     )
-
-
-def sync_spatial_index(connection: Connection, rows: Iterable[Mapping[str, Any]]) -> None:
-    """Keep the spatial index in step with upserted rows (SQLite's R*Tree; others index columns)."""
-    if connection.dialect.name == "sqlite":
-        geo_sqlite.sync(connection, rows)
 
 
 UNIX_EPOCH_JULIAN_DAY = 2440587.5

@@ -20,10 +20,10 @@ from sqlalchemy import Engine, Select, Text, bindparam, func, select, type_coerc
 from service.dedupe import Fingerprint
 from service.model import Attendance, Event, Kind, Status, Venue
 from service.store import dialects
+from service.store.geo_cells import cell_of
 from service.store.query import EventQuery
 from service.store.statements import prepare
 from service.store.tables import events as table
-from service.store.tables import geo_key
 
 BATCH_SIZE = 500
 # Consecutive clean snapshots an upcoming event may be missing from before it is cancelled.
@@ -334,11 +334,10 @@ class EventStore:
                     sequence=sequence,
                     content_hash=content_hash,
                     schedule_hash=schedule_hash,
-                    geo_key=geo_key(event.id),
+                    geo_cell=cell_of(row["lat"], row["lon"]),
                 )
                 rows.append(row)
             conn.execute(dialects.upsert(self.engine, table, keep=KEPT_ON_UPSERT), rows)
-            dialects.sync_spatial_index(conn, rows)
         return UpsertResult(inserted, changed, len(batch) - inserted - changed)
 
     def mark_missing(

@@ -5,10 +5,10 @@ search's total is not known yet), so it reads slim rows, not whole events:
 id, coordinates, start (as epoch seconds), kind, attendance, price, status,
 the sectors as their stored JSON text, and the end as stored (for how long
 a total holds: only the first end is ever converted). The spatial prefilter
-(the R*Tree on SQLite, see :mod:`service.store.dialects`) and every other
-filter of the query run in the same SQL statement, and the spatial index
-narrows by the query's time bounds too, so that a ranking that can stop
-early reads a window of start times at a time (:class:`StartWindows`).
+(grid cells on SQLite, see :mod:`service.store.dialects`) and every other
+filter of the query run in the same SQL statement, inside one index, so
+that a ranking that can stop early reads a window of start times at a time
+(:class:`StartWindows`) for little more than the rows of that window.
 """
 
 from __future__ import annotations
@@ -54,20 +54,17 @@ def candidates(
     ``online`` adds online-only events wherever they are, for a search near
     a place that also asked for online attendance.
     """
-    days = _days(query)
     with store.engine.connect() as conn:
         slim = _slim(conn.dialect.name, sectors=bool(query.sectors))
         prepared = prepare(slim, query)
         if boxes is None:
             return Candidates(prepared.rows(conn), [])  # type: ignore[arg-type]
         if len(boxes) == 1:
-            located: Sequence[Any] = dialects.within_box(
-                conn, prepared, table, boxes[0], days
-            ).rows(conn)
+            located: Sequence[Any] = dialects.within_box(conn, prepared, table, boxes[0]).rows(conn)
         else:
             unique: dict[str, Any] = {}
             for box in boxes:
-                for row in dialects.within_box(conn, prepared, table, box, days).rows(conn):
+                for row in dialects.within_box(conn, prepared, table, box).rows(conn):
                     unique.setdefault(row[0], row)
             located = list(unique.values())
         extra: list[Any] = []
@@ -127,15 +124,6 @@ class StartWindows:
     def held(self, rows: int) -> None:
         """Size the next window from the ``rows`` the last one held."""
         self._span *= min(MAX_GROWTH, max(MIN_GROWTH, WINDOW_ROWS / max(rows, 1)))
-
-
-def _days(query: EventQuery) -> dialects.Days:
-    """The query's own time bounds, for the spatial index to narrow by time as well."""
-    return dialects.Days(
-        start_from=dialects.day_number(query.starts_from) if query.starts_from else None,
-        start_to=dialects.day_number(query.end) if query.end else None,
-        end_from=dialects.day_number(query.start) if query.start else None,
-    )
 
 
 @cache

@@ -6,7 +6,6 @@ range filters work the same on SQLite and PostgreSQL.
 
 from __future__ import annotations
 
-import hashlib
 from datetime import UTC, datetime
 from typing import Any
 
@@ -45,16 +44,6 @@ class UTCDateTime(TypeDecorator[datetime]):
         if value is None:
             return None
         return value.replace(tzinfo=UTC)
-
-
-def geo_key(event_id: str) -> int:
-    """A positive 63-bit integer from an event id: the same id, the same key, everywhere.
-
-    A spatial index joins on it: an integer key is a quarter of the cost of
-    the string id per candidate, and unlike SQLite's rowid it survives VACUUM.
-    """
-    digest = hashlib.blake2b(event_id.encode("utf-8"), digest_size=8).digest()
-    return int.from_bytes(digest, "big") >> 1
 
 
 metadata = MetaData()
@@ -101,8 +90,8 @@ events = Table(
     Column("sequence", Integer, nullable=False),
     Column("content_hash", String(64), nullable=False),
     Column("schedule_hash", String(64), nullable=False),
-    # geo_key(id): the integer the spatial index joins on (migration 0004).
-    Column("geo_key", BigInteger),
+    # The grid cell of the coordinates (service.store.geo_cells), migration 0009.
+    Column("geo_cell", BigInteger),
     Index("ix_events_start", "start"),
     Index("ix_events_end", "end"),
     Index("ix_events_source", "source"),
@@ -110,12 +99,13 @@ events = Table(
     # Date-ordered pages walk (start, id) and check end in the index (migration 0006).
     Index("ix_events_start_id_end", "start", "id", "end"),
     Index("ix_events_kind_start_id_end", "kind", "start", "id", "end"),
-    # Radius search off SQLite (which uses an R*Tree, migration 0004) reads this.
+    # Radius search off SQLite reads this (migration 0004).
     Index("ix_events_lat_lon", "lat", "lon"),
-    # The join from the R*Tree reads what ranking needs from here, not the rows (migration 0008).
+    # Radius search on SQLite reads the cells of a box and what ranking needs from here,
+    # never the rows (migration 0009).
     Index(
-        "ix_events_geo_key_rank",
-        "geo_key",
+        "ix_events_geo_cell_rank",
+        "geo_cell",
         "end",
         "start",
         "kind",

@@ -6,13 +6,12 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
 from service.store import EventStore, migrate
-from service.store.dialects import include_name
 from service.store.tables import metadata
 
 
 def test_migrations_match_table_declarations(store: EventStore) -> None:
     with store.engine.connect() as conn:
-        context = MigrationContext.configure(conn, opts={"include_name": include_name})
+        context = MigrationContext.configure(conn)
         diff = compare_metadata(context, metadata)
     assert diff == []
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import create_engine
 
-from service.store.dialects import include_name
 from service.store.tables import metadata
 
 config = context.config
@@ -38,7 +37,6 @@ def _run(connection: object) -> None:
         connection=connection,  # type: ignore[arg-type]
         target_metadata=target_metadata,
         render_as_batch=True,
-        include_name=include_name,
     )
     with context.begin_transaction():
         context.run_migrations()

@@ -13,8 +13,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-from service.store import geo_sqlite
-from service.store.tables import geo_key
+from service.store import geo_rtree
+from service.store.geo_rtree import geo_key
 
 revision: str = "0004"
 down_revision: str | None = "0003"
@@ -35,14 +35,14 @@ def upgrade() -> None:
         )
     op.create_index("ix_events_geo_key", "events", ["geo_key"])
     op.create_index("ix_events_lat_lon", "events", ["lat", "lon"])
-    if bind.dialect.name == "sqlite" and geo_sqlite.create(bind):
-        geo_sqlite.backfill(bind)
+    if bind.dialect.name == "sqlite" and geo_rtree.create(bind):
+        geo_rtree.backfill(bind)
 
 
 def downgrade() -> None:
     bind = op.get_bind()
     if bind.dialect.name == "sqlite":
-        geo_sqlite.drop(bind)
+        geo_rtree.drop(bind)
     op.drop_index("ix_events_lat_lon", table_name="events")
     op.drop_index("ix_events_geo_key", table_name="events")
     with op.batch_alter_table("events") as batch:

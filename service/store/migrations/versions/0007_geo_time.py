@@ -14,31 +14,31 @@ from collections.abc import Sequence
 
 from alembic import op
 
-from service.store import geo_sqlite
+from service.store import geo_rtree
 
 revision: str = "0007"
 down_revision: str | Sequence[str] | None = "0006"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-TABLE = geo_sqlite.GEO_TABLE
+TABLE = geo_rtree.GEO_TABLE
 
 
 def upgrade() -> None:
     bind = op.get_bind()
-    if bind.dialect.name != "sqlite" or not geo_sqlite.available(bind):
+    if bind.dialect.name != "sqlite" or not geo_rtree.available(bind):
         return
-    geo_sqlite.drop(bind)
-    if geo_sqlite.create(bind):
-        geo_sqlite.backfill(bind)
+    geo_rtree.drop(bind)
+    if geo_rtree.create(bind):
+        geo_rtree.backfill(bind)
 
 
 def downgrade() -> None:
     """Back to the plane tree of migration 0004: points only."""
     bind = op.get_bind()
-    if bind.dialect.name != "sqlite" or not geo_sqlite.available(bind):
+    if bind.dialect.name != "sqlite" or not geo_rtree.available(bind):
         return
-    geo_sqlite.drop(bind)
+    geo_rtree.drop(bind)
     bind.exec_driver_sql(
         f"CREATE VIRTUAL TABLE {TABLE} "
         "USING rtree(rid, min_lat, max_lat, min_lon, max_lon, +event_id)"
