@@ -19,8 +19,8 @@ import binascii
 import heapq
 import json
 import math
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Hashable, Sequence
+from dataclasses import dataclass, fields, replace
 from datetime import UTC, datetime
 from typing import Any, Literal, get_args
 
@@ -151,10 +151,12 @@ def search(
             return _by_date(store, request, sought, scorer, cursor, now)
         total = FACTS.count(store, query=sought)
         return _best_first(store, request, sought, scorer, cursor, now, total=total)
-    total_key = _near_key(request, query)
-    kept = None if request.sort == "distance" else _near_total(store, total_key, query)
-    if kept is None or kept <= READ_ALL_BELOW:
-        return _ranked(store, request, query, scorer, cursor, now, total_key=total_key)
+    total_slot = FACTS.slot(store, _near_key(request, query))
+    kept = None
+    if total_slot is not None and request.sort != "distance":
+        kept = FACTS.known(total_slot, query.start)
+    if not isinstance(kept, int) or kept <= READ_ALL_BELOW:
+        return _ranked(store, request, query, scorer, cursor, now, total_slot=total_slot)
     return _best_first(store, request, _seek(store, query, now), scorer, cursor, now, total=kept)
 
 
@@ -282,19 +284,21 @@ def _ranked(
     cursor: _Cursor | None,
     now: datetime,
     *,
-    total_key: tuple[object, ...],
+    total_slot: Hashable | None,
 ) -> SearchPage:
     """Every match read, cut and sorted: for nearest first, and a first search near a place.
 
     A search near a place needs its total, which takes reading every match
-    once: this read, which also gives the page. The total is kept, so the
-    next pages and the same search again read only what :func:`_best_first` needs.
+    once: this read, which also gives the page. The total is kept (in
+    ``total_slot``, taken before the read; None keeps nothing), so the next
+    pages and the same search again read only what :func:`_best_first` needs.
+    A total counted here holds until the first end among the events it read.
     """
     near = _Near(request)
     found = candidates(store, query=query, boxes=near.boxes, online=near.online)
     entries = near.entries(found, scorer, request.sort)
-    if request.near is not None:
-        FACTS.remember(store, total_key, query.start, len(entries), first_end(found))
+    if request.near is not None and total_slot is not None:
+        FACTS.remember(total_slot, query.start, len(entries), first_end(found))
     remaining: Sequence[_Entry] = entries
     if cursor is not None:
         remaining = [entry for entry in entries if entry[0] > cursor.key]
@@ -355,17 +359,14 @@ def _best_first(
     return _page(store, request, page, total, now)
 
 
-def _near_total(store: EventStore, key: tuple[object, ...], query: EventQuery) -> int | None:
-    """The kept total of a search near a place; None when none is kept. A total counted
-    by :func:`_ranked` holds until the first end among the events it read."""
-    known = FACTS.known(store, key, query.start)
-    return known if isinstance(known, int) else None
+_KEY_FIELDS = tuple(f.name for f in fields(EventQuery) if f.name not in ("start", "starts_from"))
+"""What a total near a place depends on, but the moment asked at."""
 
 
 def _near_key(request: SearchRequest, query: EventQuery) -> tuple[object, ...]:
     """What a total near a place is kept under (whatever the moment asked at)."""
     place = (request.near, request.radius_km, Attendance.ONLINE in request.attendance)
-    return ("near total", place, replace(query, start=None, starts_from=None))
+    return ("near total", place, *(getattr(query, name) for name in _KEY_FIELDS))
 
 
 def _page(

@@ -84,18 +84,35 @@ class StoreFacts:
         ``compute`` returns the value and the last moment it holds for (None:
         until the store changes): the first end among the events it depends on.
         """
-        found = self.known(store, key, at)
+        slot = self.slot(store, key)
+        if slot is None:
+            return compute()[0]
+        found = self.known(slot, at)
         if found is not None:
             return found  # type: ignore[return-value]
         value, until = compute()
-        self.remember(store, key, at, value, until)
+        self.remember(slot, at, value, until)
         return value
 
-    def known(self, store: EventStore, key: Hashable, at: datetime | None) -> object | None:
-        """The value kept under ``key`` for the moment ``at``; None when none is."""
-        slot = self._slot(store, key)
-        if slot is None:
+    def slot(self, store: EventStore, key: Hashable) -> Hashable | None:
+        """Where the value of ``key`` is kept for the store as it is now; None when the store
+        cannot tell whether it changed (nothing is kept then).
+
+        Taken before the value is computed: should a write land meanwhile, the
+        value is kept under the store's former state, where no one finds it again.
+        """
+        version = self.version(store)
+        if version is None:
             return None
+        slot = (*version, key)
+        try:
+            hash(slot)
+        except TypeError:
+            return None
+        return slot
+
+    def known(self, slot: Hashable, at: datetime | None) -> object | None:
+        """The value kept in ``slot`` for the moment ``at``; None when none is."""
         with self._lock:
             kept = self._kept.get(slot)
             if kept is None:
@@ -109,34 +126,14 @@ class StoreFacts:
             return value
 
     def remember(
-        self,
-        store: EventStore,
-        key: Hashable,
-        at: datetime | None,
-        value: object,
-        until: datetime | None,
+        self, slot: Hashable, at: datetime | None, value: object, until: datetime | None
     ) -> None:
         """Keep ``value``, found for the moment ``at``, for the moments up to ``until``."""
-        slot = self._slot(store, key)
-        if slot is None:
-            return
         with self._lock:
             self._kept[slot] = (value, at, until)
             self._kept.move_to_end(slot)
             while len(self._kept) > self.size:
                 self._kept.popitem(last=False)
-
-    def _slot(self, store: EventStore, key: Hashable) -> Hashable | None:
-        """Where a value is kept; None when the store cannot tell whether it changed."""
-        version = self.version(store)
-        if version is None:
-            return None
-        slot = (*version, key)
-        try:
-            hash(slot)
-        except TypeError:
-            return None
-        return slot
 
     def version(self, store: EventStore) -> tuple[str, Hashable] | None:
         """Which store, and a value that changes whenever its content may have; None when

@@ -12,7 +12,6 @@ Only :mod:`service.store.dialects` calls this module.
 
 from __future__ import annotations
 
-import json
 from functools import lru_cache
 from typing import Any
 
@@ -60,7 +59,7 @@ def box_params(box: Box) -> dict[str, float]:
 
 def within(prepared: Prepared, events: Table, box: Box) -> Prepared:
     """``prepared`` over the events whose point is in ``box``, read by cell ranges."""
-    ranges = json.dumps(cell_ranges([box]), separators=(",", ":"))
+    ranges = "[" + ",".join(f"[{low},{high}]" for low, high in cell_ranges([box])) + "]"
     params = prepared.params | box_params(box) | {"cell_ranges": ranges}
     return Prepared(_within(prepared.statement, events), params)
 

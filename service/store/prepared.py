@@ -18,6 +18,9 @@ KEPT_SHAPES = 512
 """Statements kept per cache: far more shapes than the API's filters can combine into."""
 
 Processor = Callable[[Any], Any]
+Positions = tuple[list[tuple[str, Processor | None, Any]], frozenset[str]]
+"""Each bound value in SQL order (its name, converter and the statement's own value), and the
+names a run must give."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,7 +44,7 @@ class Prepared:
         direct = _direct(self.statement, connection.dialect)
         if direct is None:
             return [tuple(row) for row in self.run(connection)]
-        compiled, sql, processors = direct
+        compiled, sql, processors, order = direct
         if sql is None:
             expanded = compiled.construct_expanded_state(self.params)
             convert: dict[str, Any] = {**processors, **(expanded.processors or {})}
@@ -53,10 +56,13 @@ class Prepared:
                 )
             ]
         else:
-            values = compiled.construct_params(self.params)
+            params = self.params
+            positions, required = order
+            if not required <= params.keys():
+                compiled.construct_params(params)  # raises, naming the missing value
             bound = [
-                value if (process := processors.get(name)) is None else process(value)
-                for name, value in ((name, values[name]) for name in compiled.positiontup or ())
+                params.get(name, fixed) if process is None else process(params.get(name, fixed))
+                for name, process, fixed in positions
             ]
         driver = connection.dialect.loaded_dbapi
         try:
@@ -68,9 +74,10 @@ class Prepared:
 @lru_cache(maxsize=KEPT_SHAPES)
 def _direct(
     statement: Select[Any], dialect: Dialect
-) -> tuple[SQLCompiler, str | None, dict[str, Processor]] | None:
-    """The statement compiled for the driver: its SQL and how to convert each bound value
-    (by name); no SQL when it depends on the values (IN lists: expanded per run)."""
+) -> tuple[SQLCompiler, str | None, dict[str, Processor], Positions] | None:
+    """The statement compiled for the driver: its SQL, how to convert each bound value (by
+    name) and its :data:`Positions`; no SQL when it depends on the values (IN lists:
+    expanded per run)."""
     if dialect.name != "sqlite":
         return None
     compiled = statement.compile(dialect=dialect)
@@ -82,4 +89,8 @@ def _direct(
         if process is not None:
             processors[name] = process
     fixed = not (compiled.post_compile_params or compiled.literal_execute_params)
-    return compiled, str(compiled) if fixed else None, processors
+    order = [
+        (name, processors.get(name), compiled.binds[name].value) for name in compiled.positiontup
+    ]
+    required = frozenset(name for name in compiled.positiontup if compiled.binds[name].required)
+    return compiled, str(compiled) if fixed else None, processors, (order, required)

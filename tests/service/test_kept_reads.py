@@ -8,7 +8,8 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import Select, select
+from sqlalchemy import Select, bindparam, select
+from sqlalchemy.exc import InvalidRequestError
 
 from service.geo import Box
 from service.model import Event, Kind
@@ -16,6 +17,7 @@ from service.store import EventQuery, EventStore, dialects, make_engine, migrate
 from service.store.events import _whole_events, row_to_event
 from service.store.facts import StoreFacts
 from service.store.kept_events import KeptEvents
+from service.store.prepared import Prepared
 from service.store.statements import prepare
 from service.store.tables import events as table
 from tests.conftest import NOW
@@ -180,3 +182,9 @@ def test_rows_from_the_driver_are_sqlalchemy_rows(store: EventStore, query: Even
         assert [row_to_event(row) for row in whole.rows(conn)] == [
             row_to_event(row) for row in whole.run(conn)
         ]
+
+
+def test_a_run_without_a_required_value_says_which(store: EventStore) -> None:
+    prepared = Prepared(select(table.c.id).where(table.c.id == bindparam("wanted")), {})
+    with store.engine.connect() as conn, pytest.raises(InvalidRequestError, match="'wanted'"):
+        prepared.rows(conn)
