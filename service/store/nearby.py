@@ -6,9 +6,10 @@ id, coordinates, start (as epoch seconds), kind, attendance, price, status,
 the sectors as their stored JSON text, and the end as stored (for how long
 a total holds: only the first end is ever converted). The spatial prefilter
 (grid cells on SQLite, see :mod:`service.store.dialects`) and every other
-filter of the query run in the same SQL statement, inside one index, so
-that a ranking that can stop early reads a window of start times at a time
-(:class:`StartWindows`) for little more than the rows of that window.
+filter of the query run in the same SQL statement, inside one index; a
+ranking that can stop early reads a window of start times at a time
+(:class:`StartWindows`): the window's bounds are checked in the index, so
+only the window's rows come out of it.
 """
 
 from __future__ import annotations
