@@ -192,6 +192,33 @@ def test_totals_follow_writes_and_time(store: EventStore) -> None:
     assert search(store, SearchRequest(sort="date"), now=later).total == expected
 
 
+def test_a_write_during_a_first_ask_leaves_no_stale_total(
+    store: EventStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A crawl that lands while a search reads: the next ask counts the new events."""
+    monkeypatch.setattr(search_module, "READ_ALL_BELOW", 0)
+    events = random_events(40, spread_km=10)
+    store.upsert_many(events[:30], now=NOW)
+    request = SearchRequest(near=TORONTO, radius_km=30, limit=5)
+    read = search_module.candidates
+
+    def read_then_write(*args: object, **kwargs: object) -> object:
+        found = read(*args, **kwargs)  # type: ignore[arg-type]
+        store.upsert_many(events[30:], now=NOW)
+        return found
+
+    monkeypatch.setattr(search_module, "candidates", read_then_write)
+    first = search(store, request, now=NOW)
+    monkeypatch.setattr(search_module, "candidates", read)
+
+    again = search(store, request, now=NOW)
+
+    assert again.total == first.total + sum(
+        1 for event in events[30:] if event.venue.lat is not None and event.effective_end >= NOW
+    )
+    assert again.total > first.total
+
+
 @pytest.mark.parametrize(
     "changes",
     [
