@@ -57,6 +57,8 @@ FACTS = StoreFacts()
 has not changed."""
 EVENTS = KeptEvents(FACTS)
 """The whole events of result pages, kept while the store has not changed."""
+DEFAULT_WEIGHTS = ScoreWeights()
+"""The score's weights when a search is given none (settings are validated once, not per search)."""
 
 
 @dataclass(frozen=True)
@@ -142,7 +144,7 @@ def search(
     if cursor is not None:
         now = cursor.now
     scorer = Scorer(
-        weights or ScoreWeights(), now=now, near=request.near is not None, sectors=request.sectors
+        weights or DEFAULT_WEIGHTS, now=now, near=request.near is not None, sectors=request.sectors
     )
     query = _query(request, now)
     if request.near is None:
