@@ -12,7 +12,6 @@ from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
-    Connection,
     Engine,
     Float,
     Select,
@@ -99,13 +98,13 @@ def json_list_pattern(value: str) -> str:
     return f'"{value}"'
 
 
-def within_box(connection: Connection, prepared: Prepared, events: Table, box: Box) -> Prepared:
+def within_box(engine: Engine, prepared: Prepared, events: Table, box: Box) -> Prepared:
     """``prepared`` restricted to events whose coordinates lie in ``box``.
 
     SQLite reads the box's grid cells from its cell index (migration 0009);
     other databases read the (lat, lon) index of migration 0004.
     """
-    if connection.dialect.name == "sqlite":
+    if engine.dialect.name == "sqlite":
         return geo_sqlite.within(prepared, events, box)
     return Prepared(
         _between(prepared.statement, events),

@@ -432,8 +432,7 @@ class EventStore:
         """Whole events matching ``query``, by start then id (after ``query.after``, at most
         ``query.limit``)."""
         prepared = prepare(_whole_events, query, in_order=True)
-        with self.engine.connect() as conn:
-            return [row_to_event(row) for row in prepared.rows(conn)]
+        return [row_to_event(row) for row in prepared.rows(self.engine)]
 
     def ids(self, *, query: EventQuery) -> list[str]:
         """The ids :meth:`search` would return, in its order: a page whose events may be kept."""

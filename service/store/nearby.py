@@ -55,24 +55,24 @@ def candidates(
     ``online`` adds online-only events wherever they are, for a search near
     a place that also asked for online attendance.
     """
-    with store.engine.connect() as conn:
-        slim = _slim(conn.dialect.name, sectors=bool(query.sectors))
-        prepared = prepare(slim, query)
-        if boxes is None:
-            return Candidates(prepared.rows(conn), [])  # type: ignore[arg-type]
-        if len(boxes) == 1:
-            located: Sequence[Any] = dialects.within_box(conn, prepared, table, boxes[0]).rows(conn)
-        else:
-            unique: dict[str, Any] = {}
-            for box in boxes:
-                for row in dialects.within_box(conn, prepared, table, box).rows(conn):
-                    unique.setdefault(row[0], row)
-            located = list(unique.values())
-        extra: list[Any] = []
-        if online:
-            seen = {row[0] for row in located}
-            only_online = replace(query, attendance=(Attendance.ONLINE,))
-            extra = [row for row in prepare(slim, only_online).rows(conn) if row[0] not in seen]
+    engine = store.engine
+    slim = _slim(engine.dialect.name, sectors=bool(query.sectors))
+    prepared = prepare(slim, query)
+    if boxes is None:
+        return Candidates(prepared.rows(engine), [])  # type: ignore[arg-type]
+    if len(boxes) == 1:
+        located: Sequence[Any] = dialects.within_box(engine, prepared, table, boxes[0]).rows(engine)
+    else:
+        unique: dict[str, Any] = {}
+        for box in boxes:
+            for row in dialects.within_box(engine, prepared, table, box).rows(engine):
+                unique.setdefault(row[0], row)
+        located = list(unique.values())
+    extra: list[Any] = []
+    if online:
+        seen = {row[0] for row in located}
+        only_online = replace(query, attendance=(Attendance.ONLINE,))
+        extra = [row for row in prepare(slim, only_online).rows(engine) if row[0] not in seen]
     return Candidates(located, extra)
 
 

@@ -10,9 +10,11 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Connection, CursorResult, Dialect, Select
+from sqlalchemy import Connection, CursorResult, Dialect, Engine, Select
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.sql.compiler import SQLCompiler
+
+from service.store.readers import readers
 
 KEPT_SHAPES = 512
 """Statements kept per cache: far more shapes than the API's filters can combine into."""
@@ -31,19 +33,21 @@ class Prepared:
     def run(self, connection: Connection) -> CursorResult[Any]:
         return connection.execute(self.statement, self.params)
 
-    def rows(self, connection: Connection) -> list[tuple[Any, ...]]:
+    def rows(self, engine: Engine) -> list[tuple[Any, ...]]:
         """The rows as the database driver gives them, for reads of numbers and text.
 
         SQLAlchemy's execution of a statement costs more than SQLite's answer
         to a small indexed read, and a search runs several: on SQLite the
-        statement compiled once is run on the driver's own connection, each
-        value converted as SQLAlchemy would (IN lists expanded as it would).
-        Booleans come back as 0 and 1; a failing database raises SQLAlchemy's
-        errors, as :meth:`run` would. Other databases go through :meth:`run`.
+        statement compiled once is run on a kept driver connection (see
+        :mod:`service.store.readers`), each value converted as SQLAlchemy
+        would (IN lists expanded as it would). Booleans come back as 0 and 1;
+        a failing database raises SQLAlchemy's errors, as :meth:`run` would.
+        Other databases go through :meth:`run`.
         """
-        direct = _direct(self.statement, connection.dialect)
+        direct = _direct(self.statement, engine.dialect)
         if direct is None:
-            return [tuple(row) for row in self.run(connection)]
+            with engine.connect() as connection:
+                return [tuple(row) for row in self.run(connection)]
         compiled, sql, processors, order = direct
         if sql is None:
             expanded = compiled.construct_expanded_state(self.params)
@@ -64,11 +68,16 @@ class Prepared:
                 params.get(name, fixed) if process is None else process(params.get(name, fixed))
                 for name, process, fixed in positions
             ]
-        driver = connection.dialect.loaded_dbapi
+        kept = readers(engine)
+        driver = engine.dialect.loaded_dbapi
+        connection = kept.take()
         try:
-            return connection.connection.driver_connection.execute(sql, bound).fetchall()  # type: ignore[union-attr,no-any-return]
+            rows = connection.execute(sql, bound).fetchall()
         except driver.Error as error:  # the errors SQLAlchemy's execution would raise
+            kept.drop(connection)
             raise DBAPIError.instance(sql, bound, error, driver.Error) from error
+        kept.give(connection)
+        return rows  # type: ignore[no-any-return]
 
 
 @lru_cache(maxsize=KEPT_SHAPES)

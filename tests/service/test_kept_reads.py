@@ -170,21 +170,22 @@ def test_rows_from_the_driver_are_sqlalchemy_rows(store: EventStore, query: Even
     events = [make_event(n, is_free=(None, True, False)[n % 3]) for n in range(1, 8)]
     store.upsert_many(events, now=NOW)
     box = Box(min_lat=51.0, max_lat=52.0, min_lon=-1.0, max_lon=1.0)
-    with store.engine.connect() as conn:
+    engine = store.engine
+    with engine.connect() as conn:
         for prepared in (
             prepare(nearby._slim("sqlite"), query),
-            dialects.within_box(conn, prepare(nearby._slim("sqlite"), query), table, box),
+            dialects.within_box(engine, prepare(nearby._slim("sqlite"), query), table, box),
         ):
             expected = [tuple(row) for row in prepared.run(conn)]
-            assert prepared.rows(conn) == expected
+            assert prepared.rows(engine) == expected
             assert expected
         whole = prepare(_whole_events, query, in_order=True)
-        assert [row_to_event(row) for row in whole.rows(conn)] == [
+        assert [row_to_event(row) for row in whole.rows(engine)] == [
             row_to_event(row) for row in whole.run(conn)
         ]
 
 
 def test_a_run_without_a_required_value_says_which(store: EventStore) -> None:
     prepared = Prepared(select(table.c.id).where(table.c.id == bindparam("wanted")), {})
-    with store.engine.connect() as conn, pytest.raises(InvalidRequestError, match="'wanted'"):
-        prepared.rows(conn)
+    with pytest.raises(InvalidRequestError, match="'wanted'"):
+        prepared.rows(store.engine)

@@ -149,7 +149,7 @@ def test_ranking_near_a_place_reads_cell_ranges_from_the_index_alone(
     with store.engine.connect() as conn:
         conn.exec_driver_sql("ANALYZE")
         prepared = dialects.within_box(
-            conn, prepare(nearby._slim("sqlite"), query), events, Box(40, 60, -10, 20)
+            store.engine, prepare(nearby._slim("sqlite"), query), events, Box(40, 60, -10, 20)
         )
         plan = _plan(conn, prepared)
 
@@ -160,13 +160,13 @@ def test_ranking_near_a_place_reads_cell_ranges_from_the_index_alone(
 def test_a_box_finds_exactly_the_events_inside_it(store: EventStore) -> None:
     store.upsert_many(located_events(), now=NOW)
     box = Box(min_lat=40.0, max_lat=55.0, min_lon=-5.0, max_lon=20.0)
-    with store.engine.connect() as conn:
-        found = {
-            row[0]
-            for row in dialects.within_box(conn, prepare(_ids, EventQuery()), events, box).rows(
-                conn
-            )
-        }
+    engine = store.engine
+    found = {
+        row[0]
+        for row in dialects.within_box(engine, prepare(_ids, EventQuery()), events, box).rows(
+            engine
+        )
+    }
     inside = {
         e.id
         for e in located_events()
