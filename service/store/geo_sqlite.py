@@ -43,6 +43,7 @@ def _ranges_first(join: RangesFirst, compiler: SQLCompiler, **kw: Any) -> str:
     kw["asfrom"] = True
     left = join.left._compiler_dispatch(compiler, **kw)
     right = join.right._compiler_dispatch(compiler, **kw)
+    assert join.onclause is not None  # built with one, in _within
     on = join.onclause._compiler_dispatch(compiler, **kw)
     return f"{left} CROSS JOIN {right} INDEXED BY {CELL_INDEX} ON {on}"
 
