@@ -22,6 +22,7 @@ import math
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, fields, replace
 from datetime import UTC, datetime
+from operator import attrgetter
 from typing import Any, Literal, get_args
 
 from service.gazetteer import Gazetteer, Place, get_gazetteer
@@ -361,14 +362,16 @@ def _best_first(
     return _page(store, request, page, total, now)
 
 
-_KEY_FIELDS = tuple(f.name for f in fields(EventQuery) if f.name not in ("start", "starts_from"))
+_KEY_FIELDS = attrgetter(
+    *(f.name for f in fields(EventQuery) if f.name not in ("start", "starts_from"))
+)
 """What a total near a place depends on, but the moment asked at."""
 
 
 def _near_key(request: SearchRequest, query: EventQuery) -> tuple[object, ...]:
     """What a total near a place is kept under (whatever the moment asked at)."""
     place = (request.near, request.radius_km, Attendance.ONLINE in request.attendance)
-    return ("near total", place, *(getattr(query, name) for name in _KEY_FIELDS))
+    return ("near total", place, _KEY_FIELDS(query))
 
 
 def _page(

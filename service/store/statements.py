@@ -25,6 +25,12 @@ from service.store.tables import events as table
 MAX_WORDS = 10
 """Words of a text search that filter; more are ignored (each is a LIKE over five columns)."""
 TEXT_COLUMNS = ("title", "description", "organizer", "venue_name", "city")
+SINGLE_VALUES = ("start", "end", "starts_from", "free")
+"""Fields of a query bound as they are, when not None."""
+LISTS = ("kinds", "statuses", "sources", "exclude_sources", "ids", "attendance")
+"""Fields of a query bound as IN lists, when not empty."""
+ENUM_LISTS = frozenset({"kinds", "statuses", "attendance"})
+"""Lists of enum members, bound by their values."""
 
 
 Shape = tuple[bool, frozenset[str]]
@@ -43,23 +49,14 @@ def prepare(base: Base, query: EventQuery, *, in_order: bool = False) -> Prepare
 def _bind(query: EventQuery, *, in_order: bool) -> tuple[Shape, dict[str, Any]]:
     """The shape of ``query`` (what its statement looks like) and the values to run it with."""
     params: dict[str, Any] = {}
-    single = {
-        "start": query.start,
-        "end": query.end,
-        "starts_from": query.starts_from,
-        "free": query.free,
-    }
-    lists = {
-        "kinds": [kind.value for kind in query.kinds],
-        "statuses": [status.value for status in query.statuses],
-        "sources": list(query.sources),
-        "exclude_sources": list(query.exclude_sources),
-        "ids": list(query.ids),
-        "attendance": [mode.value for mode in query.attendance],
-    }
-    for name, value in (single | lists).items():
-        if value is not None and value != []:
+    for name in SINGLE_VALUES:
+        value = getattr(query, name)
+        if value is not None:
             params[name] = value
+    for name in LISTS:
+        values = getattr(query, name)
+        if values:
+            params[name] = [item.value for item in values] if name in ENUM_LISTS else list(values)
     for index, slug in enumerate(dict.fromkeys(query.sectors)):
         params[f"sector_{index}"] = dialects.json_list_pattern(slug)
     words = query.q.split()[:MAX_WORDS] if query.q else []
