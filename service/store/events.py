@@ -13,6 +13,7 @@ import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import Engine, Select, Text, bindparam, func, select, type_coerce, update
@@ -33,6 +34,8 @@ MISSES_TO_CANCEL = 2
 SCHEDULE_FIELDS = ("title", "start", "end", "all_day", "timezone", "status", "venue_key")
 # Never overwritten by an upsert: they belong to the event's history.
 KEPT_ON_UPSERT = {"first_seen"}
+# Stored timestamps kept parsed (about 100 bytes each).
+KEPT_MOMENTS = 8192
 
 
 _AT = bindparam("at", type_=table.c.end.type)
@@ -193,8 +196,21 @@ def _moment(value: Any) -> datetime | None:
     if value is None:
         return None
     if isinstance(value, str):
-        value = datetime.fromisoformat(value)
+        return _parsed_moment(value)
     return value.replace(tzinfo=UTC)  # type: ignore[no-any-return]
+
+
+@lru_cache(maxsize=KEPT_MOMENTS)
+def _parsed_moment(text: str) -> datetime:
+    """Stored text parsed once: the events of a crawl share their seen and updated times,
+    and many share a start (datetimes are immutable, so sharing one is safe)."""
+    return datetime.fromisoformat(text).replace(tzinfo=UTC)
+
+
+_KINDS = {kind.value: kind for kind in Kind}
+_ATTENDANCES = {mode.value: mode for mode in Attendance}
+_STATUSES = {status.value: status for status in Status}
+"""Enum members by stored value: a dictionary lookup costs a tenth of calling the enum."""
 
 
 def row_to_event(row: Any) -> Event:
@@ -239,14 +255,14 @@ def row_to_event(row: Any) -> Event:
     return Event(
         id=event_id,
         title=title,
-        kind=Kind(kind),
+        kind=_KINDS.get(kind) or Kind(kind),
         sectors=_json(sectors) or [],
         categories=_json(categories) or [],
         start=_moment(start),  # type: ignore[arg-type]
         end=_moment(end),
         timezone=timezone,
         all_day=bool(all_day),
-        attendance=Attendance(attendance),
+        attendance=_ATTENDANCES.get(attendance) or Attendance(attendance),
         venue=Venue(
             name=venue_name,
             address=venue_address,
@@ -263,7 +279,7 @@ def row_to_event(row: Any) -> Event:
         price=price,
         currency=currency,
         is_free=None if is_free is None else bool(is_free),
-        status=Status(status),
+        status=_STATUSES.get(status) or Status(status),
         source=source,
         source_url=source_url,
         sources=_json(sources) or [],
