@@ -196,6 +196,8 @@ class Scorer:
         half_km, half_days, now = self.half_km, self.half_days, self._now
         sector_match = self.sector_match
         kinds, modes, prices = KIND_VALUE.get, ATTENDANCE_VALUE.get, FREE_VALUE.get
+        fixed_parts: dict[tuple[str, str, bool | None], float] = {}
+        """The kind, attendance and price parts by their values: a few combinations in all."""
 
         def rank(
             distance_km: float | None,
@@ -215,10 +217,13 @@ class Scorer:
                 score += sector * sector_match(sectors_json)
             days = (start - now) / DAY
             score += soon * (0.5 ** (days / half_days) if days > 0 else 1.0)
-            score += kind_weight * kinds(kind, 0.0)
-            score += in_person * modes(attendance, 0.0)
-            score += free * prices(is_free, 0.5)
-            return round(score / total, SCORE_DIGITS)
+            fixed = fixed_parts.get((kind, attendance, is_free))
+            if fixed is None:
+                fixed = kind_weight * kinds(kind, 0.0)
+                fixed += in_person * modes(attendance, 0.0)
+                fixed += free * prices(is_free, 0.5)
+                fixed_parts[kind, attendance, is_free] = fixed
+            return round((score + fixed) / total, SCORE_DIGITS)
 
         return rank
 
