@@ -50,6 +50,8 @@ MAX_LIMIT = 1000
 MAX_QUERY_CHARS = 200
 CURSOR_VERSION = 1
 SUGGESTIONS = 5
+COMPACT_AT = 4
+"""A page collects up to this many times its size in entries before it drops the worst."""
 READ_ALL_BELOW = 2 * WINDOW_ROWS
 """A search near a place with at most this many matches reads them at once: fewer round
 trips than reading window by window."""
@@ -273,10 +275,10 @@ class _Near:
             return self.boxes
         return bounding_boxes(self.point.lat, self.point.lon, max(reach_km, 0.0))
 
-    def entries(self, found: Candidates, scorer: Scorer, sort: str) -> list[_Entry]:
-        return _entries(found.located, self.cut, scorer, sort) + _entries(
-            found.online, None, scorer, sort
-        )
+    def offer(self, top: _Top, found: Candidates, scorer: Scorer) -> None:
+        """Offer the candidates to ``top``: those located cut at the radius, online ones not."""
+        top.offer(found.located, self.cut, scorer)
+        top.offer(found.online, None, scorer)
 
 
 def _ranked(
@@ -299,14 +301,11 @@ def _ranked(
     """
     near = _Near(request)
     found = candidates(store, query=query, boxes=near.boxes, online=near.online)
-    entries = near.entries(found, scorer, request.sort)
+    top = _Top(request.sort, request.limit + 1, after=cursor.key if cursor is not None else None)
+    near.offer(top, found, scorer)
     if request.near is not None and total_slot is not None:
-        FACTS.remember(total_slot, query.start, len(entries), first_end(found))
-    remaining: Sequence[_Entry] = entries
-    if cursor is not None:
-        remaining = [entry for entry in entries if entry[0] > cursor.key]
-    page = heapq.nsmallest(request.limit + 1, remaining)
-    return _page(store, request, page, len(entries), now)
+        FACTS.remember(total_slot, query.start, top.count, first_end(found))
+    return _page(store, request, top.page(), top.count, now)
 
 
 def _best_first(
@@ -331,7 +330,7 @@ def _best_first(
     """
     near = _Near(request)
     wanted = request.limit + 1
-    after = cursor.key if cursor is not None else None
+    top = _Top(request.sort, wanted, after=cursor.key if cursor is not None else None)
     page: list[_Entry] = []
     reach = math.inf
     last = FACTS.last_start(store)
@@ -347,10 +346,8 @@ def _best_first(
             online=near.online and reach == math.inf,
         )
         windows.held(len(found.located) + len(found.online))
-        entries = near.entries(found, scorer, request.sort)
-        if after is not None:
-            entries = [entry for entry in entries if entry[0] > after]
-        page = heapq.nsmallest(wanted, page + entries)
+        near.offer(top, found, scorer)
+        page = top.page()
         if len(page) < wanted:
             continue
         if request.sort == "date":
@@ -402,31 +399,69 @@ def _page(
     return SearchPage(items=items, total=total, next_cursor=next_cursor)
 
 
-def _entries(
-    rows: Sequence[Candidate],
-    cut: Callable[[float, float], float | None] | None,
-    scorer: Scorer,
-    sort: str,
-) -> list[_Entry]:
-    """Score every candidate that survives the cut; runs once per candidate, so kept lean."""
-    rank = scorer.rank
-    entries: list[_Entry] = []
-    append = entries.append
-    for event_id, lat, lon, start, kind, attendance, is_free, status, sectors, _ in rows:
-        distance = None
-        if cut is not None:
-            distance = cut(lat, lon)  # type: ignore[arg-type]
-            if distance is None:
+class _Top:
+    """The ``wanted`` least entries offered (after the cursor's ``after``), and how many
+    candidates survived the cut: a page and its total, without keeping every entry.
+
+    Runs once per candidate, so kept lean: an entry is built only for a candidate
+    whose first sort key part is no worse than the worst of a full page's.
+    """
+
+    __slots__ = ("_bound", "_kept", "after", "count", "sort", "wanted")
+
+    def __init__(self, sort: str, wanted: int, *, after: tuple[Any, ...] | None) -> None:
+        self.sort = sort
+        self.wanted = wanted
+        self.after = after
+        self.count = 0
+        self._kept: list[_Entry] = []
+        self._bound = math.inf
+        """The first key part of the worst of ``wanted`` entries kept; inf until as many are."""
+
+    def offer(
+        self,
+        rows: Sequence[Candidate],
+        cut: Callable[[float, float], float | None] | None,
+        scorer: Scorer,
+    ) -> None:
+        """Score every candidate that survives the cut and keep those that may make the page."""
+        rank = scorer.rank
+        kept, after, bound = self._kept, self.after, self._bound
+        by_score, by_date = self.sort == "score", self.sort == "date"
+        spill = COMPACT_AT * self.wanted
+        count = 0
+        for event_id, lat, lon, start, kind, attendance, is_free, status, sectors, _ in rows:
+            distance = None
+            if cut is not None:
+                distance = cut(lat, lon)  # type: ignore[arg-type]
+                if distance is None:
+                    continue
+            count += 1
+            score = rank(distance, sectors, start, kind, attendance, is_free, status)
+            if by_score:
+                first = -score
+            elif by_date:
+                first = start
+            else:
+                first = math.inf if distance is None else distance
+            if first > bound:
                 continue
-        score = rank(distance, sectors, start, kind, attendance, is_free, status)
-        if sort == "score":
-            key: tuple[Any, ...] = (-score, start, event_id)
-        elif sort == "date":
-            key = (start, event_id)
-        else:
-            key = (math.inf if distance is None else distance, event_id)
-        append((key, event_id, distance, score))
-    return entries
+            key = (first, start, event_id) if by_score else (first, event_id)
+            if after is not None and key <= after:
+                continue
+            kept.append((key, event_id, distance, score))
+            if len(kept) >= spill:
+                kept[:] = heapq.nsmallest(self.wanted, kept)
+                bound = kept[-1][0][0]
+        self.count += count
+        self._bound = bound
+
+    def page(self) -> list[_Entry]:
+        """The least ``wanted`` entries offered so far, in order."""
+        self._kept[:] = heapq.nsmallest(self.wanted, self._kept)
+        if len(self._kept) >= self.wanted:
+            self._bound = self._kept[-1][0][0]
+        return list(self._kept)
 
 
 def _by_date(

@@ -54,7 +54,9 @@ def full_ranking(store: EventStore, request: SearchRequest) -> SearchPage:
     query = search_module._query(request, now)
     near = search_module._Near(request)
     found = candidates(store, query=query, boxes=near.boxes, online=near.online)
-    entries = sorted(near.entries(found, scorer, request.sort), key=itemgetter(0))
+    every = search_module._Top(request.sort, len(found.located) + len(found.online) + 1, after=None)
+    near.offer(every, found, scorer)  # room for every entry: nothing dropped
+    entries = sorted(every.page(), key=itemgetter(0))
     later = [entry for entry in entries if cursor is None or entry[0] > cursor.key]
     return search_module._page(store, request, later[: request.limit + 1], len(entries), now)
 
@@ -249,3 +251,60 @@ def test_kept_totals_and_pages_hold_until_an_event_ends(
         search_module.forget()
         fresh = search(store, request, now=moment)
         assert (kept.total, kept.items) == (fresh.total, fresh.items), moment
+
+
+class _Fixed:
+    """A scorer whose rank is a table lookup: scores with many ties, as rounding gives."""
+
+    def __init__(self, scores: dict[str, float]) -> None:
+        self.rank = lambda distance, sectors, start, kind, attendance, is_free, status: scores[kind]
+
+
+@pytest.mark.parametrize("sort", ["score", "date", "distance"])
+@pytest.mark.parametrize("wanted", [1, 3, 51])
+def test_a_page_keeps_the_least_entries_of_all_it_was_offered(sort: str, wanted: int) -> None:
+    """Offered in batches, with ties in every key part but the id, and a cursor or none, the
+    page is the full sort's first entries after the cursor; the count is every candidate
+    inside the radius."""
+    rng = random.Random(f"{sort}-{wanted}")
+
+    def row(n: int, distance: float) -> tuple:
+        kind = f"k{rng.randint(0, 3)}"
+        return (
+            f"id-{n:04d}",
+            distance,
+            0.0,
+            float(rng.randint(0, 5)),
+            kind,
+            "",
+            None,
+            "",
+            None,
+            None,
+        )
+
+    # The cut reads the distance from the latitude; a negative one is outside the radius.
+    located = [row(n, float(rng.randint(-1, 4))) for n in range(600)]
+    online = [row(n, 0.0) for n in range(600, 640)]
+    inside = sum(1 for candidate in located if candidate[1] >= 0) + len(online)
+    scorer = _Fixed({f"k{n}": n / 4 for n in range(4)})
+
+    def cut(lat: float, lon: float) -> float | None:
+        return lat if lat >= 0 else None
+
+    def offer(top: search_module._Top, batch: int) -> None:
+        for start in range(0, len(located), batch):
+            top.offer(located[start : start + batch], cut, scorer)  # type: ignore[arg-type]
+        top.offer(online, None, scorer)  # type: ignore[arg-type]
+
+    full = search_module._Top(sort, len(located) + len(online), after=None)
+    offer(full, len(located))
+    everything = full.page()
+    assert len(everything) == inside == full.count
+    assert sorted(everything, key=itemgetter(0)) == sorted(everything)
+    for after in (None, everything[len(everything) // 3][0]):
+        top = search_module._Top(sort, wanted, after=after)
+        offer(top, 97)
+        later = [entry for entry in sorted(everything) if after is None or entry[0] > after]
+        assert top.page() == later[:wanted]
+        assert top.count == inside
