@@ -10,7 +10,8 @@ only, never a transaction: a statement is its own snapshot, fetched whole, so
 a kept connection holds no lock between reads. A connection a read failed on
 is closed, not kept. Disposing the engine closes the idle ones and starts
 a new list (a connection lent out meanwhile goes back to the old one, and
-closes with it). There are never more than the reads that ran at once.
+closes with it). Idle ones are kept up to :data:`KEPT_IDLE`, as the pool
+keeps its size: never more than the reads that ran at once.
 """
 
 from __future__ import annotations
@@ -22,6 +23,9 @@ from typing import Any
 from sqlalchemy import Engine, event
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.pool import AssertionPool, SingletonThreadPool, StaticPool
+
+KEPT_IDLE = 8
+"""Idle connections kept per engine; one more given back is closed."""
 
 
 class Readers:
@@ -60,7 +64,7 @@ class Readers:
 
     def give(self, connection: Any) -> None:
         """Take back ``connection``, which ran its read to the end."""
-        if self.kept:
+        if self.kept and len(self._idle) < KEPT_IDLE:
             self._idle.append(connection)
         else:
             connection.close()

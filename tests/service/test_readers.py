@@ -12,7 +12,7 @@ from sqlalchemy import Engine, event, select
 from sqlalchemy.exc import DatabaseError
 
 from service.store import EventQuery, EventStore, make_engine, migrate
-from service.store.readers import readers
+from service.store.readers import KEPT_IDLE, readers
 from service.store.statements import prepare
 from service.store.tables import events as table
 from tests.conftest import NOW
@@ -132,3 +132,20 @@ def test_an_in_memory_store_reads_its_one_database() -> None:
 
     assert readers(engine).kept is False
     engine.dispose()
+
+
+def test_idle_connections_are_kept_up_to_a_bound(store: EventStore) -> None:
+    """After a burst of reads at once, no more than KEPT_IDLE connections stay open."""
+    kept = readers(store.engine)
+    burst = [kept.take() for _ in range(KEPT_IDLE + 3)]
+    for connection in burst:
+        kept.give(connection)
+
+    closed = 0
+    for connection in burst:
+        try:
+            connection.execute("SELECT 1")
+        except sqlite3.ProgrammingError:
+            closed += 1
+    assert closed == 3
+    assert len({id(kept.take()) for _ in range(KEPT_IDLE)}) == KEPT_IDLE
