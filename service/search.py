@@ -291,7 +291,7 @@ def _ranked(
     *,
     total_slot: Hashable | None,
 ) -> SearchPage:
-    """Every match read, cut and sorted: for nearest first, and a first search near a place.
+    """Every match read, cut and ranked: for nearest first, and a first search near a place.
 
     A search near a place needs its total, which takes reading every match
     once: this read, which also gives the page. The total is kept (in
