@@ -337,7 +337,7 @@ def _best_first(
     if last is not None and query.end is not None:
         last = min(last, query.end)
     moment = query.start or now
-    windows = StartWindows(query.starts_from or moment, last, now=moment)
+    windows = StartWindows(query.starts_from or moment, last, now=moment, expected=total)
     for low, high in windows:
         found = candidates(
             store,

@@ -102,18 +102,26 @@ class StartWindows:
 
     From ``first`` to ``last`` (both included), without gaps or overlaps (the
     store keeps microseconds). The first window runs to :data:`FIRST_WINDOW`
-    after ``now`` (events that began earlier and still run come with it);
-    each next one is sized from the rows the last one held (:meth:`held`) to
-    hold about :data:`WINDOW_ROWS`, growing at most fourfold, so a dense
-    store is read a few hundred rows at a time and a sparse one reaches far
-    ahead in a few reads.
+    after ``now`` (events that began earlier and still run come with it), or,
+    given the ``expected`` number of matches in all, to where an even spread of
+    them would put :data:`WINDOW_ROWS`: a window near a place scans the
+    place's whole box in the cell index whatever its span, so a sparse match
+    (a sector in a dense city) must not take many small windows to fill a
+    page. Each next one is sized from the rows the last one held
+    (:meth:`held`) to hold about :data:`WINDOW_ROWS`, growing at most
+    fourfold, so a dense store is read a few hundred rows at a time and a
+    sparse one reaches far ahead in a few reads.
     """
 
-    def __init__(self, first: datetime, last: datetime | None, *, now: datetime) -> None:
+    def __init__(
+        self, first: datetime, last: datetime | None, *, now: datetime, expected: int = 0
+    ) -> None:
         self._low = first
         self._last = last
-        self._high = max(first, now) + FIRST_WINDOW
         self._span = FIRST_WINDOW
+        if expected > 0 and last is not None and last > first:
+            self._span = max(FIRST_WINDOW, (last - first) * min(1.0, WINDOW_ROWS / expected))
+        self._high = max(first, now) + self._span
 
     def __iter__(self) -> Iterator[tuple[datetime, datetime]]:
         while self._last is not None and self._low <= self._last:
