@@ -22,6 +22,7 @@ from scrapy.settings import Settings as ScrapySettings
 
 from crawlers.hosts import HOSTS_SETTING, Hosts
 from crawlers.report import SourceReport
+from crawlers.settings import user_agent
 from crawlers.snapshot import conclude
 from crawlers.sources import Source
 from crawlers.spiders.base import SourceSpider
@@ -60,6 +61,8 @@ def scrapy_settings(
     result.set("HTTPCACHE_DIR", str(settings.http_cache_dir), priority="cmdline")
     result.set("MEETSCOUT_GEOCODER", settings.geocoder, priority="cmdline")
     result.set("MEETSCOUT_GEOCODER_CACHE", str(settings.geocoder_cache), priority="cmdline")
+    if settings.contact:
+        result.set("USER_AGENT", user_agent(settings.contact), priority="cmdline")
     if source.url.startswith("file:"):
         # Local files: no server to be polite to, nothing a retry would fix.
         result.set("RETRY_ENABLED", False, priority="cmdline")

@@ -4,7 +4,17 @@ BOT_NAME = "meetscout"
 SPIDER_MODULES = ["crawlers.spiders"]
 NEWSPIDER_MODULE = "crawlers.spiders"
 
-USER_AGENT = "meetscout/0.1 (+https://github.com/meetscout/meetscout; event discovery)"
+
+def user_agent(contact: str | None = None) -> str:
+    """Who is crawling: meetscout, and who runs it when they say so (``MEETSCOUT_CONTACT``)."""
+    return (
+        f"meetscout/0.1 (event discovery; +{contact})"
+        if contact
+        else "meetscout/0.1 (event discovery)"
+    )
+
+
+USER_AGENT = user_agent()
 ROBOTSTXT_OBEY = True
 CONCURRENT_REQUESTS = 8
 CONCURRENT_REQUESTS_PER_DOMAIN = 1

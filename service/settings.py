@@ -10,7 +10,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from service.ranking import ScoreWeights
@@ -83,6 +83,14 @@ class Settings(BaseSettings):
         description="Locating venues the offline gazetteer cannot: none, or OpenStreetMap's "
         "Nominatim (1 request a second, cached).",
     )
+    contact: str | None = Field(
+        default=None,
+        min_length=3,
+        max_length=200,
+        pattern=r"^[^\x00-\x1f\x7f()]+$",
+        description="How the sites crawled and Nominatim reach whoever runs this instance "
+        "(a URL or an email address), sent in the crawl's User-Agent; needed for Nominatim.",
+    )
     geocoder_cache: Path = Field(
         default=PROJECT_ROOT / "var" / "geocode-cache.sqlite3",
         description="Where Nominatim answers are kept, so each address is asked once.",
@@ -91,6 +99,16 @@ class Settings(BaseSettings):
         default_factory=ScoreWeights,
         description="Weights of the meet-someone-new score, as JSON.",
     )
+
+    @model_validator(mode="after")
+    def _nominatim_needs_a_contact(self) -> Settings:
+        """Nominatim's usage policy asks every application to say who to contact."""
+        if self.geocoder == "nominatim" and not self.contact:
+            raise ValueError(
+                "MEETSCOUT_GEOCODER=nominatim needs MEETSCOUT_CONTACT (a URL or an email "
+                "address Nominatim's operators can reach you at)"
+            )
+        return self
 
 
 @lru_cache

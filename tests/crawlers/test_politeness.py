@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import ClassVar
 
 import pytest
+from pydantic import ValidationError
 
 from crawlers.middlewares import retry_after_seconds
 from service.settings import Settings
@@ -69,6 +70,7 @@ def test_crawl_is_polite_and_refetches_conditionally(
     server: str, settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("MEETSCOUT_HTTP_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("MEETSCOUT_CONTACT", "https://ops.example.org/meetscout")
     settings.sources.write_text(
         f'[[source]]\nname = "feed"\ntype = "ics"\nurl = "{server}/feed.ics"\n'
         f'[[source]]\nname = "private"\ntype = "ics"\nurl = "{server}/private/feed.ics"\n'
@@ -82,7 +84,8 @@ def test_crawl_is_polite_and_refetches_conditionally(
     feed_hits = [(headers, at) for path, headers, at in FeedServer.log if path == "/feed.ics"]
     assert len(feed_hits) == 2
     assert feed_hits[1][1] - feed_hits[0][1] >= 1.0  # waited as Retry-After asked
-    assert "meetscout" in feed_hits[0][0]["User-Agent"]
+    agent = "meetscout/0.1 (event discovery; +https://ops.example.org/meetscout)"
+    assert feed_hits[0][0]["User-Agent"] == agent  # says who runs it, as set
 
     FeedServer.log = []
     second = crawl(settings, THEN)
@@ -90,6 +93,17 @@ def test_crawl_is_polite_and_refetches_conditionally(
     assert second["feed"]["stored"] == 6
     [(headers, _)] = [(h, at) for path, h, at in FeedServer.log if path == "/feed.ics"]
     assert headers.get("If-None-Match") == '"v1"'
+
+
+def test_a_contact_is_one_printable_line_and_nominatim_needs_one(tmp_path: Path) -> None:
+    base = {"sources": tmp_path / "sources.toml"}
+    assert Settings(**base).contact is None
+    for bad in ("a\r\nX-Injected: 1", "x" * 201, "(me)", ""):
+        with pytest.raises(ValidationError, match="contact"):
+            Settings(**base, contact=bad)
+    with pytest.raises(ValidationError, match="MEETSCOUT_CONTACT"):
+        Settings(**base, geocoder="nominatim")
+    assert Settings(**base, geocoder="nominatim", contact="ops@example.org").contact
 
 
 @pytest.mark.parametrize(
