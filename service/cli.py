@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+from pydantic import ValidationError
 from rich.console import Console
 from rich.logging import RichHandler
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
@@ -26,6 +28,26 @@ app = typer.Typer(
 )
 console = Console()
 app.command("search")(search_command)
+
+
+@app.callback()
+def _settings_are_valid() -> None:
+    """Every command reads the MEETSCOUT_* settings: a bad one ends the run with its name."""
+    try:
+        get_settings()
+    except ValidationError as error:
+        for problem in error.errors():
+            console.print(f"[red]error:[/red] {setting_problem(problem)}", highlight=False)
+        raise typer.Exit(2) from error
+
+
+def setting_problem(problem: Mapping[str, Any]) -> str:
+    """One of pydantic's errors about the settings, as the environment variable at fault."""
+    message = str(problem["msg"]).removeprefix("Value error, ")
+    if not problem["loc"]:
+        return message
+    name = f"MEETSCOUT_{str(problem['loc'][0]).upper()}"
+    return f"{name}: {message}"
 
 
 QUIET_LOGGERS = ("scrapy", "twisted", "alembic", "py.warnings")

@@ -10,7 +10,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from service.ranking import ScoreWeights
@@ -87,7 +87,6 @@ class Settings(BaseSettings):
         default=None,
         min_length=3,
         max_length=200,
-        pattern=r"^[^\x00-\x1f\x7f()]+$",
         description="How the sites crawled and Nominatim reach whoever runs this instance "
         "(a URL or an email address), sent in the crawl's User-Agent; needed for Nominatim.",
     )
@@ -99,6 +98,14 @@ class Settings(BaseSettings):
         default_factory=ScoreWeights,
         description="Weights of the meet-someone-new score, as JSON.",
     )
+
+    @field_validator("contact")
+    @classmethod
+    def _one_printable_line(cls, value: str | None) -> str | None:
+        """Sent in a header, inside the agent's parentheses."""
+        if value is not None and any(not char.isprintable() or char in "()" for char in value):
+            raise ValueError("one line of printable text, without parentheses")
+        return value
 
     @model_validator(mode="after")
     def _nominatim_needs_a_contact(self) -> Settings:

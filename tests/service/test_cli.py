@@ -11,12 +11,15 @@ from pathlib import Path
 from tests.conftest import FIXTURES
 
 
-def run(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
+def run(
+    tmp_path: Path, *args: str, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     env = {
         **os.environ,
         "MEETSCOUT_DATABASE_URL": f"sqlite:///{tmp_path / 'cli.db'}",
         "MEETSCOUT_SOURCES": str(tmp_path / "sources.toml"),
         "COLUMNS": "200",
+        **(env or {}),
     }
     return subprocess.run(
         [sys.executable, "-m", "service", *args],
@@ -88,3 +91,16 @@ def test_sources_shows_each_sources_health(tmp_path: Path) -> None:
     gone = next(line for line in done.stdout.splitlines() if "│ gone " in line)
     assert "failed" in gone
     assert "never" in gone
+
+
+def test_a_bad_setting_ends_any_command_with_its_name(tmp_path: Path) -> None:
+    """Settings come from the environment: a wrong one is named, without a traceback."""
+    for command, env, expected in (
+        (("crawl",), {"MEETSCOUT_PORT": "eighty"}, "MEETSCOUT_PORT: Input should be a valid"),
+        (("digest", "send"), {"MEETSCOUT_CONTACT": "a\nb"}, "MEETSCOUT_CONTACT: one line"),
+        (("crawl",), {"MEETSCOUT_GEOCODER": "nominatim"}, "nominatim needs MEETSCOUT_CONTACT"),
+    ):
+        done = run(tmp_path, *command, env=env)
+        assert done.returncode == 2, done.stderr
+        assert expected in done.stdout
+        assert "Traceback" not in done.stdout + done.stderr
