@@ -102,9 +102,11 @@ class Settings(BaseSettings):
     @field_validator("contact")
     @classmethod
     def _one_printable_line(cls, value: str | None) -> str | None:
-        """Sent in a header, inside the agent's parentheses."""
-        if value is not None and any(not char.isprintable() or char in "()" for char in value):
-            raise ValueError("one line of printable text, without parentheses")
+        """Sent in a header (ASCII), inside the agent's parentheses."""
+        if value is not None and any(
+            not (char.isascii() and char.isprintable()) or char in "()" for char in value
+        ):
+            raise ValueError("one line of printable ASCII, without parentheses")
         return value
 
     @model_validator(mode="after")

@@ -98,7 +98,7 @@ def test_crawl_is_polite_and_refetches_conditionally(
 def test_a_contact_is_one_printable_line_and_nominatim_needs_one(tmp_path: Path) -> None:
     base = {"sources": tmp_path / "sources.toml"}
     assert Settings(**base).contact is None
-    for bad in ("a\r\nX-Injected: 1", "x" * 201, "(me)", ""):
+    for bad in ("a\r\nX-Injected: 1", "x" * 201, "(me)", "", "café@example.org"):
         with pytest.raises(ValidationError, match="contact"):
             Settings(**base, contact=bad)
     with pytest.raises(ValidationError, match="MEETSCOUT_CONTACT"):

@@ -97,7 +97,11 @@ def test_a_bad_setting_ends_any_command_with_its_name(tmp_path: Path) -> None:
     """Settings come from the environment: a wrong one is named, without a traceback."""
     for command, env, expected in (
         (("crawl",), {"MEETSCOUT_PORT": "eighty"}, "MEETSCOUT_PORT: Input should be a valid"),
-        (("digest", "send"), {"MEETSCOUT_CONTACT": "a\nb"}, "MEETSCOUT_CONTACT: one line"),
+        (
+            ("digest", "send"),
+            {"MEETSCOUT_CONTACT": "a\nb"},
+            "MEETSCOUT_CONTACT: one line of printable ASCII",
+        ),
         (("crawl",), {"MEETSCOUT_GEOCODER": "nominatim"}, "nominatim needs MEETSCOUT_CONTACT"),
     ):
         done = run(tmp_path, *command, env=env)
