@@ -196,8 +196,8 @@ class Scorer:
         half_km, half_days, now = self.half_km, self.half_days, self._now
         sector_match = self.sector_match
         kinds, modes, prices = KIND_VALUE.get, ATTENDANCE_VALUE.get, FREE_VALUE.get
+        # The kind, attendance and price parts by their values: a few combinations in all.
         fixed_parts: dict[tuple[str, str, bool | None], float] = {}
-        """The kind, attendance and price parts by their values: a few combinations in all."""
 
         def rank(
             distance_km: float | None,
