@@ -15,11 +15,12 @@ import logging
 from sqlalchemy import Connection
 from sqlalchemy.exc import OperationalError
 
+from service.store.dialects import UNIX_EPOCH_JULIAN_DAY
+
 log = logging.getLogger(__name__)
 
 GEO_TABLE = "event_geo"
 BACKFILL_CHUNK = 5000
-UNIX_EPOCH_JULIAN_DAY = 2440587.5
 
 
 def geo_key(event_id: str) -> int:
