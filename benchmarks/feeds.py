@@ -45,7 +45,6 @@ import icalendar
 from benchmarks.results import write_section
 from feeds.ical import FeedOptions
 from service.api.feed_cache import FeedCache, FeedPlan, event_versions
-from service.api.filters import EventFilters
 from service.api.routes.feeds import (
     DAYS_BACK,
     MAX_FEED_EVENTS,
@@ -53,6 +52,7 @@ from service.api.routes.feeds import (
     feed_request,
     feed_window,
 )
+from service.http.filters import EventFilters
 from service.model import Attendance, Event, Kind, Status, Venue, make_event_id
 from service.search import SearchRequest, forget, point_of, resolve_place, search
 from service.settings import Settings
@@ -349,7 +349,7 @@ SERVER = textwrap.dedent(
     from datetime import datetime
     from pathlib import Path
     import uvicorn
-    from service.api.app import create_app
+    from service.app import create_app
     from service.settings import Settings
     now = datetime.fromisoformat(sys.argv[3])
     settings = Settings(

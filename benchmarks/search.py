@@ -52,13 +52,13 @@ from typing import Any
 from geopy.distance import geodesic
 
 from benchmarks.results import write_section
-from service.gazetteer import Place, get_gazetteer
-from service.geo import fast_error_bound, fast_km
+from service.classify.sectors import get_taxonomy
 from service.model import make_event_id
+from service.places.cells import cell_of
+from service.places.distance import fast_error_bound, fast_km
+from service.places.gazetteer import Place, get_gazetteer
 from service.search import Point, SearchRequest, forget, search
-from service.sectors import get_taxonomy
 from service.store import EventStore, make_engine, migrate
-from service.store.geo_cells import cell_of
 from service.store.tables import events as events_table
 
 NOW = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)

@@ -29,7 +29,7 @@ from crawlers.spiders.base import SourceSpider
 from crawlers.spiders.confs_tech import ConfsTechSpider
 from crawlers.spiders.ics import IcsSpider
 from crawlers.spiders.jsonld import JsonLdSpider
-from service.gazetteer import get_gazetteer
+from service.places.gazetteer import get_gazetteer
 from service.settings import Settings
 from service.store import EventStore, HealthStore, make_engine
 

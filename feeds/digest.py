@@ -28,7 +28,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from feeds.ical import safe_url
 
 if TYPE_CHECKING:
-    from service.digest import Digest, DigestItem
+    from service.digest.build import Digest, DigestItem
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 ATOM_NS = "http://www.w3.org/2005/Atom"

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 from feeds.digest import DigestLinks, environment, line, render_html, render_text, safe_url
 
 if TYPE_CHECKING:
-    from service.digest import Digest
+    from service.digest.build import Digest
 
 SUBJECT_LIMIT = 150
 

@@ -13,7 +13,7 @@ from typing import Literal
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from service.ranking import ScoreWeights
+from service.search.rank import ScoreWeights
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 

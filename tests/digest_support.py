@@ -18,8 +18,8 @@ from scrapy.http import Request, TextResponse
 
 from crawlers.sources import Source
 from crawlers.spiders.confs_tech import ConfsTechSpider
-from service.gazetteer import get_gazetteer
 from service.model import Event, Kind, Venue
+from service.places.gazetteer import get_gazetteer
 from tests.conftest import NOW
 
 SNAPSHOT = Path(__file__).resolve().parent.parent / "data" / "snapshot" / "confs-tech" / "2026"

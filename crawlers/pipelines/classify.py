@@ -15,9 +15,9 @@ import logging
 from typing import Any
 
 from crawlers.pipelines.base import ReportingPipeline
-from service.kinds import classify_kind
+from service.classify.kinds import classify_kind
+from service.classify.sectors import classify
 from service.model import Event, Kind
-from service.sectors import classify
 
 log = logging.getLogger(__name__)
 

@@ -32,8 +32,8 @@ from typing import Any, Self
 from scrapy.crawler import Crawler
 
 from crawlers.pipelines.base import ReportingPipeline
-from service.gazetteer import Gazetteer, Place, get_gazetteer, normalize_name
 from service.model import Attendance, Event, all_day_start
+from service.places.gazetteer import Gazetteer, Place, get_gazetteer, normalize_name
 
 log = logging.getLogger(__name__)
 

@@ -13,7 +13,7 @@ from datetime import timedelta
 from scrapy.crawler import Crawler
 
 from crawlers.pipelines.base import ReportingPipeline
-from service.dedupe import DuplicateIndex, merge_duplicate
+from service.classify.dedupe import DuplicateIndex, merge_duplicate
 from service.model import Event, merge_events
 from service.store import EventQuery, EventStore, make_engine
 

@@ -8,7 +8,7 @@ from fastapi import Response
 from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse
 
 from feeds.digest import DigestLinks, digest_json, render_html, render_markdown, render_text
-from service.digest import Digest
+from service.digest.build import Digest
 
 DigestFormat = Literal["html", "text", "md", "json"]
 

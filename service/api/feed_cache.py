@@ -29,12 +29,12 @@ from sqlalchemy import Select, select
 
 import feeds.ical
 from feeds.ical import EventBlock, FeedOptions, assemble_calendar, render_block
-from service.api.caching import LRUCache, Representations, Validators, strong_tag
-from service.api.store_watch import StoreWatch
+from service.http.caching import LRUCache, Representations, Validators, strong_tag
 from service.model import Event
 from service.store import EventQuery, EventStore
 from service.store.statements import prepare
 from service.store.tables import events as table
+from service.store.watch import StoreWatch
 
 MAX_BLOCKS = 20_000
 """Blocks kept: every event of a large store under a few option sets."""

@@ -11,10 +11,10 @@ from __future__ import annotations
 from functools import partial
 from typing import Any
 
-from service.api.links import event_ics_url, google_calendar_url
 from service.api.schemas import EventOut, PlaceOut, SearchResultOut, VenueOut
-from service.gazetteer import Place
+from service.http.links import event_ics_url, google_calendar_url
 from service.model import Event
+from service.places.gazetteer import Place
 from service.search import EVENTS, SearchResult
 
 DISTANCE_DIGITS = 3

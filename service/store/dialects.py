@@ -28,7 +28,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.sql.dml import Insert
 
-from service.geo import Box
+from service.places.distance import Box
 from service.store import geo_sqlite
 from service.store.prepared import KEPT_SHAPES, Prepared
 

@@ -18,10 +18,10 @@ from typing import Any
 
 from sqlalchemy import Engine, Select, Text, bindparam, func, select, type_coerce, update
 
-from service.dedupe import Fingerprint
+from service.classify.dedupe import Fingerprint
 from service.model import Attendance, Event, Kind, Status, Venue
+from service.places.cells import cell_of
 from service.store import dialects
-from service.store.geo_cells import cell_of
 from service.store.query import EventQuery
 from service.store.statements import prepare
 from service.store.tables import events as table

@@ -3,7 +3,7 @@
 Migrations 0004 and 0007 built and filled it (each located event's point
 and its time from start to end, in days since 1970, keyed by
 :func:`geo_key`); migration 0009 replaced it with grid cells in a btree
-index (:mod:`service.store.geo_cells`) and drops it, and its downgrade
+index (:mod:`service.places.cells`) and drops it, and its downgrade
 builds it again. Nothing but those migrations uses this module.
 """
 

@@ -20,8 +20,8 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.selectable import Join
 
-from service.geo import Box
-from service.store.geo_cells import cell_ranges
+from service.places.cells import cell_ranges
+from service.places.distance import Box
 from service.store.prepared import KEPT_SHAPES, Prepared
 
 CELL_INDEX = "ix_events_geo_cell_rank"

@@ -22,8 +22,8 @@ from typing import Any, NamedTuple
 
 from sqlalchemy import Text, cast, null, select, type_coerce
 
-from service.geo import Box
 from service.model import Attendance
+from service.places.distance import Box
 from service.store import dialects
 from service.store.events import EventQuery, EventStore
 from service.store.statements import Base, prepare

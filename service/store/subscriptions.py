@@ -36,9 +36,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import IntegrityError
 
+from service.digest.subscription import Delivery, FreeTime, ListedEvent, Subscription
 from service.model import Attendance, Kind
 from service.store.tables import UTCDateTime, metadata
-from service.subscription import Delivery, FreeTime, ListedEvent, Subscription
 
 SENDING, SENT, FAILED = "sending", "sent", "failed"
 ERROR_LIMIT = 1000

@@ -90,7 +90,7 @@ events = Table(
     Column("sequence", Integer, nullable=False),
     Column("content_hash", String(64), nullable=False),
     Column("schedule_hash", String(64), nullable=False),
-    # The grid cell of the coordinates (service.store.geo_cells), migration 0009.
+    # The grid cell of the coordinates (service.places.cells), migration 0009.
     Column("geo_cell", BigInteger),
     Index("ix_events_start", "start"),
     Index("ix_events_end", "end"),

@@ -16,11 +16,11 @@ from zoneinfo import ZoneInfo
 from starlette.datastructures import ImmutableMultiDict
 
 from feeds.digest import line
-from service.api.filters import EventFilters
-from service.gazetteer import Place
+from service.classify.sectors import get_taxonomy
+from service.http.filters import EventFilters
 from service.model import Attendance, Kind
+from service.places.gazetteer import Place
 from service.search import DEFAULT_RADIUS_KM, MAX_QUERY_CHARS, SORTS, SearchError, resolve_place
-from service.sectors import get_taxonomy
 from service.web.view import ALARM_CHOICES, CANCELLED_CHOICES, FeedChoices
 
 MIN_RADIUS_KM = 1.0

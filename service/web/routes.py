@@ -26,17 +26,17 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import ImmutableMultiDict
 
 from feeds.digest import safe_url
-from service.advice import FOLLOW_UP_STEPS, prepare
-from service.api.deps import NowDep, SettingsDep, StoreDep
-from service.api.describe import describe_search
 from service.api.routes.subscriptions import CONFIRM_WITHIN, create_subscription, rate_limited
-from service.api.subscription_schemas import SubscriptionIn
-from service.ranking import when_text
+from service.classify.sectors import get_taxonomy
+from service.digest.subscription import FREE_TIME_LABELS, FreeTime
+from service.http.deps import NowDep, SettingsDep, StoreDep
+from service.http.describe import describe_search
+from service.http.subscription_schemas import SubscriptionIn
 from service.search import SearchError, SearchPage, search
-from service.sectors import get_taxonomy
+from service.search.rank import when_text
 from service.settings import Settings
 from service.store import EventStore, SubscriptionStore
-from service.subscription import FREE_TIME_LABELS, FreeTime
+from service.text.advice import FOLLOW_UP_STEPS, prepare
 from service.web.form import (
     ATTENDANCE_CHOICES,
     MAX_RADIUS_KM,

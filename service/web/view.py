@@ -20,13 +20,13 @@ from typing import Any, Literal
 from urllib.parse import quote, urlencode, urlsplit
 
 from feeds.digest import line, safe_url
-from service.api.links import absolute, google_calendar_url, webcal
-from service.digest import when as when_text
-from service.digest import where as where_text
-from service.gazetteer import get_gazetteer
+from service.classify.sectors import get_taxonomy
+from service.digest.build import when as when_text
+from service.digest.build import where as where_text
+from service.http.links import absolute, google_calendar_url, webcal
 from service.model import Attendance, Event, Kind, Status
-from service.ranking import distance_text
-from service.sectors import get_taxonomy
+from service.places.gazetteer import get_gazetteer
+from service.search.rank import distance_text
 
 KIND_LABELS: dict[Kind, str] = {
     Kind.CONFERENCE: "Conference",

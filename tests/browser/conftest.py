@@ -24,7 +24,7 @@ import uvicorn
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright, Route, sync_playwright
 from pydantic import SecretStr
 
-from service.api.app import create_app
+from service.app import create_app
 from service.settings import Settings
 from service.store import EventStore, make_engine, migrate
 from tests.conftest import NOW

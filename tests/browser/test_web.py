@@ -9,7 +9,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from playwright.sync_api import Page, expect
 
-from service.advice import ASK
+from service.text.advice import ASK
 from tests.browser.conftest import PHONE, LiveServer, Tab, serious_violations
 
 PLACE = "Berlin"

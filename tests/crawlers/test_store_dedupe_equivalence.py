@@ -19,8 +19,8 @@ from scrapy.exceptions import DropItem
 
 from crawlers.pipelines.store import StorePipeline
 from crawlers.report import SourceReport
-from service import dedupe
-from service.dedupe import Fingerprint
+from service.classify import dedupe
+from service.classify.dedupe import Fingerprint
 from service.model import Attendance, Event, Venue, make_event_id
 from service.store import EventQuery, EventStore, make_engine, migrate
 from tests.conftest import NOW

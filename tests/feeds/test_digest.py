@@ -20,10 +20,10 @@ from feeds.digest import (
     render_notice,
     render_text,
 )
-from service.digest import Digest, PreviousDigest, build_digest
+from service.digest.build import Digest, PreviousDigest, build_digest
+from service.digest.subscription import FreeTime, ListedEvent
 from service.model import Attendance, Event, Kind, Status, Venue
 from service.search import SearchResult
-from service.subscription import FreeTime, ListedEvent
 
 NOW = datetime(2026, 12, 7, 7, 0, tzinfo=UTC)
 ATOM = "{http://www.w3.org/2005/Atom}"

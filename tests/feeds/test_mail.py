@@ -10,7 +10,7 @@ import pytest
 
 from feeds.digest import DigestLinks
 from feeds.mail import Envelope, HeaderError, confirmation_email, digest_email
-from service.digest import Digest, build_digest
+from service.digest.build import Digest, build_digest
 from service.model import Event, Kind, Venue
 from service.search import SearchResult
 

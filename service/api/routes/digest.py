@@ -12,15 +12,15 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from fastapi import APIRouter, Query, Response
 
 from feeds.digest import DigestLinks
-from service.api.deps import NowDep, SettingsDep, StoreDep
 from service.api.digest_formats import DigestFormat, digest_response
-from service.api.filters import EventFilters, FiltersDep, invalid, search_error
-from service.api.links import absolute
-from service.digest import Digest
-from service.digest_query import compile_digest
+from service.digest.build import Digest
+from service.digest.compile import compile_digest
+from service.digest.subscription import FreeTime
+from service.http.deps import NowDep, SettingsDep, StoreDep
+from service.http.filters import EventFilters, FiltersDep, invalid, search_error
+from service.http.links import absolute
+from service.places.timezones import zone_at
 from service.search import SearchError
-from service.subscription import FreeTime
-from service.timezones import zone_at
 
 router = APIRouter(tags=["digest"])
 

@@ -8,8 +8,6 @@ from typing import Annotated
 from fastapi import APIRouter, HTTPException, Path, Query, Request, Response
 
 from feeds.ical import FeedOptions, assemble_calendar
-from service.api.caching import Validators
-from service.api.deps import NowDep, SettingsDep, StoreDep
 from service.api.feed_cache import (
     ICS_RESPONSES,
     EventVersion,
@@ -17,10 +15,12 @@ from service.api.feed_cache import (
     FeedPlan,
     IcsRepresentationsDep,
 )
-from service.api.filters import MAX_LIMIT, FiltersDep, search_error
-from service.api.links import absolute, webcal
 from service.api.present import event_out, place_out, search_result_out
 from service.api.schemas import EventOut, EventPage
+from service.http.caching import Validators
+from service.http.deps import NowDep, SettingsDep, StoreDep
+from service.http.filters import MAX_LIMIT, FiltersDep, search_error
+from service.http.links import absolute, webcal
 from service.search import SearchError, search
 
 router = APIRouter(prefix="/events", tags=["events"])

@@ -17,9 +17,6 @@ from fastapi import APIRouter, Query, Request, Response
 from starlette.concurrency import run_in_threadpool
 
 from feeds.ical import FeedOptions
-from service.api.caching import Representations, Validators
-from service.api.deps import NowDep, SettingsDep, StoreDep
-from service.api.describe import describe_feed, describe_search
 from service.api.feed_cache import (
     ICS_RESPONSES,
     EventVersion,
@@ -30,10 +27,13 @@ from service.api.feed_cache import (
     Reasons,
     event_versions,
 )
-from service.api.filters import EventFilters, FiltersDep, search_error
+from service.http.caching import Representations, Validators
+from service.http.deps import NowDep, SettingsDep, StoreDep
+from service.http.describe import describe_feed, describe_search
+from service.http.filters import EventFilters, FiltersDep, search_error
 from service.model import Event, Status
-from service.ranking import reasons, when_text
 from service.search import SearchError, SearchRequest, check, search
+from service.search.rank import reasons, when_text
 from service.settings import Settings
 from service.store import EventQuery, EventStore
 

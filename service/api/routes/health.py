@@ -5,8 +5,8 @@ from __future__ import annotations
 from fastapi import APIRouter, HTTPException
 from sqlalchemy.exc import SQLAlchemyError
 
-from service.api.deps import StoreDep
 from service.api.schemas import Health
+from service.http.deps import StoreDep
 from service.store import EventQuery
 
 router = APIRouter(tags=["health"])

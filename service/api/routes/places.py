@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query
 
 from service.api.present import place_out
 from service.api.schemas import PlaceOut
-from service.gazetteer import get_gazetteer
+from service.places.gazetteer import get_gazetteer
 from service.search import MAX_QUERY_CHARS
 
 router = APIRouter(prefix="/places", tags=["places"])

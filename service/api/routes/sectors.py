@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from service.api.schemas import SectorList, SectorOut
-from service.sectors import get_taxonomy
+from service.classify.sectors import get_taxonomy
 
 router = APIRouter(prefix="/sectors", tags=["sectors"])
 

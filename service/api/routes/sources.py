@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 
-from service.api.deps import StoreDep
 from service.api.schemas import SourceHealthOut, SourceList
+from service.http.deps import StoreDep
 from service.store import HealthStore, SourceHealth
 
 router = APIRouter(prefix="/sources", tags=["sources"])

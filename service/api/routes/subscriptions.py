@@ -19,16 +19,19 @@ from fastapi.responses import HTMLResponse
 
 from feeds.digest import render_atom, render_notice
 from feeds.mail import HeaderError
-from service.api.deps import NowDep, SettingsDep, StoreDep
 from service.api.digest_formats import DigestFormat, digest_response
-from service.api.digest_mail import (
+from service.digest.compile import subscription_digest
+from service.digest.compose import (
     compose_confirmation,
     digest_links,
     public_key,
     subscription_links,
 )
-from service.api.ratelimit import TokenBucketLimiter
-from service.api.subscription_schemas import (
+from service.digest.mailer import MailError, SmtpMailer
+from service.digest.subscription import CONFIRM_WITHIN, Subscription
+from service.http.deps import NowDep, SettingsDep, StoreDep
+from service.http.ratelimit import TokenBucketLimiter
+from service.http.subscription_schemas import (
     SubscriptionCreated,
     SubscriptionIn,
     SubscriptionLinksOut,
@@ -36,14 +39,11 @@ from service.api.subscription_schemas import (
     SubscriptionPatch,
     mask_email,
 )
-from service.digest_query import subscription_digest
-from service.gazetteer import Place
-from service.mailer import MailError, SmtpMailer
+from service.places.gazetteer import Place
+from service.places.timezones import zone_at
 from service.search import SearchError, resolve_place
 from service.settings import Settings
 from service.store import SubscriptionStore
-from service.subscription import CONFIRM_WITHIN, Subscription
-from service.timezones import zone_at
 
 log = logging.getLogger(__name__)
 

@@ -12,7 +12,7 @@ from crawlers.pipelines.normalize import html_to_text
 from crawlers.sources import Source
 from crawlers.spiders.confs_tech import ConfsTechSpider
 from crawlers.spiders.ics import IcsSpider
-from service.api.app import create_app
+from service.app import create_app
 from service.model import Event
 from service.settings import Settings
 from service.store import EventStore

@@ -19,7 +19,7 @@ from hypothesis.errors import Unsatisfiable
 from schemathesis.checks import positive_data_acceptance
 from schemathesis.generation.modes import GenerationMode
 
-from service.api.app import create_app
+from service.app import create_app
 from service.settings import Settings
 from service.store import EventStore, make_engine, migrate
 from tests.conftest import NOW

@@ -8,7 +8,7 @@ import lxml.html
 import pytest
 from fastapi.testclient import TestClient
 
-from service.api.app import create_app
+from service.app import create_app
 from service.settings import Settings
 from service.store import EventStore
 from tests.conftest import NOW

@@ -15,7 +15,7 @@ import pytest
 from fastapi.testclient import TestClient
 from icalendar import Calendar
 
-from service.api.app import create_app
+from service.app import create_app
 from service.settings import PROJECT_ROOT, Settings
 from tests.conftest import NOW
 from tests.crawlers.test_runner import crawl

@@ -14,18 +14,18 @@ from fastapi.testclient import TestClient
 from sqlalchemy.engine import make_url
 from starlette.requests import Request
 
-import service.api.caching as caching
 import service.api.feed_cache as feed_cache
 import service.api.routes.feeds as feed_routes
+import service.http.caching as caching
 from feeds.ical import FeedOptions
-from service.api.app import create_app
-from service.api.caching import LRUCache, Validators, accepts_gzip, not_modified_tag
-from service.api.describe import ALL_EVENTS, describe_feed, describe_search
-from service.api.filters import EventFilters
-from service.api.store_watch import StoreWatch
+from service.app import create_app
+from service.http.caching import LRUCache, Validators, accepts_gzip, not_modified_tag
+from service.http.describe import ALL_EVENTS, describe_feed, describe_search
+from service.http.filters import EventFilters
 from service.model import Attendance, Kind
 from service.settings import Settings
 from service.store import EventStore
+from service.store.watch import StoreWatch
 from tests.conftest import NOW
 from tests.feeds.samples import toronto_event
 

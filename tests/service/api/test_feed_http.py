@@ -16,7 +16,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, text
 
-from service.api.app import create_app
+from service.app import create_app
 from service.settings import Settings
 from service.store import EventStore
 from tests.conftest import NOW

@@ -15,7 +15,7 @@ import pytest
 from fastapi.testclient import TestClient
 from icalendar import Calendar
 
-from service.api.app import create_app
+from service.app import create_app
 from service.model import Event, Venue
 from service.settings import Settings
 from service.store import EventStore

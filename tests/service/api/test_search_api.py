@@ -7,9 +7,9 @@ from collections.abc import Iterator
 import pytest
 from fastapi.testclient import TestClient
 
-from service.api.app import create_app
-from service.geo import exact_km
-from service.sectors import get_taxonomy
+from service.app import create_app
+from service.classify.sectors import get_taxonomy
+from service.places.distance import exact_km
 from service.settings import Settings
 from service.store import EventStore
 from tests.conftest import NOW

@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 from lxml import etree
 from pydantic import SecretStr
 
-from service.api.app import create_app
+from service.app import create_app
 from service.settings import Settings
 from service.store import EventStore, SubscriptionStore
 from tests.conftest import NOW

@@ -7,8 +7,8 @@ from datetime import date, datetime
 import pytest
 from fastapi.testclient import TestClient
 
-from service.advice import ASK
 from service.store import EventStore
+from service.text.advice import ASK
 from tests.service.web.pages import document, json_ld, texts, unlabelled_controls
 
 

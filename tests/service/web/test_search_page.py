@@ -7,7 +7,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from fastapi.testclient import TestClient
 
-from service.geo import exact_km
+from service.places.distance import exact_km
 from service.store import EventStore
 from tests.service.web.pages import document, field_error, result_ids, texts, unlabelled_controls
 

@@ -8,9 +8,9 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
+from service.digest.subscription import FreeTime, Subscription
 from service.store import EventStore, SubscriptionStore
 from service.store.subscriptions import subscriptions
-from service.subscription import FreeTime, Subscription
 from tests.digest_support import SmtpSink
 from tests.service.web.pages import document, field_error, texts
 

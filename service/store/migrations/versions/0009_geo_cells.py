@@ -1,6 +1,6 @@
 """Grid cells in a btree index replace the R*Tree for radius search.
 
-Each located event gets ``geo_cell`` (:mod:`service.store.geo_cells`), and
+Each located event gets ``geo_cell`` (:mod:`service.places.cells`), and
 an index on it carries every column ranking reads, as migration 0008's did
 for ``geo_key``. A search reads a box as a few ranges of that index: the
 events of a neighbourhood side by side, with no tree to walk and no join
@@ -20,8 +20,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
+from service.places.cells import cell_of
 from service.store import geo_rtree
-from service.store.geo_cells import cell_of
 
 revision: str = "0009"
 down_revision: str | Sequence[str] | None = "0008"

@@ -1,0 +1,106 @@
+"""The FastAPI application, assembled from its routers by :func:`create_app`."""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from datetime import datetime
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+from sqlalchemy.exc import SQLAlchemyError
+from starlette.middleware.gzip import DEFAULT_EXCLUDED_CONTENT_TYPES, GZipMiddleware
+from starlette.staticfiles import StaticFiles
+
+from service.api.feed_cache import ICS_MEDIA_TYPE, FeedCache, ics_representations
+from service.api.openapi_docs import document_framework_responses
+from service.api.routes import (
+    digest,
+    events,
+    feeds,
+    health,
+    places,
+    sectors,
+    sources,
+    subscriptions,
+)
+from service.classify.sectors import get_taxonomy
+from service.http.caching import GZIP_MINIMUM_SIZE
+from service.http.ratelimit import TokenBucketLimiter
+from service.places.gazetteer import get_gazetteer
+from service.settings import Settings
+from service.store import EventStore, make_engine, migrate
+from service.web import STATIC_DIR
+from service.web import router as web_router
+
+STORE_RETRY_AFTER_SECONDS = 30
+
+
+async def store_unavailable(request: Request, exc: Exception) -> JSONResponse:
+    """A failing store is a 503 with Retry-After, never an empty 200.
+
+    A calendar app that gets an empty feed deletes every event it had.
+    """
+    return JSONResponse(
+        {"detail": "the event store is not answering; try again shortly"},
+        status_code=503,
+        headers={"Retry-After": str(STORE_RETRY_AFTER_SECONDS), "Cache-Control": "no-store"},
+    )
+
+
+@asynccontextmanager
+async def warm_start(app: FastAPI) -> AsyncIterator[None]:
+    """Load the gazetteer and the taxonomy before the first request, then freeze them for the GC.
+
+    The first search near a place would otherwise pay for loading every city.
+    Those hundreds of thousands of objects live as long as the process; left
+    to the garbage collector, each full collection walks all of them (a
+    pause of about 100 ms in the middle of some request). Frozen, they are
+    never walked again.
+    """
+    get_gazetteer().resolve("London")
+    get_taxonomy()
+    gc.collect()
+    gc.freeze()
+    yield
+
+
+def create_app(settings: Settings, *, clock: Callable[[], datetime] | None = None) -> FastAPI:
+    """Build the app over the store ``settings`` names; migrations are applied first."""
+    engine = make_engine(settings.database_url)
+    migrate(engine)
+    app = FastAPI(
+        title="meetscout",
+        summary="Places to meet someone new in your field: conferences, book signings, meetups.",
+        version="0.1.0",
+        lifespan=warm_start,
+    )
+    app.state.settings = settings
+    app.state.store = EventStore(engine)
+    app.state.clock = clock
+    app.state.feed_cache = FeedCache()
+    app.state.subscribe_limiter = TokenBucketLimiter(
+        burst=settings.subscribe_burst, per_hour=settings.subscribe_per_hour
+    )
+    app.state.ics_representations = ics_representations(refresh_hours=settings.feed_refresh_hours)
+    # Calendars are compressed once per version by their routes (service.http.caching).
+    app.add_middleware(
+        GZipMiddleware,
+        minimum_size=GZIP_MINIMUM_SIZE,
+        compresslevel=6,
+        exclude_content_types=(*DEFAULT_EXCLUDED_CONTENT_TYPES, ICS_MEDIA_TYPE.split(";")[0]),
+    )
+    app.add_exception_handler(SQLAlchemyError, store_unavailable)
+    app.include_router(health.router)
+    app.include_router(events.router)
+    app.include_router(feeds.router)
+    app.include_router(sources.router)
+    app.include_router(sectors.router)
+    app.include_router(places.router)
+    app.include_router(digest.router)
+    app.include_router(subscriptions.router)
+    app.include_router(web_router)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    document_framework_responses(app)
+    return app

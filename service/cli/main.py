@@ -1,0 +1,271 @@
+"""The ``meetscout`` command: crawl, serve, up."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+from pydantic import ValidationError
+from rich.console import Console
+from rich.logging import RichHandler
+from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from service.cli.digest import digest_app
+from service.cli.search import search_command
+from service.settings import Settings, get_settings
+
+if TYPE_CHECKING:
+    from crawlers.report import SourceReport
+
+app = typer.Typer(
+    help="meetscout: places to meet someone new in your field.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+console = Console()
+app.command("search")(search_command)
+
+
+@app.callback()
+def _settings_are_valid() -> None:
+    """Every command reads the MEETSCOUT_* settings: a bad one ends the run with its name."""
+    try:
+        get_settings()
+    except ValidationError as error:
+        for problem in error.errors():
+            console.print(f"[red]error:[/red] {setting_problem(problem)}", highlight=False)
+        raise typer.Exit(2) from error
+
+
+def setting_problem(problem: Mapping[str, Any]) -> str:
+    """One of pydantic's errors about the settings, as the environment variable at fault."""
+    message = str(problem["msg"]).removeprefix("Value error, ")
+    if not problem["loc"]:
+        return message
+    name = f"MEETSCOUT_{str(problem['loc'][0]).upper()}"
+    return f"{name}: {message}"
+
+
+QUIET_LOGGERS = ("scrapy", "twisted", "alembic", "py.warnings")
+
+
+class _QuietLibraries(logging.Filter):
+    """Scrapy's and Alembic's routine chatter drowns the progress display."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.levelno >= logging.WARNING:
+            return True
+        return not record.name.startswith(QUIET_LOGGERS)
+
+
+def _setup_logging(settings: Settings) -> None:
+    handler = RichHandler(console=console, show_path=False, rich_tracebacks=True)
+    handler.setLevel(settings.log_level.upper())
+    handler.addFilter(_QuietLibraries())
+    logging.basicConfig(format="%(name)s: %(message)s", handlers=[handler], force=True)
+
+
+def run_crawl_command(settings: Settings, source_name: str | None = None) -> list[SourceReport]:
+    """Crawl the configured sources with a progress display; print a summary."""
+    from crawlers.runner import run_crawl
+    from crawlers.sources import SourcesError, load_sources
+    from service.store import make_engine, migrate
+
+    try:
+        sources = load_sources(settings.sources)
+    except SourcesError as exc:
+        console.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(2) from exc
+    if source_name is not None:
+        sources = [source for source in sources if source.name == source_name]
+        if not sources:
+            console.print(
+                f"[red]error:[/red] no source named {source_name!r} in {settings.sources}"
+            )
+            raise typer.Exit(2)
+    engine = make_engine(settings.database_url)
+    migrate(engine)
+    engine.dispose()
+    with Progress(
+        SpinnerColumn(),
+        TextColumn("[bold]{task.description}"),
+        TextColumn("{task.completed} events"),
+        TimeElapsedColumn(),
+        console=console,
+        transient=False,
+    ) as progress:
+        tasks = {source.name: progress.add_task(source.name, total=None) for source in sources}
+
+        def on_event(name: str, what: str) -> None:
+            if what == "item":
+                progress.advance(tasks[name])
+            else:
+                progress.update(tasks[name], total=progress.tasks[tasks[name]].completed)
+
+        reports = run_crawl(settings, sources, now=datetime.now(UTC), on_event=on_event)
+    console.print(summary_table(reports))
+    return reports
+
+
+def summary_table(reports: list[SourceReport]) -> Table:
+    table = Table(title="Crawl summary")
+    for column in (
+        "source",
+        "type",
+        "outcome",
+        "found",
+        "stored",
+        "new",
+        "changed",
+        "vanished",
+        "unlocated",
+        "dropped",
+        "last error",
+    ):
+        table.add_column(column, overflow="fold")
+    for report in reports:
+        dropped = ", ".join(f"{reason} {count}" for reason, count in report.dropped.most_common())
+        outcome = _outcome(report.outcome.value)
+        if report.partial_reason:
+            outcome += f" ({report.partial_reason})"
+        table.add_row(
+            report.source,
+            report.type,
+            outcome,
+            str(report.found),
+            str(report.stored),
+            str(report.inserted),
+            str(report.changed),
+            f"{report.vanished} ({report.cancelled} cancelled)" if report.vanished else "-",
+            str(report.unlocated) if report.unlocated else "-",
+            dropped or "-",
+            report.last_error or "-",
+        )
+    return table
+
+
+@app.command()
+def crawl(
+    source: Annotated[
+        str | None, typer.Option(help="Crawl only the source with this name.")
+    ] = None,
+) -> None:
+    """Crawl the sources of sources.toml into the store."""
+    settings = get_settings()
+    _setup_logging(settings)
+    reports = run_crawl_command(settings, source)
+    if reports and all(report.outcome.value == "failed" for report in reports):
+        raise typer.Exit(1)
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Address to listen on.")] = None,
+    port: Annotated[int | None, typer.Option(help="Port to listen on.")] = None,
+) -> None:
+    """Serve the API, the web page and the feeds."""
+    settings = get_settings()
+    _setup_logging(settings)
+    _serve(settings, host, port)
+
+
+@app.command()
+def up(
+    host: Annotated[str | None, typer.Option(help="Address to listen on.")] = None,
+    port: Annotated[int | None, typer.Option(help="Port to listen on.")] = None,
+) -> None:
+    """Crawl every source, then serve: the one command to see meetscout work.
+
+    With no mail server configured, mail (the digest's confirmation) is
+    printed here instead of sent, so signing up works on a fresh machine.
+    """
+    settings = get_settings()
+    _setup_logging(settings)
+    run_crawl_command(settings)
+    if settings.smtp_url is not None:
+        _serve(settings, host, port)
+        return
+    from pydantic import SecretStr
+
+    from service.digest.devmail import printing_mail_sink
+
+    with printing_mail_sink(console) as smtp_url:
+        console.print(
+            "No MEETSCOUT_SMTP_URL set: mail is [bold]printed in this terminal[/bold], not sent."
+        )
+        _serve(settings.model_copy(update={"smtp_url": SecretStr(smtp_url)}), host, port)
+
+
+@app.command()
+def sources() -> None:
+    """Show each source's health: its last crawl, what it stored and dropped, its last error."""
+    from service.store import EventStore, HealthStore, make_engine, migrate
+
+    settings = get_settings()
+    engine = make_engine(settings.database_url)
+    migrate(engine)
+    try:
+        store = EventStore(engine)
+        overview = HealthStore(engine).overview(events_by_source=store.count_by_source())
+    finally:
+        engine.dispose()
+    if not overview:
+        console.print("No crawl has run yet: try [bold]meetscout crawl[/bold].")
+        return
+    table = Table(title="Sources")
+    for column in (
+        "source",
+        "type",
+        "outcome",
+        "last crawl",
+        "last clean",
+        "events",
+        "found",
+        "stored",
+        "dropped",
+        "last error",
+    ):
+        table.add_column(column, overflow="fold")
+    for item in overview:
+        run = item.last_run
+        dropped = ", ".join(f"{reason} {count}" for reason, count in run.dropped.items())
+        table.add_row(
+            run.source,
+            run.type,
+            _outcome(run.outcome) + (f" ({run.note})" if run.note else ""),
+            f"{run.finished:%Y-%m-%d %H:%M} UTC",
+            f"{item.last_clean:%Y-%m-%d %H:%M} UTC" if item.last_clean else "never",
+            str(item.events),
+            str(run.found),
+            str(run.stored),
+            dropped or "-",
+            run.last_error or "-",
+        )
+    console.print(table)
+
+
+def _outcome(outcome: str) -> str:
+    colour = {"ok": "green", "partial": "yellow", "failed": "red"}.get(outcome, "white")
+    return f"[{colour}]{outcome}[/]"
+
+
+def _serve(settings: Settings, host: str | None, port: int | None) -> None:
+    import uvicorn
+
+    from service.app import create_app
+
+    application = create_app(settings)
+    bind_host, bind_port = host or settings.host, port or settings.port
+    console.print(f"Serving on [bold]http://{bind_host}:{bind_port}[/bold]")
+    uvicorn.run(application, host=bind_host, port=bind_port, log_level=settings.log_level.lower())
+
+
+app.add_typer(digest_app, name="digest")
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,133 @@
+"""The searches behind a digest: the week near the person, online events, last week's picks.
+
+:mod:`service.digest.build` is pure; this module asks the store what it needs
+(through :func:`service.search.search`, so the digest ranks exactly as
+``/events`` does) and hands the answers over.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from service.digest.build import MIN_ALTERNATES, Digest, PreviousDigest, build_digest
+from service.digest.subscription import FreeTime, Subscription, iso_week, week_bounds
+from service.model import Attendance, Event, Status
+from service.search import MAX_RADIUS_KM, Point, SearchRequest, search
+from service.search.rank import ScoreWeights
+from service.store import EventQuery, EventStore
+from service.store.subscriptions import SubscriptionStore
+
+WEEK_LIMIT = 200
+"""Ranked events read for one week: far more than a digest shows."""
+ONLINE_LIMIT = 20
+
+
+def subscription_request(subscription: Subscription) -> SearchRequest:
+    """What a subscription asks for, before it is cut to a week."""
+    return SearchRequest(
+        near=Point(subscription.lat, subscription.lon, subscription.near),
+        radius_km=subscription.radius_km,
+        sectors=subscription.sectors,
+        kinds=subscription.kinds,
+        attendance=subscription.attendance,
+    )
+
+
+def week_request(
+    request: SearchRequest, *, now: datetime, zone: ZoneInfo, week_of: datetime | None = None
+) -> SearchRequest:
+    """The same search over what is left of the week (Monday to Sunday in ``zone``)."""
+    start, end = week_bounds(max(week_of or now, now), zone)
+    return replace(
+        request,
+        start=max(start, now),
+        end=end,
+        sort="score",
+        limit=WEEK_LIMIT,
+        cursor=None,
+        statuses=(Status.SCHEDULED,),
+    )
+
+
+def compile_digest(
+    store: EventStore,
+    request: SearchRequest,
+    *,
+    now: datetime,
+    timezone: str,
+    place: str,
+    free_times: Sequence[FreeTime] = (),
+    previous: PreviousDigest | None = None,
+    week_of: datetime | None = None,
+    weights: ScoreWeights | None = None,
+) -> Digest:
+    """Search the week, and online events when nothing near fits, then build the digest."""
+    zone = ZoneInfo(timezone)
+    weekly = week_request(request, now=now, zone=zone, week_of=week_of)
+    results = search(store, weekly, now=now, weights=weights).items
+    current = _current(store, previous)
+
+    def build(online: Sequence[object] = ()) -> Digest:
+        return build_digest(
+            results,
+            now=now,
+            timezone=timezone,
+            place=place,
+            radius_km=request.radius_km,
+            sectors=request.sectors,
+            free_times=free_times,
+            previous=previous,
+            current=current,
+            online=online,  # type: ignore[arg-type]
+            max_radius_km=MAX_RADIUS_KM,
+            week_of=week_of,
+        )
+
+    digest = build()
+    if digest.top_pick is None or len(digest.alternates) < MIN_ALTERNATES:
+        online_request = replace(
+            weekly, near=None, attendance=(Attendance.ONLINE,), limit=ONLINE_LIMIT
+        )
+        digest = build(search(store, online_request, now=now, weights=weights).items)
+    return digest
+
+
+def subscription_digest(
+    store: EventStore,
+    subscriptions: SubscriptionStore,
+    subscription: Subscription,
+    *,
+    now: datetime,
+    weights: ScoreWeights | None = None,
+) -> Digest:
+    """This week's digest for one subscriber, with changes and follow-ups from their last one."""
+    week = iso_week(now.astimezone(subscription.zone).date())
+    return compile_digest(
+        store,
+        subscription_request(subscription),
+        now=now,
+        timezone=subscription.timezone,
+        place=subscription.place_label,
+        free_times=subscription.free_times,
+        previous=previous_digest(subscriptions, subscription, week),
+        weights=weights,
+    )
+
+
+def previous_digest(
+    subscriptions: SubscriptionStore, subscription: Subscription, week: str
+) -> PreviousDigest | None:
+    delivery = subscriptions.last_sent(subscription_id=subscription.id, before_week=week)
+    if delivery is None or delivery.sent_at is None:
+        return None
+    return PreviousDigest(week=delivery.week, sent_at=delivery.sent_at, items=delivery.items)
+
+
+def _current(store: EventStore, previous: PreviousDigest | None) -> dict[str, Event]:
+    if previous is None or not previous.items:
+        return {}
+    ids = [item.id for item in previous.items]
+    return {event.id: event for event in store.search(query=EventQuery(ids=ids))}

@@ -1,0 +1,105 @@
+"""The weekly send: one digest per confirmed subscription per ISO week, exactly once.
+
+Each subscription's week is claimed in the store before its message is
+built, sent after, and marked sent or failed. A rerun skips what went out;
+a failure is retried by the next run (up to ``max_attempts`` a week); a send
+that a crashed run left half done is retried once its claim is older than
+``stale_after``. The digest's Message-ID is the same on every attempt, so in
+the one case no store can close (the server accepted the message, then the
+process died before recording it) the duplicate is recognisable as one.
+
+The message itself is composed by a function the caller passes in: this
+module decides who gets what and when, not how it looks.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from email.message import EmailMessage
+
+from service.digest.build import Digest
+from service.digest.compile import subscription_digest
+from service.digest.mailer import Mailer
+from service.digest.subscription import Subscription, iso_week
+from service.search.rank import ScoreWeights
+from service.store import EventStore
+from service.store.subscriptions import SubscriptionStore
+
+log = logging.getLogger(__name__)
+
+Compose = Callable[[Digest, Subscription], EmailMessage]
+
+
+@dataclass
+class DeliveryReport:
+    """What one run did, for the summary and the exit status."""
+
+    sent: int = 0
+    retried: int = 0
+    """Of ``sent``, how many went out on a second or later attempt."""
+    failed: int = 0
+    already_sent: int = 0
+    in_progress: int = 0
+    gave_up: int = 0
+    nothing_near: int = 0
+    """Of ``sent``, digests without a top pick, which said so and suggested alternatives."""
+    errors: list[tuple[int, str]] = field(default_factory=list)
+    """(subscription id, error) of each failure; never an address."""
+
+    @property
+    def considered(self) -> int:
+        return self.sent + self.failed + self.already_sent + self.in_progress + self.gave_up
+
+
+def send_digests(
+    *,
+    store: EventStore,
+    subscriptions: SubscriptionStore,
+    mailer: Mailer,
+    compose: Compose,
+    now: datetime,
+    stale_after: timedelta,
+    max_attempts: int,
+    weights: ScoreWeights | None = None,
+) -> DeliveryReport:
+    """Send this week's digest to every confirmed subscription that has not had it."""
+    report = DeliveryReport()
+    for subscription in subscriptions.active():
+        week = iso_week(now.astimezone(subscription.zone).date())
+        claim = subscriptions.claim(
+            subscription_id=subscription.id,
+            week=week,
+            now=now,
+            stale_after=stale_after,
+            max_attempts=max_attempts,
+        )
+        if claim.delivery is None:
+            setattr(report, claim.outcome, getattr(report, claim.outcome) + 1)
+            continue
+        delivery = claim.delivery
+        try:
+            digest = subscription_digest(
+                store, subscriptions, subscription, now=now, weights=weights
+            )
+            message = compose(digest, subscription)
+            mailer.send(message)
+        except Exception as exc:  # one subscriber's failure must not stop the others
+            error = f"{type(exc).__name__}: {exc}"
+            log.warning("digest for subscription %s failed: %s", subscription.id, error)
+            subscriptions.mark_failed(delivery=delivery, error=error)
+            report.failed += 1
+            report.errors.append((subscription.id, error))
+            continue
+        subscriptions.mark_sent(
+            delivery=delivery,
+            items=digest.listed(),
+            message_id=message["Message-ID"],
+            now=now,
+        )
+        report.sent += 1
+        report.retried += delivery.attempts > 1
+        report.nothing_near += digest.top_pick is None
+    return report

@@ -1,0 +1,556 @@
+"""The one search behind the API list, the feeds, the CLI and the digest.
+
+"What is on near me, in my field, in the next month, best first": a place
+and radius, sectors, kinds, attendance, price, a date window and words. The
+store prefilters in one SQL statement (spatial index plus every other
+filter); the exact cut at the radius, the score and the order happen here,
+so that every face of meetscout answers the same question the same way.
+
+Pages are cut by keyset (the sort key, then the id), so events added
+between two pages neither repeat nor push others out. A cursor carries
+the moment its first page was ranked at: later pages rank with the same
+clock, so the order cannot shift under the reader.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import heapq
+import json
+import math
+from collections.abc import Callable, Hashable, Sequence
+from dataclasses import dataclass, fields, replace
+from datetime import UTC, datetime
+from operator import attrgetter
+from typing import Any, Literal, get_args
+
+from service.classify.sectors import get_taxonomy
+from service.model import Attendance, Event, Kind, Status
+from service.places.distance import Box, RadiusCut, bounding_boxes
+from service.places.gazetteer import Gazetteer, Place, get_gazetteer
+from service.search.facts import StoreFacts
+from service.search.kept_events import KeptEvents
+from service.search.rank import Scorer, ScoreWeights, reasons
+from service.store import EventQuery, EventStore
+from service.store.nearby import (
+    WINDOW_ROWS,
+    Candidate,
+    Candidates,
+    StartWindows,
+    candidates,
+    first_end,
+)
+
+Sort = Literal["score", "date", "distance"]
+SORTS: tuple[str, ...] = get_args(Sort)
+DEFAULT_RADIUS_KM = 25.0
+MAX_RADIUS_KM = 500.0
+MAX_LIMIT = 1000
+MAX_QUERY_CHARS = 200
+CURSOR_VERSION = 1
+SUGGESTIONS = 5
+COMPACT_AT = 4
+"""A page collects up to this many times its size in entries before it drops the worst."""
+READ_ALL_BELOW = 2 * WINDOW_ROWS
+"""A search near a place with at most this many matches reads them at once: fewer round
+trips than reading window by window."""
+FACTS = StoreFacts()
+"""Search totals, the earliest start still running and the latest start, kept while the store
+has not changed."""
+EVENTS = KeptEvents(FACTS)
+"""The whole events of result pages, kept while the store has not changed."""
+DEFAULT_WEIGHTS = ScoreWeights()
+"""The score's weights when a search is given none (settings are validated once, not per search)."""
+
+
+@dataclass(frozen=True)
+class Point:
+    """Where the search is centred; ``label`` is the place it was resolved from, if any."""
+
+    lat: float
+    lon: float
+    label: str | None = None
+
+
+@dataclass(frozen=True)
+class SearchRequest:
+    """What a person asks; empty tuples mean "any". ``start`` None means from now on."""
+
+    near: Point | None = None
+    radius_km: float = DEFAULT_RADIUS_KM
+    sectors: tuple[str, ...] = ()
+    kinds: tuple[Kind, ...] = ()
+    attendance: tuple[Attendance, ...] = ()
+    free: bool | None = None
+    start: datetime | None = None
+    end: datetime | None = None
+    q: str | None = None
+    sort: Sort = "score"
+    limit: int = 50
+    cursor: str | None = None
+    statuses: tuple[Status, ...] = ()
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    event: Event
+    """Shared with other searches while the store is unchanged (see :data:`EVENTS`): never
+    change it."""
+    distance_km: float | None
+    score: float
+    why: list[str]
+
+
+@dataclass(frozen=True)
+class SearchPage:
+    items: list[SearchResult]
+    total: int
+    next_cursor: str | None
+
+
+class SearchError(ValueError):
+    """A search that cannot run, naming the parameter at fault (the API's 422, the CLI's exit 2)."""
+
+    def __init__(self, parameter: str, message: str, suggestions: Sequence[str] = ()) -> None:
+        super().__init__(f"{parameter}: {message}")
+        self.parameter = parameter
+        self.message = message
+        self.suggestions = list(suggestions)
+
+
+@dataclass(frozen=True)
+class _Cursor:
+    now: datetime
+    key: tuple[Any, ...]
+
+
+def search(
+    store: EventStore,
+    request: SearchRequest,
+    *,
+    now: datetime,
+    weights: ScoreWeights | None = None,
+) -> SearchPage:
+    """One page of the events that match ``request``, in the order it asks for.
+
+    With ``near``, only events within ``radius_km`` (exact geodesic distance)
+    are kept; online-only events join them, without a distance, when
+    ``attendance`` includes online. ``attendance`` in person or online also
+    matches hybrid events. Raises :class:`SearchError` on a request that
+    cannot run.
+    """
+    check(request)
+    if now.tzinfo is None:
+        raise ValueError("now must be timezone-aware")
+    cursor = _decode_cursor(request.cursor, request.sort) if request.cursor else None
+    if cursor is not None:
+        now = cursor.now
+    scorer = Scorer(
+        weights or DEFAULT_WEIGHTS, now=now, near=request.near is not None, sectors=request.sectors
+    )
+    query = _query(request, now)
+    if request.near is None:
+        sought = _seek(store, query, now)
+        if request.sort == "date":
+            return _by_date(store, request, sought, scorer, cursor, now)
+        total = FACTS.count(store, query=sought)
+        return _best_first(store, request, sought, scorer, cursor, now, total=total)
+    total_slot = FACTS.slot(store, _near_key(request, query))
+    kept = None
+    if total_slot is not None and request.sort != "distance":
+        kept = FACTS.known(total_slot, query.start)
+    if not isinstance(kept, int) or kept <= READ_ALL_BELOW:
+        return _ranked(store, request, query, scorer, cursor, now, total_slot=total_slot)
+    return _best_first(store, request, _seek(store, query, now), scorer, cursor, now, total=kept)
+
+
+def forget() -> None:
+    """Drop what searches keep between asks: the next ask reads everything afresh."""
+    FACTS.forget()
+    EVENTS.forget()
+
+
+def _seek(store: EventStore, query: EventQuery, now: datetime) -> EventQuery:
+    """``query`` with the earliest start a match can have, so that reads seek by start."""
+    return replace(query, starts_from=FACTS.earliest_start(store, at=query.start or now))
+
+
+def check(request: SearchRequest) -> None:
+    """Raise :class:`SearchError` naming the first parameter that cannot work."""
+    if request.near is not None:
+        if not -90 <= request.near.lat <= 90:
+            raise SearchError("lat", "latitude must be between -90 and 90")
+        if not -180 <= request.near.lon <= 180:
+            raise SearchError("lon", "longitude must be between -180 and 180")
+    if not 0 < request.radius_km <= MAX_RADIUS_KM:
+        raise SearchError("radius_km", f"radius must be above 0 and at most {MAX_RADIUS_KM:g} km")
+    taxonomy = get_taxonomy()
+    unknown = [slug for slug in request.sectors if slug not in taxonomy]
+    if unknown:
+        raise SearchError(
+            "sector",
+            f"unknown sector {unknown[0]!r}; known: {', '.join(taxonomy.slugs)}",
+            suggestions=taxonomy.slugs,
+        )
+    if request.sort not in SORTS:
+        raise SearchError("sort", f"sort must be one of {', '.join(SORTS)}")
+    if request.sort == "distance" and request.near is None:
+        raise SearchError("sort", "sorting by distance needs a place (near, or lat and lon)")
+    if not 1 <= request.limit <= MAX_LIMIT:
+        raise SearchError("limit", f"limit must be between 1 and {MAX_LIMIT}")
+    for name in ("start", "end"):
+        value = getattr(request, name)
+        if value is not None and value.tzinfo is None:
+            raise SearchError(name, "needs a time zone offset")
+    if request.start and request.end and request.end < request.start:
+        raise SearchError("end", "end must not be before start")
+    if request.q is not None and len(request.q) > MAX_QUERY_CHARS:
+        raise SearchError("q", f"at most {MAX_QUERY_CHARS} characters")
+
+
+def resolve_place(text: str, *, gazetteer: Gazetteer | None = None) -> Place:
+    """The place a search names ("Toronto", "Portland, ME"); the most populous on a tie.
+
+    An unknown name raises :class:`SearchError` for ``near`` with close matches.
+    """
+    gazetteer = gazetteer or get_gazetteer()
+    cleaned = " ".join(text.split()) if isinstance(text, str) else ""
+    if not cleaned:
+        raise SearchError("near", "give a place name, for example 'Toronto' or 'Portland, OR'")
+    if len(cleaned) > MAX_QUERY_CHARS:
+        raise SearchError("near", f"a place name has at most {MAX_QUERY_CHARS} characters")
+    place = gazetteer.resolve(cleaned)
+    if place is not None:
+        return place
+    close = [found.label for found in gazetteer.suggest(cleaned, limit=SUGGESTIONS)]
+    hint = f"; did you mean {' or '.join(repr(label) for label in close)}?" if close else ""
+    raise SearchError("near", f"unknown place {cleaned!r}{hint}", suggestions=close)
+
+
+def point_of(place: Place) -> Point:
+    return Point(lat=place.lat, lon=place.lon, label=place.label)
+
+
+def _query(request: SearchRequest, now: datetime) -> EventQuery:
+    return EventQuery(
+        start=request.start or now,
+        end=request.end,
+        kinds=tuple(dict.fromkeys(request.kinds)),
+        statuses=tuple(dict.fromkeys(request.statuses)),
+        q=" ".join(request.q.split()) if request.q and request.q.strip() else None,
+        sectors=tuple(dict.fromkeys(request.sectors)),
+        attendance=_attendance(request.attendance),
+        free=request.free,
+    )
+
+
+def _attendance(wanted: Sequence[Attendance]) -> tuple[Attendance, ...]:
+    """In person or online also means hybrid: a hybrid event can be attended either way."""
+    found = dict.fromkeys(wanted)
+    if Attendance.IN_PERSON in found or Attendance.ONLINE in found:
+        found[Attendance.MIXED] = None
+    return tuple(found)
+
+
+_Entry = tuple[tuple[Any, ...], str, float | None, float]
+"""(sort key ending in the id, id, distance in km, score): entries sort by their key alone,
+which is unique."""
+
+
+class _Near:
+    """What a search near a place reads and cuts: boxes for the index, the exact radius cut."""
+
+    def __init__(self, request: SearchRequest) -> None:
+        near = request.near
+        self.point = near
+        self.radius_km = request.radius_km
+        self.online = near is not None and Attendance.ONLINE in request.attendance
+        self.boxes = bounding_boxes(near.lat, near.lon, request.radius_km) if near else None
+        self.cut = RadiusCut(near.lat, near.lon, request.radius_km).distance if near else None
+
+    def boxes_within(self, reach_km: float) -> list[Box] | None:
+        """The boxes for a search narrowed to ``reach_km`` (never wider than the radius)."""
+        if self.point is None or reach_km >= self.radius_km:
+            return self.boxes
+        return bounding_boxes(self.point.lat, self.point.lon, max(reach_km, 0.0))
+
+    def offer(self, top: _Top, found: Candidates, scorer: Scorer) -> None:
+        """Offer the candidates to ``top``: those located cut at the radius, online ones not."""
+        top.offer(found.located, self.cut, scorer)
+        top.offer(found.online, None, scorer)
+
+
+def _ranked(
+    store: EventStore,
+    request: SearchRequest,
+    query: EventQuery,
+    scorer: Scorer,
+    cursor: _Cursor | None,
+    now: datetime,
+    *,
+    total_slot: Hashable | None,
+) -> SearchPage:
+    """Every match read, cut and ranked: for nearest first, and a first search near a place.
+
+    A search near a place needs its total, which takes reading every match
+    once: this read, which also gives the page. The total is kept (in
+    ``total_slot``, taken before the read; None keeps nothing), so the next
+    pages and the same search again read only what :func:`_best_first` needs.
+    A total counted here holds until the first end among the events it read.
+    """
+    near = _Near(request)
+    found = candidates(store, query=query, boxes=near.boxes, online=near.online)
+    top = _Top(request.sort, request.limit + 1, after=cursor.key if cursor is not None else None)
+    near.offer(top, found, scorer)
+    if request.near is not None and total_slot is not None:
+        FACTS.remember(total_slot, query.start, top.count, first_end(found))
+    return _page(store, request, top.page(), top.count, now)
+
+
+def _best_first(
+    store: EventStore,
+    request: SearchRequest,
+    query: EventQuery,
+    scorer: Scorer,
+    cursor: _Cursor | None,
+    now: datetime,
+    *,
+    total: int,
+) -> SearchPage:
+    """Best (or soonest) first: read events a window of start time at a time, stop once full.
+
+    Soonness falls with the start and every other part is bounded, so once
+    the page is full, a later event can only beat its worst entry from
+    within :meth:`Scorer.reach_km` of the place (on a tie the later start
+    sorts after): the next windows are read within that distance, and once
+    nothing later can make the page, not at all. In date order, a full page
+    already holds the soonest. The same page as ranking every match;
+    ``total`` is the caller's (kept while the store is unchanged, see :data:`FACTS`).
+    """
+    near = _Near(request)
+    wanted = request.limit + 1
+    top = _Top(request.sort, wanted, after=cursor.key if cursor is not None else None)
+    page: list[_Entry] = []
+    reach = math.inf
+    last = FACTS.last_start(store)
+    if last is not None and query.end is not None:
+        last = min(last, query.end)
+    moment = query.start or now
+    windows = StartWindows(query.starts_from or moment, last, now=moment, expected=total)
+    for low, high in windows:
+        found = candidates(
+            store,
+            query=replace(query, starts_from=low, end=high),
+            boxes=near.boxes_within(reach),
+            online=near.online and reach == math.inf,
+        )
+        windows.held(len(found.located) + len(found.online))
+        near.offer(top, found, scorer)
+        page = top.page()
+        if len(page) < wanted:
+            continue
+        if request.sort == "date":
+            break
+        narrowed = scorer.reach_km(high.timestamp(), page[-1][3])
+        if narrowed is None:
+            break
+        reach = min(reach, narrowed)
+    return _page(store, request, page, total, now)
+
+
+_KEY_FIELDS = attrgetter(
+    *(f.name for f in fields(EventQuery) if f.name not in ("start", "starts_from"))
+)
+"""What a total near a place depends on, but the moment asked at."""
+
+
+def _near_key(request: SearchRequest, query: EventQuery) -> tuple[object, ...]:
+    """What a total near a place is kept under (whatever the moment asked at)."""
+    place = (request.near, request.radius_km, Attendance.ONLINE in request.attendance)
+    return ("near total", place, _KEY_FIELDS(query))
+
+
+def _page(
+    store: EventStore, request: SearchRequest, page: list[_Entry], total: int, now: datetime
+) -> SearchPage:
+    """The page of ranked entries (``limit`` + 1 of them when there are more), as results."""
+    near = request.near
+    more = len(page) > request.limit
+    page = page[: request.limit]
+    events = EVENTS.by_id(store, [entry[1] for entry in page])
+    items = [
+        SearchResult(
+            event=events[event_id],
+            distance_km=distance,
+            score=score,
+            why=reasons(
+                events[event_id],
+                distance_km=distance,
+                now=now,
+                near=near is not None,
+                sectors=request.sectors,
+            ),
+        )
+        for _, event_id, distance, score in page
+        if event_id in events
+    ]
+    next_cursor = _encode_cursor(request.sort, now, page[-1][0]) if more and page else None
+    return SearchPage(items=items, total=total, next_cursor=next_cursor)
+
+
+class _Top:
+    """The ``wanted`` least entries offered (after the cursor's ``after``), and how many
+    candidates survived the cut: a page and its total, without keeping every entry.
+
+    Runs once per candidate, so kept lean: an entry is built only for a candidate
+    whose first sort key part is no worse than the worst of a full page's.
+    """
+
+    __slots__ = ("_bound", "_kept", "after", "count", "sort", "wanted")
+
+    def __init__(self, sort: str, wanted: int, *, after: tuple[Any, ...] | None) -> None:
+        self.sort = sort
+        self.wanted = wanted
+        self.after = after
+        self.count = 0
+        self._kept: list[_Entry] = []
+        self._bound = math.inf
+        """The first key part of the worst of ``wanted`` entries kept; inf until as many are."""
+
+    def offer(
+        self,
+        rows: Sequence[Candidate],
+        cut: Callable[[float, float], float | None] | None,
+        scorer: Scorer,
+    ) -> None:
+        """Score every candidate that survives the cut and keep those that may make the page."""
+        rank = scorer.rank
+        kept, after, bound = self._kept, self.after, self._bound
+        by_score, by_date = self.sort == "score", self.sort == "date"
+        spill = COMPACT_AT * self.wanted
+        count = 0
+        for event_id, lat, lon, start, kind, attendance, is_free, status, sectors, _ in rows:
+            distance = None
+            if cut is not None:
+                distance = cut(lat, lon)  # type: ignore[arg-type]
+                if distance is None:
+                    continue
+            count += 1
+            score = rank(distance, sectors, start, kind, attendance, is_free, status)
+            if by_score:
+                first = -score
+            elif by_date:
+                first = start
+            else:
+                first = math.inf if distance is None else distance
+            if first > bound:
+                continue
+            key = (first, start, event_id) if by_score else (first, event_id)
+            if after is not None and key <= after:
+                continue
+            kept.append((key, event_id, distance, score))
+            if len(kept) >= spill:
+                kept[:] = heapq.nsmallest(self.wanted, kept)
+                bound = kept[-1][0][0]
+        self.count += count
+        self._bound = bound
+
+    def page(self) -> list[_Entry]:
+        """The least ``wanted`` entries offered so far, in order."""
+        self._kept[:] = heapq.nsmallest(self.wanted, self._kept)
+        if len(self._kept) >= self.wanted:
+            self._bound = self._kept[-1][0][0]
+        return list(self._kept)
+
+
+def _by_date(
+    store: EventStore,
+    request: SearchRequest,
+    query: EventQuery,
+    scorer: Scorer,
+    cursor: _Cursor | None,
+    now: datetime,
+) -> SearchPage:
+    """Without a place, date order is the store's own index order: no need to rank everything."""
+    after = None
+    if cursor is not None:
+        moment = cursor.key[0]
+        if not isinstance(moment, datetime):
+            moment = datetime.fromtimestamp(moment, UTC)
+        after = (moment, cursor.key[1])
+    ids = store.ids(query=replace(query, limit=request.limit + 1, after=after))
+    more = len(ids) > request.limit
+    kept = EVENTS.by_id(store, ids[: request.limit])
+    events = [kept[event_id] for event_id in ids[: request.limit] if event_id in kept]
+    items = [
+        SearchResult(
+            event=event,
+            distance_km=None,
+            score=scorer.score_event(event, None),
+            why=reasons(event, distance_km=None, now=now, near=False, sectors=request.sectors),
+        )
+        for event in events
+    ]
+    last = events[-1] if events else None
+    next_cursor = (
+        _encode_cursor("date", now, (last.start, last.id)) if more and last is not None else None
+    )
+    return SearchPage(items=items, total=FACTS.count(store, query=query), next_cursor=next_cursor)
+
+
+def _encode_cursor(sort: str, now: datetime, key: tuple[Any, ...]) -> str:
+    values = [
+        value.astimezone(UTC).isoformat()
+        if isinstance(value, datetime)
+        else None
+        if isinstance(value, float) and math.isinf(value)
+        else value
+        for value in key
+    ]
+    payload = {"v": CURSOR_VERSION, "s": sort, "t": now.astimezone(UTC).isoformat(), "k": values}
+    raw = json.dumps(payload, separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+_KEY_TYPES: dict[str, tuple[str, ...]] = {
+    "score": ("number", "number", "id"),
+    "date": ("moment", "id"),
+    "distance": ("distance", "id"),
+}
+
+
+def _decode_cursor(cursor: str, sort: str) -> _Cursor:
+    invalid = SearchError("cursor", "not a cursor this service gave out for this sort")
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        payload = json.loads(raw)
+        if payload["v"] != CURSOR_VERSION or payload["s"] != sort:
+            raise invalid
+        now = datetime.fromisoformat(payload["t"])
+        values = payload["k"]
+        types = _KEY_TYPES[sort]
+        if now.tzinfo is None or not isinstance(values, list) or len(values) != len(types):
+            raise invalid
+        key = tuple(_key_value(kind, value) for kind, value in zip(types, values, strict=True))
+    except (ValueError, TypeError, KeyError, UnicodeDecodeError, binascii.Error) as exc:
+        raise invalid from exc
+    return _Cursor(now=now, key=key)
+
+
+def _key_value(kind: str, value: Any) -> Any:
+    """A cursor key part; a "moment" is epoch seconds (ranked pages) or ISO (date pages)."""
+    if kind == "moment" and isinstance(value, str):
+        when = datetime.fromisoformat(value)
+        if when.tzinfo is None:
+            raise ValueError("naive datetime in cursor")
+        return when
+    if kind == "distance" and value is None:
+        return math.inf
+    if kind in ("number", "distance", "moment"):
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise ValueError("not a number")
+        return float(value)
+    if not isinstance(value, str) or not value:
+        raise ValueError("not an id")
+    return value

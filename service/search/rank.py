@@ -1,0 +1,330 @@
+"""The meet-someone-new score: how good a chance an event is to meet someone in your field.
+
+A job seeker has a few evenings a week. The score blends what makes an
+evening worth it: close by, in their sector, soon (a plan beats a wish),
+a format where people talk (a meetup, a book signing, a career fair, a
+conference's hallway and socials rather than a lecture), in person rather
+than online, free rather than paid. Each part is a number in [0, 1]; the
+score is their weighted mean over the parts that apply (no proximity when
+the search has no place, no sector match when it names no sector), so it
+is always in [0, 1] and deterministic for the same events, search and time.
+The weights are settings. ``reasons`` turns the same parts into words.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from functools import lru_cache
+from zoneinfo import ZoneInfo
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from service.classify.sectors import DEFAULT_EVIDENCE, Taxonomy, get_taxonomy
+from service.model import Attendance, Event, Kind, Status
+
+KIND_VALUE: dict[str, float] = {
+    Kind.MEETUP.value: 1.0,
+    Kind.BOOK_SIGNING.value: 1.0,
+    Kind.CAREER_FAIR.value: 1.0,
+    Kind.CONFERENCE.value: 0.75,
+    Kind.WORKSHOP.value: 0.5,
+    Kind.OTHER.value: 0.15,
+}
+"""Where people talk: meetups, signings and fairs are built for it; a conference has its
+hallway and socials between talks; a workshop keeps hands busy."""
+
+KIND_REASON: dict[str, str] = {
+    Kind.MEETUP.value: "meetup: a room full of people to talk to",
+    Kind.BOOK_SIGNING.value: "book signing: readers in a queue, and the author, to talk to",
+    Kind.CAREER_FAIR.value: "career fair: employers who came to meet people",
+    Kind.CONFERENCE.value: "conference: the hallway track and the socials",
+    Kind.WORKSHOP.value: "workshop: you meet the people you work beside",
+}
+
+ATTENDANCE_VALUE: dict[str, float] = {
+    Attendance.IN_PERSON.value: 1.0,
+    Attendance.MIXED.value: 0.75,
+    Attendance.ONLINE.value: 0.2,
+}
+FREE_VALUE: dict[bool | None, float] = {True: 1.0, None: 0.5, False: 0.0}
+PRIMARY_SECTOR = 1.0
+SECONDARY_SECTOR = 0.6
+SCORE_DIGITS = 4
+CANCELLED = Status.CANCELLED.value
+DAY = 86_400.0
+
+
+class ScoreWeights(BaseModel):
+    """How much each part counts; ``MEETSCOUT_SCORE_WEIGHTS`` takes them as JSON."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    proximity: float = Field(default=3.0, ge=0, le=100, description="Closer is better.")
+    sector: float = Field(default=2.0, ge=0, le=100, description="Your sector is its main one.")
+    soon: float = Field(default=1.5, ge=0, le=100, description="Sooner is better.")
+    kind: float = Field(default=2.0, ge=0, le=100, description="A format where people talk.")
+    in_person: float = Field(default=1.0, ge=0, le=100, description="In person beats online.")
+    free: float = Field(default=0.5, ge=0, le=100, description="Free beats paid.")
+    proximity_half_km: float = Field(
+        default=10.0, gt=0, le=500, description="Distance at which proximity counts half."
+    )
+    soon_half_days: float = Field(
+        default=14.0, gt=0, le=365, description="Days ahead at which soonness counts half."
+    )
+
+    @model_validator(mode="after")
+    def _some_weight(self) -> ScoreWeights:
+        if not any((self.proximity, self.sector, self.soon, self.kind, self.in_person, self.free)):
+            raise ValueError("at least one weight must be above zero")
+        return self
+
+
+Ranker = Callable[[float | None, str | None, float, str, str, bool | None, str], float]
+"""(distance in km, sectors JSON text, start in epoch seconds, kind, attendance, is_free,
+status) -> score."""
+
+
+class Scorer:
+    """Scores candidates of one search: the weights, the time and what the search asked.
+
+    Built once per search; :attr:`rank` runs for every candidate, so it takes
+    plain values (epoch seconds, enum values, the stored sectors text) rather
+    than events.
+    """
+
+    __slots__ = (
+        "_free",
+        "_in_person",
+        "_kind",
+        "_now",
+        "_proximity",
+        "_sector",
+        "_sectors",
+        "_soon",
+        "_total",
+        "half_days",
+        "half_km",
+        "rank",
+    )
+
+    def __init__(
+        self,
+        weights: ScoreWeights,
+        *,
+        now: datetime,
+        near: bool,
+        sectors: Sequence[str] = (),
+    ) -> None:
+        self._sectors = tuple(sectors)
+        self._now = now.timestamp()
+        self.half_km = weights.proximity_half_km
+        self.half_days = weights.soon_half_days
+        self._proximity = weights.proximity if near else 0.0
+        self._sector = weights.sector if self._sectors else 0.0
+        self._soon = weights.soon
+        self._kind = weights.kind
+        self._in_person = weights.in_person
+        self._free = weights.free
+        total = self._proximity + self._sector + self._soon + self._kind
+        total += self._in_person + self._free
+        self._total = total or 1.0
+        self.rank: Ranker = self._ranker()
+
+    def sector_match(self, sectors_json: str | None) -> float:
+        """1 when the event's main sector was asked for, 0.6 for another of its sectors.
+
+        Reads the stored JSON text (``["healthcare", "technology"]``) without
+        parsing it: the main sector is the first.
+        """
+        if not self._sectors or not sectors_json:
+            return 0.0
+        best = 0.0
+        for slug in self._sectors:
+            quoted = f'"{slug}"'
+            position = sectors_json.find(quoted)
+            if position < 0:
+                continue
+            if sectors_json[:position].strip() == "[":
+                return PRIMARY_SECTOR
+            best = SECONDARY_SECTOR
+        return best
+
+    def reach_km(self, start: float, worst: float) -> float | None:
+        """How far away an event starting at ``start`` or later may be and still beat ``worst``.
+
+        Every part is at most 1 and soonness only falls with time, so a ranking
+        that reads events in start order may narrow its search to this
+        distance once its page is full, and stop at None (nothing later can
+        make the page, however close). ``inf`` when distance cannot rule an
+        event out. Errs wide by one rounding step of the score.
+        """
+        days = (start - self._now) / DAY
+        others = self._soon * (0.5 ** (days / self.half_days) if days > 0 else 1.0)
+        others += self._sector * PRIMARY_SECTOR
+        others += self._kind * max(KIND_VALUE.values())
+        others += self._in_person * max(ATTENDANCE_VALUE.values())
+        others += self._free * max(FREE_VALUE.values())
+        needed = (worst - 10**-SCORE_DIGITS) * self._total - others
+        if needed <= 0:
+            return math.inf
+        if needed >= self._proximity:
+            return None
+        return self.half_km * math.log2(self._proximity / needed)
+
+    def score_event(self, event: Event, distance_km: float | None) -> float:
+        return self.rank(
+            distance_km,
+            _sectors_json(event.sectors),
+            event.start.timestamp(),
+            event.kind.value,
+            event.attendance.value,
+            event.is_free,
+            event.status.value,
+        )
+
+    def _ranker(self) -> Ranker:
+        """The score of one stored row, positionally: the weighted mean of the parts,
+        rounded so that equal-looking scores tie. ``start`` is in epoch seconds and
+        ``sectors_json`` the stored JSON text (see :meth:`sector_match`).
+
+        A closure over the weights: a search calls it for every candidate.
+        """
+        proximity, sector, soon = self._proximity, self._sector, self._soon
+        kind_weight, in_person, free, total = self._kind, self._in_person, self._free, self._total
+        half_km, half_days, now = self.half_km, self.half_days, self._now
+        sector_match = self.sector_match
+        kinds, modes, prices = KIND_VALUE.get, ATTENDANCE_VALUE.get, FREE_VALUE.get
+        # The kind, attendance and price parts by their values: a few combinations in all.
+        fixed_parts: dict[tuple[str, str, bool | None], float] = {}
+
+        def rank(
+            distance_km: float | None,
+            sectors_json: str | None,
+            start: float,
+            kind: str,
+            attendance: str,
+            is_free: bool | None,
+            status: str,
+        ) -> float:
+            if status == CANCELLED:
+                return 0.0
+            score = 0.0
+            if proximity and distance_km is not None:
+                score += proximity * 0.5 ** (distance_km / half_km)
+            if sector:
+                score += sector * sector_match(sectors_json)
+            days = (start - now) / DAY
+            score += soon * (0.5 ** (days / half_days) if days > 0 else 1.0)
+            fixed = fixed_parts.get((kind, attendance, is_free))
+            if fixed is None:
+                fixed = kind_weight * kinds(kind, 0.0)
+                fixed += in_person * modes(attendance, 0.0)
+                fixed += free * prices(is_free, 0.5)
+                fixed_parts[kind, attendance, is_free] = fixed
+            return round((score + fixed) / total, SCORE_DIGITS)
+
+        return rank
+
+
+def reasons(
+    event: Event,
+    *,
+    distance_km: float | None,
+    now: datetime,
+    near: bool,
+    sectors: Sequence[str] = (),
+    taxonomy: Taxonomy | None = None,
+) -> list[str]:
+    """Why an event ranks where it does, in a few words each, most telling first."""
+    taxonomy = taxonomy or get_taxonomy()
+    why: list[str] = []
+    if event.status is Status.CANCELLED:
+        why.append("cancelled")
+    elif event.status is Status.POSTPONED:
+        why.append("postponed")
+    if distance_km is not None:
+        why.append(distance_text(distance_km, event))
+    elif near and event.attendance is Attendance.ONLINE:
+        why.append("online: join from anywhere")
+    sector = _sector_reason(event, sectors, taxonomy)
+    if sector:
+        why.append(sector)
+    kind = KIND_REASON.get(event.kind.value)
+    if kind:
+        why.append(kind)
+    why.append(attendance_text(event))
+    why.append(when_text(event, now))
+    return why
+
+
+def distance_text(distance_km: float, event: Event | None = None) -> str:
+    """ "3.2 km away"; for an event placed at its town's centre, the town and a rough distance."""
+    town = event.venue.city if event is not None else None
+    if town and event is not None and event.details.get("located_by") == "gazetteer":
+        if distance_km < 1:
+            return f"in {town} (exact venue unknown)"
+        return f"in {town}, about {distance_km:,.0f} km away"
+    if distance_km < 1:
+        return f"{max(10, round(distance_km * 1000, -1)):.0f} m away"
+    if distance_km < 100:
+        return f"{distance_km:.1f} km away"
+    return f"{distance_km:,.0f} km away"
+
+
+def attendance_text(event: Event) -> str:
+    where = {
+        Attendance.IN_PERSON: "in person",
+        Attendance.MIXED: "in person or online",
+        Attendance.ONLINE: "online",
+    }[event.attendance]
+    if event.is_free:
+        return f"{where}, free"
+    if event.is_free is False:
+        if event.price is not None and event.currency:
+            return f"{where}, {event.price:g} {event.currency}"
+        return f"{where}, paid"
+    return where
+
+
+def when_text(event: Event, now: datetime) -> str:
+    """ "today", "tomorrow", "this week", "in 12 days": counted in the event's own calendar."""
+    if event.effective_end <= now:
+        return "already over"
+    if event.start <= now:
+        return "happening now"
+    zone = _zone(event.timezone)
+    days = (event.start.astimezone(zone).date() - now.astimezone(zone).date()).days
+    if days == 0:
+        return "today"
+    if days == 1:
+        return "tomorrow"
+    if days < 7:
+        return "this week"
+    if days < 14:
+        return "next week"
+    if days <= 60:
+        return f"in {days} days"
+    return f"in {round(days / 30.44)} months"
+
+
+@lru_cache(maxsize=512)
+def _zone(name: str | None) -> ZoneInfo:
+    """Zones by name, kept: ZoneInfo's own cache is small, and a page spans many zones."""
+    return ZoneInfo(name) if name else ZoneInfo("UTC")
+
+
+def _sector_reason(event: Event, sectors: Sequence[str], taxonomy: Taxonomy) -> str | None:
+    wanted = [slug for slug in event.sectors if slug in sectors] if sectors else event.sectors[:1]
+    if not wanted:
+        return None
+    slug = wanted[0]
+    sector = taxonomy.get(slug)
+    label = sector.label if sector else slug
+    words = [word for word in event.sector_evidence.get(slug, []) if word != DEFAULT_EVIDENCE]
+    return f"{label}: {', '.join(words[:2])}" if words else label
+
+
+def _sectors_json(sectors: Sequence[str]) -> str:
+    return "[" + ", ".join(f'"{slug}"' for slug in sectors) + "]"

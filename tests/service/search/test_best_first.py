@@ -1,0 +1,335 @@
+"""Best first reads less, with or without a place; its pages and totals are the full ranking's."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import replace
+from datetime import datetime, timedelta
+from itertools import pairwise
+from operator import itemgetter
+
+import pytest
+
+from service.model import Attendance, Event, Kind, Status, Venue, make_event_id
+from service.search import Point, SearchPage, SearchRequest, search
+from service.search import plan as search_module
+from service.search.rank import Scorer, ScoreWeights
+from service.store import EventStore
+from service.store.nearby import WINDOW_ROWS, StartWindows, candidates
+from tests.conftest import NOW
+
+
+def random_events(count: int, seed: int = 7, *, spread_km: float = 0.0) -> list[Event]:
+    """Events over two months; ``spread_km`` scatters them around Toronto instead of one hall."""
+    rng = random.Random(seed)
+    events = []
+    for index in range(count):
+        start = NOW + timedelta(hours=rng.choice(range(-30, 24 * 60, 6)))
+        online = spread_km and rng.random() < 0.1
+        lat = 43.65 + rng.uniform(-1, 1) * spread_km / 111
+        lon = -79.38 + rng.uniform(-1, 1) * spread_km / 80
+        events.append(
+            Event(
+                id=make_event_id("best", str(index)),
+                title=f"Event {index}",
+                start=start,
+                end=start + timedelta(hours=rng.choice((1, 2, 48))),
+                source="best",
+                kind=rng.choice(list(Kind)),
+                sectors=rng.sample(["technology", "healthcare", "finance"], rng.randint(1, 2)),
+                attendance=Attendance.ONLINE if online else rng.choice(list(Attendance)),
+                venue=Venue() if online else Venue(city="Toronto", lat=lat, lon=lon),
+                is_free=rng.choice((True, False, None)),
+                status=Status.CANCELLED if rng.random() < 0.05 else Status.SCHEDULED,
+            )
+        )
+    return events
+
+
+def full_ranking(store: EventStore, request: SearchRequest) -> SearchPage:
+    """The same page from scoring every match and sorting them all."""
+    cursor = search_module._decode_cursor(request.cursor, request.sort) if request.cursor else None
+    now = cursor.now if cursor else NOW
+    scorer = Scorer(ScoreWeights(), now=now, near=request.near is not None, sectors=request.sectors)
+    query = search_module._query(request, now)
+    near = search_module._Near(request)
+    found = candidates(store, query=query, boxes=near.boxes, online=near.online)
+    every = search_module._Top(request.sort, len(found.located) + len(found.online) + 1, after=None)
+    near.offer(every, found, scorer)  # room for every entry: nothing dropped
+    entries = sorted(every.page(), key=itemgetter(0))
+    later = [entry for entry in entries if cursor is None or entry[0] > cursor.key]
+    return search_module._page(store, request, later[: request.limit + 1], len(entries), now)
+
+
+def all_pages(store: EventStore, request: SearchRequest) -> int:
+    """Walk every page, checking each against the full ranking; returns how many.
+
+    Each page is asked twice: near a place, a first ask reads every match
+    (it needs the total) and the second reads window by window.
+    """
+    pages = 0
+    while True:
+        page = search(store, request, now=NOW)
+        assert page == full_ranking(store, request)
+        assert search(store, request, now=NOW) == page
+        pages += 1
+        if page.next_cursor is None or pages > 40:
+            return pages
+        request = replace(request, cursor=page.next_cursor)
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {},
+        {"limit": 7},
+        {"limit": 1},
+        {"sectors": ("healthcare",), "limit": 5},
+        {"kinds": (Kind.MEETUP, Kind.WORKSHOP), "limit": 4},
+        {"free": True, "limit": 9},
+        {"start": NOW + timedelta(days=20), "limit": 6},
+    ],
+)
+def test_best_first_pages_match_the_full_ranking(store: EventStore, changes: dict) -> None:
+    store.upsert_many(random_events(600), now=NOW)
+    assert all_pages(store, SearchRequest(**changes)) > 1
+
+
+TORONTO = Point(43.65, -79.38, "Toronto")
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {},
+        {"limit": 5},
+        {"radius_km": 8.0, "limit": 6},
+        {"sort": "date", "limit": 9},
+        {"sectors": ("healthcare",), "limit": 5},
+        {"attendance": (Attendance.ONLINE,), "limit": 8},
+        {"attendance": (Attendance.IN_PERSON, Attendance.ONLINE), "limit": 10},
+        {"end": NOW + timedelta(days=9), "limit": 4},
+        {"start": NOW + timedelta(days=1), "end": NOW + timedelta(days=1, hours=12)},
+    ],
+)
+def test_best_first_near_a_place_matches_the_full_ranking(store: EventStore, changes: dict) -> None:
+    store.upsert_many(random_events(700, seed=11, spread_km=30), now=NOW)
+    request = SearchRequest(**{"near": TORONTO, "radius_km": 20.0, **changes})
+    assert all_pages(store, request) >= 1
+
+
+def test_a_search_near_a_place_asked_again_reads_less_than_every_match(
+    store: EventStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The first ask reads every match (it needs the total); the same search again does not."""
+    monkeypatch.setattr(search_module, "READ_ALL_BELOW", 0)
+    store.upsert_many(random_events(3000, seed=11, spread_km=30), now=NOW)
+    read = count_reads(monkeypatch)
+    request = SearchRequest(near=TORONTO, radius_km=20, limit=5)
+    first = search(store, request, now=NOW)
+    (every_match,) = read
+    read.clear()
+
+    again = search(store, request, now=NOW)
+
+    assert again == first
+    assert 2 * WINDOW_ROWS < first.total <= every_match
+    assert sum(read) < every_match / 2
+
+
+def test_a_search_with_few_matches_asked_again_reads_them_at_once(
+    store: EventStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store.upsert_many(random_events(700, seed=11, spread_km=30), now=NOW)
+    read = count_reads(monkeypatch)
+    request = SearchRequest(near=TORONTO, radius_km=20, limit=5)
+    first = search(store, request, now=NOW)
+    assert first.total <= search_module.READ_ALL_BELOW
+    read.clear()
+
+    assert search(store, request, now=NOW) == first
+    assert len(read) == 1
+
+
+def count_reads(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Rows of every read of candidates the search makes from now on."""
+    read: list[int] = []
+    real = search_module.candidates
+
+    def counted(*args: object, **kwargs: object) -> search_module.Candidates:
+        found = real(*args, **kwargs)  # type: ignore[arg-type]
+        read.append(len(found.located) + len(found.online))
+        return found
+
+    monkeypatch.setattr(search_module, "candidates", counted)
+    return read
+
+
+def test_start_windows_cover_the_range_without_gaps() -> None:
+    last = NOW + timedelta(days=40)
+    windows = StartWindows(NOW - timedelta(days=2), last, now=NOW)
+    seen = []
+    for low, high in windows:
+        seen.append((low, high))
+        windows.held(10 if len(seen) % 2 else 2_000)
+    assert seen[0] == (NOW - timedelta(days=2), NOW + timedelta(days=1))
+    assert seen[-1][1] == last
+    for (_, high), (low, _) in pairwise(seen):
+        assert low == high + timedelta(microseconds=1)
+    assert all(low <= high for low, high in seen)
+
+
+@pytest.mark.parametrize(
+    ("expected", "first_high"),
+    [
+        (0, NOW + timedelta(days=1)),  # nothing known: one day
+        (100_000, NOW + timedelta(days=1)),  # dense: never less than a day
+        (WINDOW_ROWS * 4, NOW + timedelta(days=102) / 4),
+        (WINDOW_ROWS // 2, NOW + timedelta(days=100)),  # fewer than a window's worth: all
+    ],
+)
+def test_the_first_window_is_sized_from_the_matches_expected(
+    expected: int, first_high: datetime
+) -> None:
+    """A window near a place scans the place's whole box, however few rows it keeps: knowing
+    the total, the first window reaches where an even spread would put a window's rows."""
+    first, last = NOW - timedelta(days=2), NOW + timedelta(days=100)
+    windows = StartWindows(first, last, now=NOW, expected=expected)
+    seen = []
+    for low, high in windows:
+        seen.append((low, high))
+        windows.held(WINDOW_ROWS)
+    assert seen[0] == (first, min(first_high, last))
+    assert seen[-1][1] == last
+    for (_, high), (low, _) in pairwise(seen):
+        assert low == high + timedelta(microseconds=1)
+
+
+def test_totals_follow_writes_and_time(store: EventStore) -> None:
+    def upcoming(count: int, now: datetime) -> int:
+        return sum(1 for event in random_events(count) if event.effective_end >= now)
+
+    store.upsert_many(random_events(50), now=NOW)
+    assert search(store, SearchRequest(), now=NOW).total == upcoming(50, NOW)
+    store.upsert_many(random_events(60)[50:], now=NOW)
+    assert search(store, SearchRequest(), now=NOW).total == upcoming(60, NOW)
+    later = NOW + timedelta(days=3)
+    expected = upcoming(60, later)
+    assert search(store, SearchRequest(), now=later).total == expected
+    assert search(store, SearchRequest(sort="date"), now=later).total == expected
+
+
+def test_a_write_during_a_first_ask_leaves_no_stale_total(
+    store: EventStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A crawl that lands while a search reads: the next ask counts the new events."""
+    monkeypatch.setattr(search_module, "READ_ALL_BELOW", 0)
+    events = random_events(40, spread_km=10)
+    store.upsert_many(events[:30], now=NOW)
+    request = SearchRequest(near=TORONTO, radius_km=30, limit=5)
+    read = search_module.candidates
+
+    def read_then_write(*args: object, **kwargs: object) -> object:
+        found = read(*args, **kwargs)  # type: ignore[arg-type]
+        store.upsert_many(events[30:], now=NOW)
+        return found
+
+    monkeypatch.setattr(search_module, "candidates", read_then_write)
+    first = search(store, request, now=NOW)
+    monkeypatch.setattr(search_module, "candidates", read)
+
+    again = search(store, request, now=NOW)
+
+    assert again.total == first.total + sum(
+        1 for event in events[30:] if event.venue.lat is not None and event.effective_end >= NOW
+    )
+    assert again.total > first.total
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"limit": 5},
+        {"sectors": ("healthcare",), "limit": 5},
+        {"near": Point(43.65, -79.38), "radius_km": 30.0, "limit": 5},
+        {"near": Point(43.65, -79.38), "radius_km": 30.0, "sort": "date", "limit": 5},
+    ],
+)
+def test_kept_totals_and_pages_hold_until_an_event_ends(
+    store: EventStore, changes: dict, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Asked at later and later moments (an event's end, then just after it), each answer
+    reuses what the fresh answer before it kept, and still equals one computed afresh.
+
+    Near a place, even a few matches are read window by window once their total is kept.
+    """
+    monkeypatch.setattr(search_module, "READ_ALL_BELOW", 0)
+    events = random_events(120, seed=11, spread_km=40)
+    store.upsert_many(events, now=NOW)
+    ends = sorted({event.effective_end for event in events if event.effective_end > NOW})[:12]
+    moments = [NOW] + [moment for end in ends for moment in (end, end + timedelta(microseconds=1))]
+    request = SearchRequest(**changes)
+
+    search_module.forget()
+    for moment in moments:
+        kept = search(store, request, now=moment)
+        search_module.forget()
+        fresh = search(store, request, now=moment)
+        assert (kept.total, kept.items) == (fresh.total, fresh.items), moment
+
+
+class _Fixed:
+    """A scorer whose rank is a table lookup: scores with many ties, as rounding gives."""
+
+    def __init__(self, scores: dict[str, float]) -> None:
+        self.rank = lambda distance, sectors, start, kind, attendance, is_free, status: scores[kind]
+
+
+@pytest.mark.parametrize("sort", ["score", "date", "distance"])
+@pytest.mark.parametrize("wanted", [1, 3, 51])
+def test_a_page_keeps_the_least_entries_of_all_it_was_offered(sort: str, wanted: int) -> None:
+    """Offered in batches, with ties in every key part but the id, and a cursor or none, the
+    page is the full sort's first entries after the cursor; the count is every candidate
+    inside the radius."""
+    rng = random.Random(f"{sort}-{wanted}")
+
+    def row(n: int, distance: float) -> tuple:
+        kind = f"k{rng.randint(0, 3)}"
+        return (
+            f"id-{n:04d}",
+            distance,
+            0.0,
+            float(rng.randint(0, 5)),
+            kind,
+            "",
+            None,
+            "",
+            None,
+            None,
+        )
+
+    # The cut reads the distance from the latitude; a negative one is outside the radius.
+    located = [row(n, float(rng.randint(-1, 4))) for n in range(600)]
+    online = [row(n, 0.0) for n in range(600, 640)]
+    inside = sum(1 for candidate in located if candidate[1] >= 0) + len(online)
+    scorer = _Fixed({f"k{n}": n / 4 for n in range(4)})
+
+    def cut(lat: float, lon: float) -> float | None:
+        return lat if lat >= 0 else None
+
+    def offer(top: search_module._Top, batch: int) -> None:
+        for start in range(0, len(located), batch):
+            top.offer(located[start : start + batch], cut, scorer)  # type: ignore[arg-type]
+        top.offer(online, None, scorer)  # type: ignore[arg-type]
+
+    full = search_module._Top(sort, len(located) + len(online), after=None)
+    offer(full, len(located))
+    everything = full.page()
+    assert len(everything) == inside == full.count
+    assert sorted(everything, key=itemgetter(0)) == sorted(everything)
+    for after in (None, everything[len(everything) // 3][0]):
+        top = search_module._Top(sort, wanted, after=after)
+        offer(top, 97)
+        later = [entry for entry in sorted(everything) if after is None or entry[0] > after]
+        assert top.page() == later[:wanted]
+        assert top.count == inside

@@ -1,0 +1,191 @@
+"""Reads built once per shape and events kept while the store is unchanged: never stale."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import Select, bindparam, select
+from sqlalchemy.exc import InvalidRequestError
+
+from service.model import Event, Kind
+from service.places.distance import Box
+from service.search.facts import StoreFacts
+from service.search.kept_events import KeptEvents
+from service.store import EventQuery, EventStore, dialects, make_engine, migrate, nearby
+from service.store.events import _whole_events, row_to_event
+from service.store.prepared import Prepared
+from service.store.statements import prepare
+from service.store.tables import events as table
+from tests.conftest import NOW
+from tests.service.store.test_store import make_event
+
+
+def _ids() -> Select[Any]:
+    return select(table.c.id)
+
+
+@contextmanager
+def reads(store: EventStore, monkeypatch: pytest.MonkeyPatch) -> Iterator[list[EventQuery]]:
+    """The whole-event reads the store answers inside the block."""
+    seen: list[EventQuery] = []
+    search = store.search
+
+    def counted(*, query: EventQuery) -> list[Event]:
+        seen.append(query)
+        return search(query=query)
+
+    monkeypatch.setattr(store, "search", counted)
+    yield seen
+    monkeypatch.undo()
+
+
+def test_one_statement_per_shape_whatever_the_values() -> None:
+    first = prepare(_ids, EventQuery(start=NOW, kinds=(Kind.MEETUP,), q="python"))
+    second = prepare(
+        _ids, EventQuery(start=NOW + timedelta(days=3), kinds=(Kind.MEETUP, Kind.WORKSHOP), q="go")
+    )
+    other = prepare(_ids, EventQuery(start=NOW, q="two words"))
+
+    assert first.statement is second.statement
+    assert first.params != second.params
+    assert other.statement is not first.statement
+
+
+def test_no_like_pattern_is_bound_whole() -> None:
+    """SQLite prepares a statement again each time a LIKE pattern bound as a whole changes
+    (its LIKE optimisation plans by it): the wildcards are joined to the value in SQL."""
+    query = EventQuery(start=NOW, sectors=("healthcare", "technology"), q="python 50%")
+    sql = str(prepare(_ids, query).statement.compile(dialect=make_engine("sqlite://").dialect))
+
+    assert sql.count("LIKE '%' || ") == 2 + 2 * 5
+    assert "LIKE ?" not in sql and "LIKE lower(?)" not in sql
+
+
+def test_a_kept_statement_runs_with_each_query_values(store: EventStore) -> None:
+    store.upsert_many([make_event(n) for n in range(1, 6)], now=NOW)
+
+    for days in range(1, 6):
+        found = store.search(query=EventQuery(start=NOW + timedelta(days=days, hours=3)))
+        assert [e.title for e in found] == [f"Python meetup {n}" for n in range(days + 1, 6)]
+    assert store.count(query=EventQuery(ids=[make_event(2).id, make_event(4).id])) == 2
+    assert store.count(query=EventQuery(ids=[make_event(3).id])) == 1
+
+
+def test_text_search_binds_like_wildcards_literally(store: EventStore) -> None:
+    store.upsert_many(
+        [make_event(1, title="50% off tickets"), make_event(2, title="500 people")], now=NOW
+    )
+
+    found = store.search(query=EventQuery(q="50%"))
+
+    assert [e.title for e in found] == ["50% off tickets"]
+
+
+def test_events_are_read_once_while_the_store_is_unchanged(
+    store: EventStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store.upsert_many([make_event(1), make_event(2)], now=NOW)
+    kept = KeptEvents(StoreFacts())
+    ids = [make_event(1).id, make_event(2).id]
+
+    first = kept.by_id(store, ids)
+    with reads(store, monkeypatch) as seen:
+        again = kept.by_id(store, ids)
+
+    assert seen == []
+    assert again == first
+    assert again[ids[0]] is first[ids[0]]
+
+
+def test_a_write_brings_the_fresh_event(store: EventStore) -> None:
+    store.upsert_many([make_event(1)], now=NOW)
+    kept = KeptEvents(StoreFacts())
+    event_id = make_event(1).id
+    before = kept.by_id(store, [event_id])[event_id]
+    shown_before = kept.derived(before, "title", lambda e: e.title.upper())
+
+    store.upsert_many([make_event(1, title="Renamed meetup")], now=NOW + timedelta(hours=1))
+    after = kept.by_id(store, [event_id])[event_id]
+
+    assert after.title == "Renamed meetup"
+    assert kept.derived(after, "title", lambda e: e.title.upper()) == "RENAMED MEETUP"
+    assert shown_before == "PYTHON MEETUP 1"
+
+
+def test_derived_values_are_kept_only_with_the_kept_event(store: EventStore) -> None:
+    store.upsert_many([make_event(1)], now=NOW)
+    kept = KeptEvents(StoreFacts())
+    event_id = make_event(1).id
+    calls: list[str] = []
+
+    def shown(e: Event) -> str:
+        calls.append(e.id)
+        return e.title
+
+    stored = kept.by_id(store, [event_id])[event_id]
+    kept.derived(stored, "shown", shown)
+    kept.derived(stored, "shown", shown)
+    lookalike = make_event(1, title="Not from the store")
+    assert kept.derived(lookalike, "shown", shown) == "Not from the store"
+
+    assert calls == [event_id, event_id]
+
+
+def test_a_store_that_cannot_tell_changes_is_read_every_time(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    engine = make_engine("sqlite://")
+    migrate(engine)
+    store = EventStore(engine)
+    store.upsert_many([make_event(1)], now=NOW)
+    kept = KeptEvents(StoreFacts())
+    event_id = make_event(1).id
+
+    kept.by_id(store, [event_id])
+    with reads(store, monkeypatch) as seen:
+        kept.by_id(store, [event_id])
+
+    assert len(seen) == 1
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        EventQuery(),
+        EventQuery(start=NOW + timedelta(days=2, hours=1)),
+        EventQuery(start=NOW, end=NOW + timedelta(days=3), starts_from=NOW - timedelta(days=1)),
+        EventQuery(start=NOW, sectors=("technology", "finance"), free=False, q="meetup 5"),
+        EventQuery(start=NOW, kinds=(Kind.MEETUP, Kind.WORKSHOP)),
+        EventQuery(end=NOW + timedelta(days=3), kinds=(Kind.MEETUP,)),
+        EventQuery(ids=[make_event(2).id, make_event(5).id]),
+    ],
+)
+def test_rows_from_the_driver_are_sqlalchemy_rows(store: EventStore, query: EventQuery) -> None:
+    """The driver's own execution (values converted, IN lists expanded as SQLAlchemy would)
+    reads the same rows, and the same whole events."""
+    events = [make_event(n, is_free=(None, True, False)[n % 3]) for n in range(1, 8)]
+    store.upsert_many(events, now=NOW)
+    box = Box(min_lat=51.0, max_lat=52.0, min_lon=-1.0, max_lon=1.0)
+    engine = store.engine
+    with engine.connect() as conn:
+        for prepared in (
+            prepare(nearby._slim("sqlite"), query),
+            dialects.within_box(engine, prepare(nearby._slim("sqlite"), query), table, box),
+        ):
+            expected = [tuple(row) for row in prepared.run(conn)]
+            assert prepared.rows(engine) == expected
+            assert expected
+        whole = prepare(_whole_events, query, in_order=True)
+        assert [row_to_event(row) for row in whole.rows(engine)] == [
+            row_to_event(row) for row in whole.run(conn)
+        ]
+
+
+def test_a_run_without_a_required_value_says_which(store: EventStore) -> None:
+    prepared = Prepared(select(table.c.id).where(table.c.id == bindparam("wanted")), {})
+    with pytest.raises(InvalidRequestError, match="'wanted'"):
+        prepared.rows(store.engine)

@@ -1,0 +1,140 @@
+"""The meet-someone-new score and its reasons."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from pydantic import ValidationError
+
+from service.model import Attendance, Event, Kind, Status, Venue, make_event_id
+from service.search.rank import Scorer, ScoreWeights, reasons
+from service.settings import Settings
+from tests.conftest import NOW
+
+
+def make_event(**changes: object) -> Event:
+    fields: dict[str, object] = {
+        "id": make_event_id("t", "1"),
+        "title": "Nurses' networking night",
+        "start": NOW + timedelta(days=3),
+        "source": "t",
+        "kind": Kind.MEETUP,
+        "sectors": ["healthcare"],
+        "sector_evidence": {"healthcare": ["Nurses"]},
+        "attendance": Attendance.IN_PERSON,
+        "is_free": True,
+        "timezone": "America/Toronto",
+        "venue": Venue(name="The Hall", city="Toronto"),
+    }
+    fields.update(changes)
+    return Event(**fields)  # type: ignore[arg-type]
+
+
+def score(event: Event, distance_km: float | None = 3.2, **scorer: object) -> float:
+    weights = scorer.pop("weights", ScoreWeights())
+    built = Scorer(weights, now=NOW, near=True, sectors=("healthcare",), **scorer)  # type: ignore[arg-type]
+    return built.score_event(event, distance_km)
+
+
+def test_score_is_between_zero_and_one_and_deterministic() -> None:
+    event = make_event()
+
+    assert 0 < score(event) <= 1
+    assert score(event) == score(make_event())
+
+
+@pytest.mark.parametrize(
+    ("better", "worse"),
+    [
+        ({}, {"start": NOW + timedelta(days=40)}),
+        ({}, {"kind": Kind.WORKSHOP}),
+        ({"kind": Kind.BOOK_SIGNING}, {"kind": Kind.OTHER}),
+        ({"kind": Kind.CAREER_FAIR}, {"kind": Kind.CONFERENCE}),
+        ({}, {"attendance": Attendance.ONLINE}),
+        ({}, {"attendance": Attendance.MIXED}),
+        ({}, {"is_free": False}),
+        ({"is_free": None}, {"is_free": False}),
+        ({}, {"sectors": ["technology", "healthcare"]}),
+        ({"sectors": ["technology", "healthcare"]}, {"sectors": ["technology"]}),
+        ({}, {"status": Status.CANCELLED}),
+    ],
+)
+def test_score_prefers_what_helps_meeting_someone_new(
+    better: dict[str, object], worse: dict[str, object]
+) -> None:
+    assert score(make_event(**better)) > score(make_event(**worse))
+
+
+def test_score_prefers_closer() -> None:
+    event = make_event()
+
+    assert score(event, 1.0) > score(event, 10.0) > score(event, 40.0)
+
+
+def test_score_of_cancelled_event_is_zero() -> None:
+    assert score(make_event(status=Status.CANCELLED)) == 0
+
+
+def test_score_weights_change_the_order() -> None:
+    near_paid = make_event(is_free=False)
+    far_free = make_event()
+    money = ScoreWeights(proximity=0.1, free=10)
+
+    assert score(near_paid, 1.0) > score(far_free, 30.0)
+    assert score(near_paid, 1.0, weights=money) < score(far_free, 30.0, weights=money)
+
+
+def test_score_without_place_or_sector_ignores_those_parts() -> None:
+    event = make_event()
+    plain = Scorer(ScoreWeights(), now=NOW, near=False)
+
+    assert plain.score_event(event, None) == plain.score_event(make_event(sectors=[]), None)
+
+
+def test_score_weights_need_one_above_zero() -> None:
+    with pytest.raises(ValidationError):
+        ScoreWeights(proximity=0, sector=0, soon=0, kind=0, in_person=0, free=0)
+
+
+def test_score_weights_come_from_settings_json(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MEETSCOUT_SCORE_WEIGHTS", '{"proximity": 5, "free": 0}')
+
+    weights = Settings().score_weights
+
+    assert (weights.proximity, weights.free, weights.kind) == (5, 0, ScoreWeights().kind)
+
+
+def test_reasons_say_why_in_a_few_words() -> None:
+    why = reasons(make_event(), distance_km=3.24, now=NOW, near=True, sectors=("healthcare",))
+
+    assert why == [
+        "3.2 km away",
+        "Healthcare: Nurses",
+        "meetup: a room full of people to talk to",
+        "in person, free",
+        "this week",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("changes", "distance_km", "expected"),
+    [
+        ({"attendance": Attendance.ONLINE}, None, "online: join from anywhere"),
+        ({}, 0.42, "420 m away"),
+        ({"details": {"located_by": "gazetteer"}}, 0.0, "in Toronto (exact venue unknown)"),
+        ({"details": {"located_by": "gazetteer"}}, 12.3, "in Toronto, about 12 km away"),
+        ({"is_free": False, "price": 15.0, "currency": "CAD"}, 1.0, "in person, 15 CAD"),
+        ({"attendance": Attendance.MIXED, "is_free": None}, 1.0, "in person or online"),
+        ({"start": NOW + timedelta(hours=20)}, 1.0, "tomorrow"),
+        ({"start": NOW + timedelta(days=20)}, 1.0, "in 20 days"),
+        ({"start": NOW - timedelta(hours=1)}, 1.0, "happening now"),
+        ({"status": Status.CANCELLED}, 1.0, "cancelled"),
+    ],
+)
+def test_reasons_cover_each_part(
+    changes: dict[str, object], distance_km: float | None, expected: str
+) -> None:
+    why = reasons(make_event(**changes), distance_km=distance_km, now=NOW, near=True)
+
+    assert expected in why

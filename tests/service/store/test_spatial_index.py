@@ -1,0 +1,175 @@
+"""The spatial index: grid cells in a covering btree index (migration 0009), kept by upserts."""
+
+from __future__ import annotations
+
+import math
+from datetime import timedelta
+from itertools import pairwise
+
+import pytest
+from alembic import command
+from hypothesis import given
+from hypothesis import strategies as st
+from sqlalchemy import Connection, Select, inspect, select, text
+
+from service.model import Attendance, Kind
+from service.places.cells import LON_STEPS, cell_of, cell_ranges
+from service.places.distance import Box, bounding_boxes
+from service.settings import Settings
+from service.store import EventQuery, EventStore, dialects, make_engine, migrate, nearby
+from service.store.engine import alembic_config
+from service.store.geo_rtree import GEO_TABLE, geo_key
+from service.store.prepared import Prepared
+from service.store.statements import prepare
+from service.store.tables import events
+from tests.conftest import NOW
+from tests.service.located import located_events
+
+latitudes = st.floats(min_value=-90, max_value=90, allow_nan=False)
+longitudes = st.floats(min_value=-180, max_value=180, allow_nan=False)
+
+
+def _ids() -> Select[tuple[str]]:
+    return select(events.c.id)
+
+
+def _literal_sql(conn: Connection, prepared: Prepared) -> str:
+    """The statement with its values written in, for EXPLAIN QUERY PLAN."""
+    bound = prepared.statement.params(prepared.params)
+    return str(bound.compile(conn, compile_kwargs={"literal_binds": True}))
+
+
+def _plan(conn: Connection, prepared: Prepared) -> list[str]:
+    sql = _literal_sql(conn, prepared)
+    return [row[-1] for row in conn.execute(text(f"EXPLAIN QUERY PLAN {sql}"))]
+
+
+def stored_cells(store: EventStore) -> dict[str, int | None]:
+    with store.engine.connect() as conn:
+        return dict(conn.execute(text("SELECT id, geo_cell FROM events")).all())  # type: ignore[arg-type]
+
+
+@given(lat=latitudes, lon=longitudes, radius=st.floats(min_value=0.001, max_value=500))
+def test_every_point_of_a_search_box_lies_in_its_cell_ranges(
+    lat: float, lon: float, radius: float
+) -> None:
+    boxes = bounding_boxes(lat, lon, radius)
+    ranges = cell_ranges(boxes)
+    for box in boxes:
+        for point_lat in (box.min_lat, (box.min_lat + box.max_lat) / 2, box.max_lat):
+            for point_lon in (box.min_lon, (box.min_lon + box.max_lon) / 2, box.max_lon):
+                cell = cell_of(point_lat, point_lon)
+                assert any(low <= cell <= high for low, high in ranges)  # type: ignore[operator]
+    assert all(low <= high < following for (low, high), (following, _) in pairwise(ranges))
+
+
+@given(lat=latitudes, lon=longitudes)
+def test_neighbours_in_a_row_have_neighbouring_cells(lat: float, lon: float) -> None:
+    cell = cell_of(lat, lon)
+    assert cell is not None and 0 <= cell < 1801 * LON_STEPS
+    east = cell_of(lat, min(180.0, lon + 0.001))
+    assert east is not None and cell <= east <= cell + math.ceil(0.001 / 360 * LON_STEPS) + 1
+
+
+def test_a_small_search_reads_a_row_or_two_the_largest_under_a_hundred() -> None:
+    assert len(cell_ranges(bounding_boxes(43.65, -79.38, 2))) <= 2
+    assert len(cell_ranges(bounding_boxes(43.65, -79.38, 50))) <= 11
+    assert len(cell_ranges(bounding_boxes(43.65, -79.38, 500))) <= 93
+    # Near the pole a box spans every longitude: whole rows, merged into one range.
+    assert len(cell_ranges(bounding_boxes(89.0, 0.0, 200))) == 1
+
+
+def test_migration_0009_fills_cells_and_takes_them_back(settings: Settings) -> None:
+    engine = make_engine(settings.database_url)
+    migrate(engine)
+    store = EventStore(engine)
+    located = located_events()
+    store.upsert_many(located, now=NOW)
+    expected = {e.id: cell_of(e.venue.lat, e.venue.lon) for e in located}
+    assert stored_cells(store) == expected
+    config = alembic_config(engine)
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0008")
+    with engine.connect() as conn:
+        columns = {column["name"] for column in inspect(conn).get_columns("events")}
+        keys = dict(conn.execute(text("SELECT id, geo_key FROM events")).all())
+        tree = {row[0] for row in conn.execute(text(f"SELECT event_id FROM {GEO_TABLE}"))}
+    assert "geo_cell" not in columns
+    assert keys == {e.id: geo_key(e.id) for e in located}
+    assert tree == {event_id for event_id, cell in expected.items() if cell is not None}
+
+    migrate(engine)
+
+    assert stored_cells(store) == expected
+    with engine.connect() as conn:
+        assert not conn.execute(
+            text(f"SELECT name FROM sqlite_master WHERE name = '{GEO_TABLE}'")
+        ).all()
+        assert "geo_key" not in {c["name"] for c in inspect(conn).get_columns("events")}
+    engine.dispose()
+
+
+def test_upsert_keeps_the_cells_in_step(store: EventStore) -> None:
+    located = [e for e in located_events() if e.venue.lat is not None][:20]
+    store.upsert_many(located, now=NOW)
+    moved, unlocated = located[0], located[1]
+    moved.venue.lat, moved.venue.lon = 10.0, 20.0
+    unlocated.venue.lat = unlocated.venue.lon = None
+
+    store.upsert_many([moved, unlocated], now=NOW)
+
+    cells = stored_cells(store)
+    assert cells[moved.id] == cell_of(10.0, 20.0)
+    assert cells[unlocated.id] is None
+    assert all(cells[e.id] == cell_of(e.venue.lat, e.venue.lon) for e in located[2:])
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        EventQuery(start=NOW),
+        EventQuery(
+            start=NOW,
+            end=NOW + timedelta(days=30),
+            starts_from=NOW - timedelta(days=2),
+            kinds=(Kind.MEETUP,),
+            sectors=("technology", "finance"),
+            attendance=(Attendance.IN_PERSON,),
+            free=True,
+        ),
+    ],
+)
+def test_ranking_near_a_place_reads_cell_ranges_from_the_index_alone(
+    store: EventStore, query: EventQuery
+) -> None:
+    """Every column a candidate row needs, and every filter but words, is in the index; the
+    planner seeks range after range even when a start window tempts it to the start index."""
+    store.upsert_many(located_events(), now=NOW)
+    with store.engine.connect() as conn:
+        conn.exec_driver_sql("ANALYZE")
+        prepared = dialects.within_box(
+            store.engine, prepare(nearby._slim("sqlite"), query), events, Box(40, 60, -10, 20)
+        )
+        plan = _plan(conn, prepared)
+
+    assert plan[0].startswith("SCAN cell_range VIRTUAL TABLE")
+    assert "USING COVERING INDEX ix_events_geo_cell_rank (geo_cell>? AND geo_cell<?)" in plan[1]
+
+
+def test_a_box_finds_exactly_the_events_inside_it(store: EventStore) -> None:
+    store.upsert_many(located_events(), now=NOW)
+    box = Box(min_lat=40.0, max_lat=55.0, min_lon=-5.0, max_lon=20.0)
+    engine = store.engine
+    found = {
+        row[0]
+        for row in dialects.within_box(engine, prepare(_ids, EventQuery()), events, box).rows(
+            engine
+        )
+    }
+    inside = {
+        e.id
+        for e in located_events()
+        if e.venue.lat is not None and box.contains(e.venue.lat, e.venue.lon)  # type: ignore[arg-type]
+    }
+    assert inside and found == inside
