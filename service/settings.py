@@ -10,12 +10,35 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from service.search.rank import ScoreWeights
-
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class ScoreWeights(BaseModel):
+    """How much each part counts; ``MEETSCOUT_SCORE_WEIGHTS`` takes them as JSON."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    proximity: float = Field(default=3.0, ge=0, le=100, description="Closer is better.")
+    sector: float = Field(default=2.0, ge=0, le=100, description="Your sector is its main one.")
+    soon: float = Field(default=1.5, ge=0, le=100, description="Sooner is better.")
+    kind: float = Field(default=2.0, ge=0, le=100, description="A format where people talk.")
+    in_person: float = Field(default=1.0, ge=0, le=100, description="In person beats online.")
+    free: float = Field(default=0.5, ge=0, le=100, description="Free beats paid.")
+    proximity_half_km: float = Field(
+        default=10.0, gt=0, le=500, description="Distance at which proximity counts half."
+    )
+    soon_half_days: float = Field(
+        default=14.0, gt=0, le=365, description="Days ahead at which soonness counts half."
+    )
+
+    @model_validator(mode="after")
+    def _some_weight(self) -> ScoreWeights:
+        if not any((self.proximity, self.sector, self.soon, self.kind, self.in_person, self.free)):
+            raise ValueError("at least one weight must be above zero")
+        return self
 
 
 class Settings(BaseSettings):

@@ -12,7 +12,7 @@ from functools import partial
 from typing import Any
 
 from service.api.schemas import EventOut, PlaceOut, SearchResultOut, VenueOut
-from service.http.links import event_ics_url, google_calendar_url
+from service.links import event_ics_url, google_calendar_url
 from service.model import Event
 from service.places.gazetteer import Place
 from service.search import EVENTS, SearchResult

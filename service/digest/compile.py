@@ -16,7 +16,7 @@ from service.digest.build import MIN_ALTERNATES, Digest, PreviousDigest, build_d
 from service.digest.subscription import FreeTime, Subscription, iso_week, week_bounds
 from service.model import Attendance, Event, Status
 from service.search import MAX_RADIUS_KM, Point, SearchRequest, search
-from service.search.rank import ScoreWeights
+from service.settings import ScoreWeights
 from service.store import EventQuery, EventStore
 from service.store.subscriptions import SubscriptionStore
 

@@ -15,7 +15,7 @@ from feeds.digest import DigestLinks
 from feeds.mail import Envelope, confirmation_email, digest_email
 from service.digest.build import Digest
 from service.digest.subscription import Subscription
-from service.http.links import absolute
+from service.links import absolute
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,7 @@ from service.digest.build import Digest
 from service.digest.compile import subscription_digest
 from service.digest.mailer import Mailer
 from service.digest.subscription import Subscription, iso_week
-from service.search.rank import ScoreWeights
+from service.settings import ScoreWeights
 from service.store import EventStore
 from service.store.subscriptions import SubscriptionStore
 

@@ -31,7 +31,8 @@ from service.places.distance import Box, RadiusCut, bounding_boxes
 from service.places.gazetteer import Gazetteer, Place, get_gazetteer
 from service.search.facts import StoreFacts
 from service.search.kept_events import KeptEvents
-from service.search.rank import Scorer, ScoreWeights, reasons
+from service.search.rank import Scorer, reasons
+from service.settings import ScoreWeights
 from service.store import EventQuery, EventStore
 from service.store.nearby import (
     WINDOW_ROWS,

@@ -19,10 +19,9 @@ from datetime import datetime
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
-
 from service.classify.sectors import DEFAULT_EVIDENCE, Taxonomy, get_taxonomy
 from service.model import Attendance, Event, Kind, Status
+from service.settings import ScoreWeights
 
 KIND_VALUE: dict[str, float] = {
     Kind.MEETUP.value: 1.0,
@@ -54,31 +53,6 @@ SECONDARY_SECTOR = 0.6
 SCORE_DIGITS = 4
 CANCELLED = Status.CANCELLED.value
 DAY = 86_400.0
-
-
-class ScoreWeights(BaseModel):
-    """How much each part counts; ``MEETSCOUT_SCORE_WEIGHTS`` takes them as JSON."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    proximity: float = Field(default=3.0, ge=0, le=100, description="Closer is better.")
-    sector: float = Field(default=2.0, ge=0, le=100, description="Your sector is its main one.")
-    soon: float = Field(default=1.5, ge=0, le=100, description="Sooner is better.")
-    kind: float = Field(default=2.0, ge=0, le=100, description="A format where people talk.")
-    in_person: float = Field(default=1.0, ge=0, le=100, description="In person beats online.")
-    free: float = Field(default=0.5, ge=0, le=100, description="Free beats paid.")
-    proximity_half_km: float = Field(
-        default=10.0, gt=0, le=500, description="Distance at which proximity counts half."
-    )
-    soon_half_days: float = Field(
-        default=14.0, gt=0, le=365, description="Days ahead at which soonness counts half."
-    )
-
-    @model_validator(mode="after")
-    def _some_weight(self) -> ScoreWeights:
-        if not any((self.proximity, self.sector, self.soon, self.kind, self.in_person, self.free)):
-            raise ValueError("at least one weight must be above zero")
-        return self
 
 
 Ranker = Callable[[float | None, str | None, float, str, str, bool | None, str], float]

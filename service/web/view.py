@@ -23,7 +23,7 @@ from feeds.digest import line, safe_url
 from service.classify.sectors import get_taxonomy
 from service.digest.build import when as when_text
 from service.digest.build import where as where_text
-from service.http.links import absolute, google_calendar_url, webcal
+from service.links import absolute, google_calendar_url, webcal
 from service.model import Attendance, Event, Kind, Status
 from service.places.gazetteer import get_gazetteer
 from service.search.rank import distance_text

@@ -18,7 +18,7 @@ from service.digest.compile import compile_digest
 from service.digest.subscription import FreeTime
 from service.http.deps import NowDep, SettingsDep, StoreDep
 from service.http.filters import EventFilters, FiltersDep, invalid, search_error
-from service.http.links import absolute
+from service.links import absolute
 from service.places.timezones import zone_at
 from service.search import SearchError
 

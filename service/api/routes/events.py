@@ -20,7 +20,7 @@ from service.api.schemas import EventOut, EventPage
 from service.http.caching import Validators
 from service.http.deps import NowDep, SettingsDep, StoreDep
 from service.http.filters import MAX_LIMIT, FiltersDep, search_error
-from service.http.links import absolute, webcal
+from service.links import absolute, webcal
 from service.search import SearchError, search
 
 router = APIRouter(prefix="/events", tags=["events"])

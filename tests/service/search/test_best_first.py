@@ -13,7 +13,8 @@ import pytest
 from service.model import Attendance, Event, Kind, Status, Venue, make_event_id
 from service.search import Point, SearchPage, SearchRequest, search
 from service.search import plan as search_module
-from service.search.rank import Scorer, ScoreWeights
+from service.search.rank import Scorer
+from service.settings import ScoreWeights
 from service.store import EventStore
 from service.store.nearby import WINDOW_ROWS, StartWindows, candidates
 from tests.conftest import NOW

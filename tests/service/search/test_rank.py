@@ -8,8 +8,8 @@ import pytest
 from pydantic import ValidationError
 
 from service.model import Attendance, Event, Kind, Status, Venue, make_event_id
-from service.search.rank import Scorer, ScoreWeights, reasons
-from service.settings import Settings
+from service.search.rank import Scorer, reasons
+from service.settings import ScoreWeights, Settings
 from tests.conftest import NOW
 
 

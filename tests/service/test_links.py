@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from service.api.schemas import VenueOut
-from service.http.links import google_calendar_url, query_string
+from service.links import google_calendar_url, query_string
 from service.model import Event, Venue, make_event_id
 from tests.conftest import NOW
 
