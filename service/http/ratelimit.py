@@ -15,6 +15,8 @@ from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from starlette.requests import Request
+
 MAX_CLIENTS = 10_000
 """Buckets kept; the least recently seen client is forgotten first (a full bucket anyway)."""
 
@@ -63,3 +65,16 @@ class TokenBucketLimiter:
                 bucket.tokens -= 1.0
                 return 0.0
             return max(math.ceil((1.0 - bucket.tokens) / self.rate), 1)
+
+
+TOO_MANY = "too many subscriptions from this address; try again later"
+
+
+def wait_for(request: Request) -> float:
+    """Seconds this client waits before its next sign-up (0: go ahead); takes a token.
+
+    The app keeps one limiter (``app.state.subscribe_limiter``) for both faces.
+    """
+    limiter: TokenBucketLimiter = request.app.state.subscribe_limiter
+    client = request.client.host if request.client else "unknown"
+    return limiter.take(client)

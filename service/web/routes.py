@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
-from fastapi import APIRouter, HTTPException, Request, Response
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
@@ -26,12 +26,13 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import ImmutableMultiDict
 
 from feeds.digest import safe_url
-from service.api.routes.subscriptions import CONFIRM_WITHIN, create_subscription, rate_limited
 from service.classify.sectors import get_taxonomy
-from service.digest.subscription import FREE_TIME_LABELS, FreeTime
+from service.digest import subscribe as signups
+from service.digest.subscription import CONFIRM_WITHIN, FREE_TIME_LABELS, FreeTime
 from service.http.deps import NowDep, SettingsDep, StoreDep
 from service.http.describe import describe_search
-from service.http.subscription_schemas import SubscriptionIn
+from service.http.ratelimit import TOO_MANY, wait_for
+from service.http.subscription_schemas import SubscriptionIn, mask_email
 from service.search import SearchError, SearchPage, search
 from service.search.rank import when_text
 from service.settings import Settings
@@ -358,36 +359,37 @@ def _subscribe(
             else:
                 signup.problem = signup.problem or message
         return search_response(form, store=store, settings=settings, now=now, signup=signup)
+    if wait_for(request):
+        signup.problem = _sentence(TOO_MANY)
+        return search_response(form, store=store, settings=settings, now=now, signup=signup)
+    wish = signups.SignUp(
+        email=body.email,
+        near=body.near,
+        radius_km=body.radius_km,
+        sectors=body.sectors,
+        kinds=body.kinds,
+        attendance=body.attendance,
+        free_times=body.free_times,
+    )
     try:
-        rate_limited(request)
-        created = create_subscription(
-            body=body,
-            response=Response(),
-            subscriptions=SubscriptionStore(store.engine),
-            settings=settings,
-            now=now,
-        )
-    except HTTPException as exc:
-        signup.problem = _http_problem(exc)
+        subscription = signups.subscribe(SubscriptionStore(store.engine), settings, wish, now=now)
+    except signups.SubscribeError as exc:
+        signup.problem = _refusal_text(exc)
         return search_response(form, store=store, settings=settings, now=now, signup=signup)
     return render(
         "subscribed.html",
-        email=created.subscription.email,
-        place=created.subscription.near or form.values.near,
+        email=mask_email(subscription.email),
+        place=subscription.near or form.values.near,
         back_path=_path(form),
         confirm_days=CONFIRM_WITHIN.days,
     )
 
 
-def _http_problem(exc: HTTPException) -> str:
-    detail = exc.detail
-    if isinstance(detail, list) and detail and isinstance(detail[0], dict):
-        detail = detail[0].get("msg", "")
-    if exc.status_code == 503:
+def _refusal_text(exc: signups.SubscribeError) -> str:
+    """A refused sign-up as a sentence beside the form."""
+    if exc.reason == "not_sent" or exc.reason == "no_mail":
         return "The confirmation email could not be sent just now. Please try again later."
-    if exc.status_code == 429:
-        return _sentence(str(detail)) if detail else "Too many sign-ups; please try again later."
-    return _sentence(str(detail)) or "That did not work; please try again."
+    return _sentence(exc.message) or "That did not work; please try again."
 
 
 def _same_origin(request: Request, settings: Settings) -> bool:

@@ -8,29 +8,24 @@ must not confirm or cancel anything by doing so.
 
 from __future__ import annotations
 
-import logging
-import secrets
 from dataclasses import replace
-from email.message import EmailMessage
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request, Response
 from fastapi.responses import HTMLResponse
 
 from feeds.digest import render_atom, render_notice
-from feeds.mail import HeaderError
 from service.api.digest_formats import DigestFormat, digest_response
 from service.digest.compile import subscription_digest
 from service.digest.compose import (
-    compose_confirmation,
     digest_links,
     public_key,
     subscription_links,
 )
-from service.digest.mailer import MailError, SmtpMailer
+from service.digest.subscribe import SignUp, SubscribeError, locate, subscribe
 from service.digest.subscription import CONFIRM_WITHIN, Subscription
 from service.http.deps import NowDep, SettingsDep, StoreDep
-from service.http.ratelimit import TokenBucketLimiter
+from service.http.ratelimit import TOO_MANY, wait_for
 from service.http.subscription_schemas import (
     SubscriptionCreated,
     SubscriptionIn,
@@ -39,18 +34,10 @@ from service.http.subscription_schemas import (
     SubscriptionPatch,
     mask_email,
 )
-from service.places.gazetteer import Place
-from service.places.timezones import zone_at
-from service.search import SearchError, resolve_place
-from service.settings import Settings
 from service.store import SubscriptionStore
-
-log = logging.getLogger(__name__)
 
 router = APIRouter(prefix="/subscriptions", tags=["subscriptions"])
 
-MAX_PENDING_PER_ADDRESS = 3
-"""Unconfirmed subscriptions one address may have: a cap on confirmation mail to a stranger."""
 ATOM_MEDIA_TYPE = "application/atom+xml; charset=utf-8"
 
 Token = Annotated[
@@ -68,15 +55,9 @@ SubscriptionsDep = Annotated[SubscriptionStore, Depends(subscription_store)]
 
 def rate_limited(request: Request) -> None:
     """One token per request from this client; 429 with Retry-After when the bucket is empty."""
-    limiter: TokenBucketLimiter = request.app.state.subscribe_limiter
-    client = request.client.host if request.client else "unknown"
-    wait = limiter.take(client)
+    wait = wait_for(request)
     if wait:
-        raise HTTPException(
-            429,
-            "too many subscriptions from this address; try again later",
-            headers={"Retry-After": str(int(wait))},
-        )
+        raise HTTPException(429, TOO_MANY, headers={"Retry-After": str(int(wait))})
 
 
 def _body_error(field: str, message: str, value: object = None) -> HTTPException:
@@ -84,16 +65,14 @@ def _body_error(field: str, message: str, value: object = None) -> HTTPException
     return HTTPException(status_code=422, detail=[error])
 
 
-def _send(settings: Settings, message: EmailMessage) -> None:
-    """Send now, over a connection of its own: a confirmation is one message."""
-    if settings.smtp_url is None:
-        raise MailError("MEETSCOUT_SMTP_URL is not set")
-    try:
-        mailer = SmtpMailer.from_url(settings.smtp_url.get_secret_value())
-    except ValueError as exc:
-        raise MailError(f"MEETSCOUT_SMTP_URL: {exc}") from exc
-    with mailer:
-        mailer.send(message)
+def _refused(exc: SubscribeError, body: SubscriptionIn | SubscriptionPatch) -> HTTPException:
+    """The HTTP answer to a refused sign-up or change."""
+    if exc.parameter is not None:
+        return _body_error(exc.parameter, exc.message, getattr(body, exc.parameter, None))
+    if exc.reason == "pending":
+        headers = {"Retry-After": str(exc.retry_after)} if exc.retry_after else None
+        return HTTPException(429, exc.message, headers=headers)
+    return HTTPException(503, exc.message)
 
 
 def _out(subscription: Subscription, base_url: str) -> SubscriptionOut:
@@ -117,20 +96,6 @@ def _out(subscription: Subscription, base_url: str) -> SubscriptionOut:
             self=links.manage, digest=links.page, feed=links.feed, unsubscribe=links.unsubscribe
         ),
     )
-
-
-def _locate(
-    near: str | None, lat: float | None, lon: float | None, timezone: str | None
-) -> tuple[str | None, float, float, str]:
-    """(label, lat, lon, zone) from a place name or coordinates; 422 for an unknown name."""
-    if near is not None:
-        try:
-            place: Place = resolve_place(near)
-        except SearchError as exc:
-            raise _body_error("near", exc.message, near) from exc
-        return place.label, place.lat, place.lon, timezone or place.timezone
-    assert lat is not None and lon is not None
-    return None, lat, lon, timezone or zone_at(lat, lon)
 
 
 def _get(subscriptions: SubscriptionStore, token: str) -> Subscription:
@@ -158,47 +123,22 @@ def create_subscription(
 
     Nothing else is sent until its link is followed (double opt-in).
     """
-    if settings.smtp_url is None:
-        raise HTTPException(503, "email is not configured on this server (MEETSCOUT_SMTP_URL)")
-    if (
-        subscriptions.pending_count(email=body.email, since=now - CONFIRM_WITHIN)
-        >= MAX_PENDING_PER_ADDRESS
-    ):
-        raise HTTPException(
-            429,
-            "this address has unconfirmed subscriptions waiting; confirm one of them first",
-            headers={"Retry-After": str(int(CONFIRM_WITHIN.total_seconds()))},
-        )
-    label, lat, lon, zone = _locate(body.near, body.lat, body.lon, body.timezone)
-    code = secrets.token_urlsafe(16)
-    draft = Subscription(
-        id=0,
-        token=secrets.token_urlsafe(32),
+    wish = SignUp(
         email=body.email,
-        near=label,
-        lat=lat,
-        lon=lon,
+        near=body.near,
+        lat=body.lat,
+        lon=body.lon,
+        timezone=body.timezone,
         radius_km=body.radius_km,
-        timezone=zone,
-        sectors=tuple(body.sectors),
-        kinds=tuple(dict.fromkeys(body.kinds)),
-        attendance=tuple(dict.fromkeys(body.attendance)),
-        free_times=tuple(dict.fromkeys(body.free_times)),
-        created=now,
-        updated=now,
+        sectors=body.sectors,
+        kinds=body.kinds,
+        attendance=body.attendance,
+        free_times=body.free_times,
     )
-    subscription = subscriptions.create(subscription=draft, confirm_code=code)
     try:
-        message = compose_confirmation(
-            subscription, code=code, base_url=settings.base_url, sender=settings.mail_from, now=now
-        )
-        _send(settings, message)
-    except (MailError, HeaderError, OSError) as exc:
-        subscriptions.delete(token=subscription.token)
-        log.warning("confirmation email not sent: %s", exc)
-        raise HTTPException(
-            503, "the confirmation email could not be sent; try again later"
-        ) from exc
+        subscription = subscribe(subscriptions, settings, wish, now=now)
+    except SubscribeError as exc:
+        raise _refused(exc, body) from exc
     response.headers["Location"] = subscription_links(settings.base_url, subscription.token).manage
     return SubscriptionCreated(
         token=subscription.token,
@@ -227,8 +167,11 @@ def update_subscription(
     subscription = _get(subscriptions, token)
     changes: dict[str, object] = {}
     if body.near is not None or body.lat is not None:
-        label, lat, lon, zone = _locate(body.near, body.lat, body.lon, body.timezone)
-        changes.update(near=label, lat=lat, lon=lon, timezone=zone)
+        try:
+            where = locate(body.near, body.lat, body.lon, body.timezone)
+        except SubscribeError as exc:
+            raise _refused(exc, body) from exc
+        changes.update(near=where.label, lat=where.lat, lon=where.lon, timezone=where.timezone)
     elif body.timezone is not None:
         changes["timezone"] = body.timezone
     if body.radius_km is not None:
