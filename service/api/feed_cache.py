@@ -21,19 +21,16 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import icalendar
 from fastapi import Depends, Request
-from sqlalchemy import Select, select
 
 import feeds.ical
 from feeds.ical import EventBlock, FeedOptions, assemble_calendar, render_block
 from service.http.caching import LRUCache, Representations, Validators, strong_tag
 from service.model import Event
 from service.store import EventQuery, EventStore
-from service.store.statements import prepare
-from service.store.tables import events as table
 from service.store.watch import StoreWatch
 
 MAX_BLOCKS = 20_000
@@ -70,14 +67,7 @@ class EventVersion:
 
 def event_versions(store: EventStore, query: EventQuery) -> list[EventVersion]:
     """The versions of the events ``query`` finds, in the order a search returns them."""
-    prepared = prepare(_versions, query, in_order=True)
-    with store.engine.connect() as conn:
-        rows: Sequence[Any] = prepared.run(conn).all()
-    return [EventVersion(row[0], row[1], row[2]) for row in rows]
-
-
-def _versions() -> Select[Any]:
-    return select(table.c.id, table.c.sequence, table.c.updated)
+    return [EventVersion(*row) for row in store.versions(query=query)]
 
 
 @lru_cache(maxsize=1)

@@ -51,6 +51,10 @@ def _event_ids() -> Select[Any]:
     return select(table.c.id)
 
 
+def _event_versions() -> Select[Any]:
+    return select(table.c.id, table.c.sequence, table.c.updated)
+
+
 def _event_count() -> Select[Any]:
     return select(func.count()).select_from(table)
 
@@ -455,6 +459,13 @@ class EventStore:
         prepared = prepare(_event_ids, query, in_order=True)
         with self.engine.connect() as conn:
             return list(prepared.run(conn).scalars())
+
+    def versions(self, *, query: EventQuery) -> list[tuple[str, int, datetime]]:
+        """(id, SEQUENCE, updated) of the events :meth:`search` would return, in its order:
+        what a feed's cached blocks are keyed by, without reading whole events."""
+        prepared = prepare(_event_versions, query, in_order=True)
+        with self.engine.connect() as conn:
+            return [(row[0], row[1], row[2]) for row in prepared.run(conn)]
 
     def count(self, *, query: EventQuery) -> int:
         prepared = prepare(_event_count, query)
