@@ -29,6 +29,7 @@ from service.classify.sectors import get_taxonomy
 from service.http.caching import GZIP_MINIMUM_SIZE
 from service.http.ratelimit import TokenBucketLimiter
 from service.places.gazetteer import get_gazetteer
+from service.search import SearchCache
 from service.settings import Settings
 from service.store import EventStore, make_engine, migrate
 from service.web import STATIC_DIR
@@ -78,6 +79,7 @@ def create_app(settings: Settings, *, clock: Callable[[], datetime] | None = Non
     )
     app.state.settings = settings
     app.state.store = EventStore(engine)
+    app.state.search_cache = SearchCache()
     app.state.clock = clock
     app.state.feed_cache = FeedCache()
     app.state.subscribe_limiter = TokenBucketLimiter(

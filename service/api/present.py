@@ -15,7 +15,8 @@ from service.api.schemas import EventOut, PlaceOut, SearchResultOut, VenueOut
 from service.links import event_ics_url, google_calendar_url
 from service.model import Event
 from service.places.gazetteer import Place
-from service.search import EVENTS, SearchResult
+from service.search import SearchResult
+from service.search.kept_events import KeptEvents
 
 DISTANCE_DIGITS = 3
 
@@ -68,10 +69,10 @@ def _fields(event: Event, *, base_url: str) -> dict[str, Any]:
     )
 
 
-def search_result_out(result: SearchResult, *, base_url: str) -> SearchResultOut:
+def search_result_out(result: SearchResult, *, base_url: str, kept: KeptEvents) -> SearchResultOut:
     """The event as shown (validated once, kept with the event) with how the search found it."""
     distance = result.distance_km
-    shown = EVENTS.derived(result.event, ("api", base_url), partial(event_out, base_url=base_url))
+    shown = kept.derived(result.event, ("api", base_url), partial(event_out, base_url=base_url))
     return SearchResultOut.model_construct(
         **shown.__dict__,
         distance_km=round(float(distance), DISTANCE_DIGITS) if distance is not None else None,

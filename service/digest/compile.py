@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 from service.digest.build import MIN_ALTERNATES, Digest, PreviousDigest, build_digest
 from service.digest.subscription import FreeTime, Subscription, iso_week, week_bounds
 from service.model import Attendance, Event, Status
-from service.search import MAX_RADIUS_KM, Point, SearchRequest, search
+from service.search import MAX_RADIUS_KM, Point, SearchCache, SearchRequest, search
 from service.settings import ScoreWeights
 from service.store import EventQuery, EventStore
 from service.store.subscriptions import SubscriptionStore
@@ -63,11 +63,15 @@ def compile_digest(
     previous: PreviousDigest | None = None,
     week_of: datetime | None = None,
     weights: ScoreWeights | None = None,
+    cache: SearchCache | None = None,
 ) -> Digest:
-    """Search the week, and online events when nothing near fits, then build the digest."""
+    """Search the week, and online events when nothing near fits, then build the digest.
+
+    ``cache`` is the caller's search cache (the app's); without one the store is read afresh.
+    """
     zone = ZoneInfo(timezone)
     weekly = week_request(request, now=now, zone=zone, week_of=week_of)
-    results = search(store, weekly, now=now, weights=weights).items
+    results = search(store, weekly, now=now, weights=weights, cache=cache).items
     current = _current(store, previous)
 
     def build(online: Sequence[object] = ()) -> Digest:
@@ -91,7 +95,8 @@ def compile_digest(
         online_request = replace(
             weekly, near=None, attendance=(Attendance.ONLINE,), limit=ONLINE_LIMIT
         )
-        digest = build(search(store, online_request, now=now, weights=weights).items)
+        online = search(store, online_request, now=now, weights=weights, cache=cache).items
+        digest = build(online)
     return digest
 
 
@@ -102,6 +107,7 @@ def subscription_digest(
     *,
     now: datetime,
     weights: ScoreWeights | None = None,
+    cache: SearchCache | None = None,
 ) -> Digest:
     """This week's digest for one subscriber, with changes and follow-ups from their last one."""
     week = iso_week(now.astimezone(subscription.zone).date())
@@ -114,6 +120,7 @@ def subscription_digest(
         free_times=subscription.free_times,
         previous=previous_digest(subscriptions, subscription, week),
         weights=weights,
+        cache=cache,
     )
 
 

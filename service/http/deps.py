@@ -1,4 +1,4 @@
-"""Dependencies handlers declare: the settings, the store, the clock.
+"""Dependencies handlers declare: the settings, the store, the search cache, the clock.
 
 They do no I/O, so they are async: a sync dependency costs each request a hop to a
 worker thread and back.
@@ -11,6 +11,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
+from service.search import SearchCache
 from service.settings import Settings
 from service.store import EventStore
 
@@ -23,6 +24,11 @@ async def get_store(request: Request) -> EventStore:
     return request.app.state.store  # type: ignore[no-any-return]
 
 
+async def get_search_cache(request: Request) -> SearchCache:
+    """What searches keep between requests: the app's one cache."""
+    return request.app.state.search_cache  # type: ignore[no-any-return]
+
+
 async def get_now(request: Request) -> datetime:
     """The clock, replaceable in tests through ``app.state.clock``."""
     clock = getattr(request.app.state, "clock", None)
@@ -31,4 +37,5 @@ async def get_now(request: Request) -> datetime:
 
 SettingsDep = Annotated[Settings, Depends(get_app_settings)]
 StoreDep = Annotated[EventStore, Depends(get_store)]
+SearchCacheDep = Annotated[SearchCache, Depends(get_search_cache)]
 NowDep = Annotated[datetime, Depends(get_now)]

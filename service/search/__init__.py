@@ -1,8 +1,8 @@
 """The one search behind the API list, the feeds, the web page, the CLI and the digest."""
 
+from service.search.cache import SearchCache
 from service.search.plan import (
     DEFAULT_RADIUS_KM,
-    EVENTS,
     MAX_LIMIT,
     MAX_QUERY_CHARS,
     MAX_RADIUS_KM,
@@ -14,7 +14,6 @@ from service.search.plan import (
     SearchResult,
     Sort,
     check,
-    forget,
     point_of,
     resolve_place,
     search,
@@ -22,19 +21,18 @@ from service.search.plan import (
 
 __all__ = [
     "DEFAULT_RADIUS_KM",
-    "EVENTS",
     "MAX_LIMIT",
     "MAX_QUERY_CHARS",
     "MAX_RADIUS_KM",
     "SORTS",
     "Point",
+    "SearchCache",
     "SearchError",
     "SearchPage",
     "SearchRequest",
     "SearchResult",
     "Sort",
     "check",
-    "forget",
     "point_of",
     "resolve_place",
     "search",

@@ -33,21 +33,14 @@ KEPT_FACTS = 512
 KEPT_WATCHES = 8
 T = TypeVar("T")
 
-_names: weakref.WeakKeyDictionary[Engine, str] = weakref.WeakKeyDictionary()
-
-
-def _name(engine: Engine) -> str:
-    """The store an engine reaches (rendering its URL costs more than the rest of a check)."""
-    name = _names.get(engine)
-    if name is None:
-        name = _names[engine] = engine.url.render_as_string(hide_password=False)
-    return name
-
 
 class StoreFacts:
-    def __init__(self, size: int = KEPT_FACTS) -> None:
+    def __init__(self, size: int = KEPT_FACTS, *, watch: bool = True) -> None:
         self.size = size
+        self.watching = watch
+        """False: never ask whether the store changed, so keep nothing."""
         self._watches: dict[str, StoreWatch] = {}
+        self._names: weakref.WeakKeyDictionary[Engine, str] = weakref.WeakKeyDictionary()
         self._kept: OrderedDict[Hashable, tuple[object, datetime | None, datetime | None]] = (
             OrderedDict()
         )
@@ -137,8 +130,10 @@ class StoreFacts:
 
     def version(self, store: EventStore) -> tuple[str, Hashable] | None:
         """Which store, and a value that changes whenever its content may have; None when
-        the store cannot tell whether it changed."""
-        name = _name(store.engine)
+        the store cannot tell whether it changed (or this keeps nothing)."""
+        if not self.watching:
+            return None
+        name = self._name(store.engine)
         with self._lock:
             watch = self._watches.get(name)
             if watch is None:
@@ -147,6 +142,13 @@ class StoreFacts:
                 watch = self._watches[name] = StoreWatch.for_engine(store.engine)
         generation = watch.generation()
         return None if generation is None else (name, generation)
+
+    def _name(self, engine: Engine) -> str:
+        """The store an engine reaches (rendering its URL costs more than the rest of a check)."""
+        name = self._names.get(engine)
+        if name is None:
+            name = self._names[engine] = engine.url.render_as_string(hide_password=False)
+        return name
 
     def forget(self) -> None:
         """Drop every kept value (the next asks compute afresh); keep watching the stores."""

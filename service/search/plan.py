@@ -29,8 +29,7 @@ from service.classify.sectors import get_taxonomy
 from service.model import Attendance, Event, Kind, Status
 from service.places.distance import Box, RadiusCut, bounding_boxes
 from service.places.gazetteer import Gazetteer, Place, get_gazetteer
-from service.search.facts import StoreFacts
-from service.search.kept_events import KeptEvents
+from service.search.cache import SearchCache
 from service.search.rank import Scorer, reasons
 from service.settings import ScoreWeights
 from service.store import EventQuery, EventStore
@@ -56,11 +55,6 @@ COMPACT_AT = 4
 READ_ALL_BELOW = 2 * WINDOW_ROWS
 """A search near a place with at most this many matches reads them at once: fewer round
 trips than reading window by window."""
-FACTS = StoreFacts()
-"""Search totals, the earliest start still running and the latest start, kept while the store
-has not changed."""
-EVENTS = KeptEvents(FACTS)
-"""The whole events of result pages, kept while the store has not changed."""
 DEFAULT_WEIGHTS = ScoreWeights()
 """The score's weights when a search is given none (settings are validated once, not per search)."""
 
@@ -96,7 +90,7 @@ class SearchRequest:
 @dataclass(frozen=True)
 class SearchResult:
     event: Event
-    """Shared with other searches while the store is unchanged (see :data:`EVENTS`): never
+    """Shared with other searches while the store is unchanged (see :class:`SearchCache`): never
     change it."""
     distance_km: float | None
     score: float
@@ -132,8 +126,12 @@ def search(
     *,
     now: datetime,
     weights: ScoreWeights | None = None,
+    cache: SearchCache | None = None,
 ) -> SearchPage:
     """One page of the events that match ``request``, in the order it asks for.
+
+    ``cache`` is what the caller keeps between searches (the app's); without
+    one, everything is read afresh.
 
     With ``near``, only events within ``radius_km`` (exact geodesic distance)
     are kept; online-only events join them, without a distance, when
@@ -142,6 +140,7 @@ def search(
     cannot run.
     """
     check(request)
+    kept = cache if cache is not None else SearchCache.nothing_kept()
     if now.tzinfo is None:
         raise ValueError("now must be timezone-aware")
     cursor = _decode_cursor(request.cursor, request.sort) if request.cursor else None
@@ -152,29 +151,24 @@ def search(
     )
     query = _query(request, now)
     if request.near is None:
-        sought = _seek(store, query, now)
+        sought = _seek(kept, store, query, now)
         if request.sort == "date":
-            return _by_date(store, request, sought, scorer, cursor, now)
-        total = FACTS.count(store, query=sought)
-        return _best_first(store, request, sought, scorer, cursor, now, total=total)
-    total_slot = FACTS.slot(store, _near_key(request, query))
-    kept = None
+            return _by_date(kept, store, request, sought, scorer, cursor, now)
+        total = kept.facts.count(store, query=sought)
+        return _best_first(kept, store, request, sought, scorer, cursor, now, total=total)
+    total_slot = kept.facts.slot(store, _near_key(request, query))
+    known = None
     if total_slot is not None and request.sort != "distance":
-        kept = FACTS.known(total_slot, query.start)
-    if not isinstance(kept, int) or kept <= READ_ALL_BELOW:
-        return _ranked(store, request, query, scorer, cursor, now, total_slot=total_slot)
-    return _best_first(store, request, _seek(store, query, now), scorer, cursor, now, total=kept)
+        known = kept.facts.known(total_slot, query.start)
+    if not isinstance(known, int) or known <= READ_ALL_BELOW:
+        return _ranked(kept, store, request, query, scorer, cursor, now, total_slot=total_slot)
+    sought = _seek(kept, store, query, now)
+    return _best_first(kept, store, request, sought, scorer, cursor, now, total=known)
 
 
-def forget() -> None:
-    """Drop what searches keep between asks: the next ask reads everything afresh."""
-    FACTS.forget()
-    EVENTS.forget()
-
-
-def _seek(store: EventStore, query: EventQuery, now: datetime) -> EventQuery:
+def _seek(kept: SearchCache, store: EventStore, query: EventQuery, now: datetime) -> EventQuery:
     """``query`` with the earliest start a match can have, so that reads seek by start."""
-    return replace(query, starts_from=FACTS.earliest_start(store, at=query.start or now))
+    return replace(query, starts_from=kept.facts.earliest_start(store, at=query.start or now))
 
 
 def check(request: SearchRequest) -> None:
@@ -283,6 +277,7 @@ class _Near:
 
 
 def _ranked(
+    kept: SearchCache,
     store: EventStore,
     request: SearchRequest,
     query: EventQuery,
@@ -305,11 +300,12 @@ def _ranked(
     top = _Top(request.sort, request.limit + 1, after=cursor.key if cursor is not None else None)
     near.offer(top, found, scorer)
     if request.near is not None and total_slot is not None:
-        FACTS.remember(total_slot, query.start, top.count, first_end(found))
-    return _page(store, request, top.page(), top.count, now)
+        kept.facts.remember(total_slot, query.start, top.count, first_end(found))
+    return _page(kept, store, request, top.page(), top.count, now)
 
 
 def _best_first(
+    kept: SearchCache,
     store: EventStore,
     request: SearchRequest,
     query: EventQuery,
@@ -327,14 +323,14 @@ def _best_first(
     sorts after): the next windows are read within that distance, and once
     nothing later can make the page, not at all. In date order, a full page
     already holds the soonest. The same page as ranking every match;
-    ``total`` is the caller's (kept while the store is unchanged, see :data:`FACTS`).
+    ``total`` is the caller's (kept while the store is unchanged, see :class:`SearchCache`).
     """
     near = _Near(request)
     wanted = request.limit + 1
     top = _Top(request.sort, wanted, after=cursor.key if cursor is not None else None)
     page: list[_Entry] = []
     reach = math.inf
-    last = FACTS.last_start(store)
+    last = kept.facts.last_start(store)
     if last is not None and query.end is not None:
         last = min(last, query.end)
     moment = query.start or now
@@ -357,7 +353,7 @@ def _best_first(
         if narrowed is None:
             break
         reach = min(reach, narrowed)
-    return _page(store, request, page, total, now)
+    return _page(kept, store, request, page, total, now)
 
 
 _KEY_FIELDS = attrgetter(
@@ -373,13 +369,18 @@ def _near_key(request: SearchRequest, query: EventQuery) -> tuple[object, ...]:
 
 
 def _page(
-    store: EventStore, request: SearchRequest, page: list[_Entry], total: int, now: datetime
+    kept: SearchCache,
+    store: EventStore,
+    request: SearchRequest,
+    page: list[_Entry],
+    total: int,
+    now: datetime,
 ) -> SearchPage:
     """The page of ranked entries (``limit`` + 1 of them when there are more), as results."""
     near = request.near
     more = len(page) > request.limit
     page = page[: request.limit]
-    events = EVENTS.by_id(store, [entry[1] for entry in page])
+    events = kept.events.by_id(store, [entry[1] for entry in page])
     items = [
         SearchResult(
             event=events[event_id],
@@ -466,6 +467,7 @@ class _Top:
 
 
 def _by_date(
+    kept: SearchCache,
     store: EventStore,
     request: SearchRequest,
     query: EventQuery,
@@ -482,8 +484,8 @@ def _by_date(
         after = (moment, cursor.key[1])
     ids = store.ids(query=replace(query, limit=request.limit + 1, after=after))
     more = len(ids) > request.limit
-    kept = EVENTS.by_id(store, ids[: request.limit])
-    events = [kept[event_id] for event_id in ids[: request.limit] if event_id in kept]
+    found = kept.events.by_id(store, ids[: request.limit])
+    events = [found[event_id] for event_id in ids[: request.limit] if event_id in found]
     items = [
         SearchResult(
             event=event,
@@ -497,7 +499,9 @@ def _by_date(
     next_cursor = (
         _encode_cursor("date", now, (last.start, last.id)) if more and last is not None else None
     )
-    return SearchPage(items=items, total=FACTS.count(store, query=query), next_cursor=next_cursor)
+    return SearchPage(
+        items=items, total=kept.facts.count(store, query=query), next_cursor=next_cursor
+    )
 
 
 def _encode_cursor(sort: str, now: datetime, key: tuple[Any, ...]) -> str:

@@ -29,11 +29,11 @@ from feeds.digest import safe_url
 from service.classify.sectors import get_taxonomy
 from service.digest import subscribe as signups
 from service.digest.subscription import CONFIRM_WITHIN, FREE_TIME_LABELS, FreeTime
-from service.http.deps import NowDep, SettingsDep, StoreDep
+from service.http.deps import NowDep, SearchCacheDep, SettingsDep, StoreDep
 from service.http.describe import describe_search
 from service.http.ratelimit import TOO_MANY, wait_for
 from service.http.subscription_schemas import SubscriptionIn, mask_email
-from service.search import SearchError, SearchPage, search
+from service.search import SearchCache, SearchError, SearchPage, search
 from service.search.rank import when_text
 from service.settings import Settings
 from service.store import EventStore, SubscriptionStore
@@ -161,7 +161,11 @@ class Signup:
 
 @router.get("/", response_class=HTMLResponse)
 def search_page(
-    request: Request, store: StoreDep, settings: SettingsDep, now: NowDep
+    request: Request,
+    store: StoreDep,
+    cache: SearchCacheDep,
+    settings: SettingsDep,
+    now: NowDep,
 ) -> HTMLResponse:
     """The search form and its results; a bad field gets a message beside it.
 
@@ -169,18 +173,19 @@ def search_page(
     reports a 4xx page as a console error, and nothing failed but the typing.
     """
     form = parse_search_form(request.query_params)
-    return search_response(form, store=store, settings=settings, now=now)
+    return search_response(form, store=store, cache=cache, settings=settings, now=now)
 
 
 def search_response(
     form: SearchForm,
     *,
     store: EventStore,
+    cache: SearchCache,
     settings: Settings,
     now: datetime,
     signup: Signup | None = None,
 ) -> HTMLResponse:
-    results = find(form, store=store, settings=settings, now=now)
+    results = find(form, store=store, cache=cache, settings=settings, now=now)
     signup = signup or Signup()
     links = None
     if form.filters is not None:
@@ -203,14 +208,14 @@ def search_response(
 
 
 def find(
-    form: SearchForm, *, store: EventStore, settings: Settings, now: datetime
+    form: SearchForm, *, store: EventStore, cache: SearchCache, settings: Settings, now: datetime
 ) -> Results | None:
     """Run the form's search; an error the search finds goes next to its field."""
     if form.filters is None:
         return None
     notice = None
     try:
-        page = _search(form, store, settings, now)
+        page = _search(form, store, cache, settings, now)
     except SearchError as exc:
         if exc.parameter != "cursor" or form.cursor is None:
             form.error(SEARCH_FIELDS.get(exc.parameter, "near"), _sentence(exc.message))
@@ -218,7 +223,7 @@ def find(
             return None
         form.cursor = None
         notice = "That page of results has moved on; here is the first page again."
-        page = _search(form, store, settings, now)
+        page = _search(form, store, cache, settings, now)
     filters = form.filters
     if form.place is not None:
         filters = replace(filters, near=form.place.label)
@@ -246,13 +251,16 @@ def _wider(form: SearchForm) -> tuple[str, str] | None:
     return f"within {radius} km", _path(form, radius_km=radius)
 
 
-def _search(form: SearchForm, store: EventStore, settings: Settings, now: datetime) -> SearchPage:
+def _search(
+    form: SearchForm, store: EventStore, cache: SearchCache, settings: Settings, now: datetime
+) -> SearchPage:
     assert form.filters is not None
     return search(
         store,
         form.filters.search_request(limit=PAGE_SIZE, cursor=form.cursor),
         now=now,
         weights=settings.score_weights,
+        cache=cache,
     )
 
 
@@ -297,7 +305,11 @@ def _sentence(message: str) -> str:
 
 @router.post("/subscribe", response_class=HTMLResponse)
 async def subscribe(
-    request: Request, store: StoreDep, settings: SettingsDep, now: NowDep
+    request: Request,
+    store: StoreDep,
+    cache: SearchCacheDep,
+    settings: SettingsDep,
+    now: NowDep,
 ) -> HTMLResponse:
     """The sign-up form, posted without JavaScript: the same subscription as the API's."""
     if not _same_origin(request, settings):
@@ -311,13 +323,14 @@ async def subscribe(
     params = ImmutableMultiDict(
         parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True, max_num_fields=200)
     )
-    return await run_in_threadpool(_subscribe, request, params, store, settings, now)
+    return await run_in_threadpool(_subscribe, request, params, store, cache, settings, now)
 
 
 def _subscribe(
     request: Request,
     params: ImmutableMultiDict[str, str],
     store: EventStore,
+    cache: SearchCache,
     settings: Settings,
     now: datetime,
 ) -> HTMLResponse:
@@ -338,7 +351,9 @@ def _subscribe(
     if form.errors.keys() - {"near", "radius_km"}:
         signup.problem = "The search above has a problem; fix it, then sign up again."
     if signup.errors or signup.problem or form.filters is None:
-        return search_response(form, store=store, settings=settings, now=now, signup=signup)
+        return search_response(
+            form, store=store, cache=cache, settings=settings, now=now, signup=signup
+        )
     filters = form.filters
     try:
         body = SubscriptionIn(
@@ -358,10 +373,14 @@ def _subscribe(
                 signup.errors.setdefault(name, message)
             else:
                 signup.problem = signup.problem or message
-        return search_response(form, store=store, settings=settings, now=now, signup=signup)
+        return search_response(
+            form, store=store, cache=cache, settings=settings, now=now, signup=signup
+        )
     if wait_for(request):
         signup.problem = _sentence(TOO_MANY)
-        return search_response(form, store=store, settings=settings, now=now, signup=signup)
+        return search_response(
+            form, store=store, cache=cache, settings=settings, now=now, signup=signup
+        )
     wish = signups.SignUp(
         email=body.email,
         near=body.near,
@@ -375,7 +394,9 @@ def _subscribe(
         subscription = signups.subscribe(SubscriptionStore(store.engine), settings, wish, now=now)
     except signups.SubscribeError as exc:
         signup.problem = _refusal_text(exc)
-        return search_response(form, store=store, settings=settings, now=now, signup=signup)
+        return search_response(
+            form, store=store, cache=cache, settings=settings, now=now, signup=signup
+        )
     return render(
         "subscribed.html",
         email=mask_email(subscription.email),

@@ -16,7 +16,7 @@ from service.api.digest_formats import DigestFormat, digest_response
 from service.digest.build import Digest
 from service.digest.compile import compile_digest
 from service.digest.subscription import FreeTime
-from service.http.deps import NowDep, SettingsDep, StoreDep
+from service.http.deps import NowDep, SearchCacheDep, SettingsDep, StoreDep
 from service.http.filters import EventFilters, FiltersDep, invalid, search_error
 from service.links import absolute
 from service.places.timezones import zone_at
@@ -58,6 +58,7 @@ def _place(filters: EventFilters) -> str:
 def get_digest(
     filters: FiltersDep,
     store: StoreDep,
+    cache: SearchCacheDep,
     settings: SettingsDep,
     now: NowDep,
     format: Annotated[DigestFormat, Query(description="html, text, md or json.")] = "html",
@@ -89,6 +90,7 @@ def get_digest(
             free_times=tuple(dict.fromkeys(free_time or ())),
             week_of=filters.start,
             weights=settings.score_weights,
+            cache=cache,
         )
     except SearchError as exc:
         raise search_error(exc) from exc

@@ -18,7 +18,7 @@ from service.api.feed_cache import (
 from service.api.present import event_out, place_out, search_result_out
 from service.api.schemas import EventOut, EventPage
 from service.http.caching import Validators
-from service.http.deps import NowDep, SettingsDep, StoreDep
+from service.http.deps import NowDep, SearchCacheDep, SettingsDep, StoreDep
 from service.http.filters import MAX_LIMIT, FiltersDep, search_error
 from service.links import absolute, webcal
 from service.search import SearchError, search
@@ -34,6 +34,7 @@ JSON_MEDIA_TYPE = "application/json"
 def list_events(
     filters: FiltersDep,
     store: StoreDep,
+    cache: SearchCacheDep,
     settings: SettingsDep,
     now: NowDep,
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Page size.")] = 50,
@@ -49,12 +50,16 @@ def list_events(
             filters.search_request(limit=limit, cursor=cursor),
             now=now,
             weights=settings.score_weights,
+            cache=cache,
         )
     except SearchError as exc:
         raise search_error(exc) from exc
     feed_url = absolute(settings.base_url, "/feeds/events.ics", filters.params())
     body = EventPage(
-        items=[search_result_out(item, base_url=settings.base_url) for item in page.items],
+        items=[
+            search_result_out(item, base_url=settings.base_url, kept=cache.events)
+            for item in page.items
+        ],
         next_cursor=page.next_cursor,
         total=page.total,
         feed_url=feed_url,

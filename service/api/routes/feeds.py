@@ -28,11 +28,11 @@ from service.api.feed_cache import (
     event_versions,
 )
 from service.http.caching import Representations, Validators
-from service.http.deps import NowDep, SettingsDep, StoreDep
+from service.http.deps import NowDep, SearchCacheDep, SettingsDep, StoreDep
 from service.http.describe import describe_feed, describe_search
 from service.http.filters import EventFilters, FiltersDep, search_error
 from service.model import Event, Status
-from service.search import SearchError, SearchRequest, check, search
+from service.search import SearchCache, SearchError, SearchRequest, check, search
 from service.search.rank import reasons, when_text
 from service.settings import Settings
 from service.store import EventQuery, EventStore
@@ -103,6 +103,7 @@ async def events_feed(
     request: Request,
     filters: FiltersDep,
     store: StoreDep,
+    searches: SearchCacheDep,
     settings: SettingsDep,
     now: NowDep,
     cache: FeedCacheDep,
@@ -159,7 +160,7 @@ async def events_feed(
         base_url=settings.base_url,
         stamp="updated",
     )
-    feed = FeedParts(request, store, settings, now, cache, responder, options, window)
+    feed = FeedParts(request, store, searches, settings, now, cache, responder, options, window)
     if search_request is None:
         return await feed.outside_window()
     if search_request.near is None:
@@ -173,6 +174,7 @@ class FeedParts:
 
     request: Request
     store: EventStore
+    searches: SearchCache
     settings: Settings
     now: datetime
     cache: FeedCache
@@ -210,7 +212,11 @@ class FeedParts:
         def make() -> FeedPlan:
             try:
                 page = search(
-                    self.store, search_request, now=self.now, weights=self.settings.score_weights
+                    self.store,
+                    search_request,
+                    now=self.now,
+                    weights=self.settings.score_weights,
+                    cache=self.searches,
                 )
             except SearchError as exc:
                 raise search_error(exc) from exc

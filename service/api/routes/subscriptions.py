@@ -24,7 +24,7 @@ from service.digest.compose import (
 )
 from service.digest.subscribe import SignUp, SubscribeError, locate, subscribe
 from service.digest.subscription import CONFIRM_WITHIN, Subscription
-from service.http.deps import NowDep, SettingsDep, StoreDep
+from service.http.deps import NowDep, SearchCacheDep, SettingsDep, StoreDep
 from service.http.ratelimit import TOO_MANY, wait_for
 from service.http.subscription_schemas import (
     SubscriptionCreated,
@@ -278,6 +278,7 @@ def subscription_digest_page(
     token: Token,
     subscriptions: SubscriptionsDep,
     store: StoreDep,
+    cache: SearchCacheDep,
     settings: SettingsDep,
     now: NowDep,
     format: Annotated[DigestFormat, Query(description="html, text, md or json.")] = "html",
@@ -285,7 +286,7 @@ def subscription_digest_page(
     """This week's digest for the subscription, as the email shows it."""
     subscription = _get(subscriptions, token)
     digest = subscription_digest(
-        store, subscriptions, subscription, now=now, weights=settings.score_weights
+        store, subscriptions, subscription, now=now, weights=settings.score_weights, cache=cache
     )
     return digest_response(digest, digest_links(settings.base_url, subscription, digest), format)
 
@@ -299,6 +300,7 @@ def subscription_digest_feed(
     token: Token,
     subscriptions: SubscriptionsDep,
     store: StoreDep,
+    cache: SearchCacheDep,
     settings: SettingsDep,
     now: NowDep,
 ) -> Response:
@@ -307,7 +309,7 @@ def subscription_digest_feed(
     if subscription.unsubscribed is not None:
         raise HTTPException(410, "this subscription was cancelled")
     digest = subscription_digest(
-        store, subscriptions, subscription, now=now, weights=settings.score_weights
+        store, subscriptions, subscription, now=now, weights=settings.score_weights, cache=cache
     )
     links = digest_links(settings.base_url, subscription, digest)
     body = render_atom(
