@@ -1,7 +1,13 @@
-"""The one search behind the API list, the feeds, the web page, the CLI and the digest."""
+"""The one search behind the API list, the feeds, the web page, the CLI and the digest.
+
+``request`` is what is asked and answered, ``plan`` how a search runs, ``rank``
+the score and its reasons, ``cursors`` where the next page starts, ``cache``
+what the app keeps between searches. Callers import from here.
+"""
 
 from service.search.cache import SearchCache
-from service.search.plan import (
+from service.search.plan import search
+from service.search.request import (
     DEFAULT_RADIUS_KM,
     MAX_LIMIT,
     MAX_QUERY_CHARS,
@@ -16,7 +22,6 @@ from service.search.plan import (
     check,
     point_of,
     resolve_place,
-    search,
 )
 
 __all__ = [

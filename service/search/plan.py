@@ -1,36 +1,31 @@
-"""The one search behind the API list, the feeds, the CLI and the digest.
+"""How a search runs: read candidates from the store, cut at the radius, score, page.
 
-"What is on near me, in my field, in the next month, best first": a place
-and radius, sectors, kinds, attendance, price, a date window and words. The
-store prefilters in one SQL statement (spatial index plus every other
+The store prefilters in one SQL statement (spatial index plus every other
 filter); the exact cut at the radius, the score and the order happen here,
 so that every face of meetscout answers the same question the same way.
-
-Pages are cut by keyset (the sort key, then the id), so events added
-between two pages neither repeat nor push others out. A cursor carries
-the moment its first page was ranked at: later pages rank with the same
-clock, so the order cannot shift under the reader.
 """
 
 from __future__ import annotations
 
-import base64
-import binascii
 import heapq
-import json
 import math
 from collections.abc import Callable, Hashable, Sequence
-from dataclasses import dataclass, fields, replace
+from dataclasses import fields, replace
 from datetime import UTC, datetime
 from operator import attrgetter
-from typing import Any, Literal, get_args
+from typing import Any
 
-from service.classify.sectors import get_taxonomy
-from service.model import Attendance, Event, Kind, Status
+from service.model import Attendance
 from service.places.distance import Box, RadiusCut, bounding_boxes
-from service.places.gazetteer import Gazetteer, Place, get_gazetteer
 from service.search.cache import SearchCache
+from service.search.cursors import Cursor, decode_cursor, encode_cursor
 from service.search.rank import Scorer, reasons
+from service.search.request import (
+    SearchPage,
+    SearchRequest,
+    SearchResult,
+    check,
+)
 from service.settings import ScoreWeights
 from service.store import EventQuery, EventStore
 from service.store.nearby import (
@@ -42,14 +37,6 @@ from service.store.nearby import (
     first_end,
 )
 
-Sort = Literal["score", "date", "distance"]
-SORTS: tuple[str, ...] = get_args(Sort)
-DEFAULT_RADIUS_KM = 25.0
-MAX_RADIUS_KM = 500.0
-MAX_LIMIT = 1000
-MAX_QUERY_CHARS = 200
-CURSOR_VERSION = 1
-SUGGESTIONS = 5
 COMPACT_AT = 4
 """A page collects up to this many times its size in entries before it drops the worst."""
 READ_ALL_BELOW = 2 * WINDOW_ROWS
@@ -57,67 +44,6 @@ READ_ALL_BELOW = 2 * WINDOW_ROWS
 trips than reading window by window."""
 DEFAULT_WEIGHTS = ScoreWeights()
 """The score's weights when a search is given none (settings are validated once, not per search)."""
-
-
-@dataclass(frozen=True)
-class Point:
-    """Where the search is centred; ``label`` is the place it was resolved from, if any."""
-
-    lat: float
-    lon: float
-    label: str | None = None
-
-
-@dataclass(frozen=True)
-class SearchRequest:
-    """What a person asks; empty tuples mean "any". ``start`` None means from now on."""
-
-    near: Point | None = None
-    radius_km: float = DEFAULT_RADIUS_KM
-    sectors: tuple[str, ...] = ()
-    kinds: tuple[Kind, ...] = ()
-    attendance: tuple[Attendance, ...] = ()
-    free: bool | None = None
-    start: datetime | None = None
-    end: datetime | None = None
-    q: str | None = None
-    sort: Sort = "score"
-    limit: int = 50
-    cursor: str | None = None
-    statuses: tuple[Status, ...] = ()
-
-
-@dataclass(frozen=True)
-class SearchResult:
-    event: Event
-    """Shared with other searches while the store is unchanged (see :class:`SearchCache`): never
-    change it."""
-    distance_km: float | None
-    score: float
-    why: list[str]
-
-
-@dataclass(frozen=True)
-class SearchPage:
-    items: list[SearchResult]
-    total: int
-    next_cursor: str | None
-
-
-class SearchError(ValueError):
-    """A search that cannot run, naming the parameter at fault (the API's 422, the CLI's exit 2)."""
-
-    def __init__(self, parameter: str, message: str, suggestions: Sequence[str] = ()) -> None:
-        super().__init__(f"{parameter}: {message}")
-        self.parameter = parameter
-        self.message = message
-        self.suggestions = list(suggestions)
-
-
-@dataclass(frozen=True)
-class _Cursor:
-    now: datetime
-    key: tuple[Any, ...]
 
 
 def search(
@@ -143,7 +69,7 @@ def search(
     kept = cache if cache is not None else SearchCache.nothing_kept()
     if now.tzinfo is None:
         raise ValueError("now must be timezone-aware")
-    cursor = _decode_cursor(request.cursor, request.sort) if request.cursor else None
+    cursor = decode_cursor(request.cursor, request.sort) if request.cursor else None
     if cursor is not None:
         now = cursor.now
     scorer = Scorer(
@@ -169,62 +95,6 @@ def search(
 def _seek(kept: SearchCache, store: EventStore, query: EventQuery, now: datetime) -> EventQuery:
     """``query`` with the earliest start a match can have, so that reads seek by start."""
     return replace(query, starts_from=kept.facts.earliest_start(store, at=query.start or now))
-
-
-def check(request: SearchRequest) -> None:
-    """Raise :class:`SearchError` naming the first parameter that cannot work."""
-    if request.near is not None:
-        if not -90 <= request.near.lat <= 90:
-            raise SearchError("lat", "latitude must be between -90 and 90")
-        if not -180 <= request.near.lon <= 180:
-            raise SearchError("lon", "longitude must be between -180 and 180")
-    if not 0 < request.radius_km <= MAX_RADIUS_KM:
-        raise SearchError("radius_km", f"radius must be above 0 and at most {MAX_RADIUS_KM:g} km")
-    taxonomy = get_taxonomy()
-    unknown = [slug for slug in request.sectors if slug not in taxonomy]
-    if unknown:
-        raise SearchError(
-            "sector",
-            f"unknown sector {unknown[0]!r}; known: {', '.join(taxonomy.slugs)}",
-            suggestions=taxonomy.slugs,
-        )
-    if request.sort not in SORTS:
-        raise SearchError("sort", f"sort must be one of {', '.join(SORTS)}")
-    if request.sort == "distance" and request.near is None:
-        raise SearchError("sort", "sorting by distance needs a place (near, or lat and lon)")
-    if not 1 <= request.limit <= MAX_LIMIT:
-        raise SearchError("limit", f"limit must be between 1 and {MAX_LIMIT}")
-    for name in ("start", "end"):
-        value = getattr(request, name)
-        if value is not None and value.tzinfo is None:
-            raise SearchError(name, "needs a time zone offset")
-    if request.start and request.end and request.end < request.start:
-        raise SearchError("end", "end must not be before start")
-    if request.q is not None and len(request.q) > MAX_QUERY_CHARS:
-        raise SearchError("q", f"at most {MAX_QUERY_CHARS} characters")
-
-
-def resolve_place(text: str, *, gazetteer: Gazetteer | None = None) -> Place:
-    """The place a search names ("Toronto", "Portland, ME"); the most populous on a tie.
-
-    An unknown name raises :class:`SearchError` for ``near`` with close matches.
-    """
-    gazetteer = gazetteer or get_gazetteer()
-    cleaned = " ".join(text.split()) if isinstance(text, str) else ""
-    if not cleaned:
-        raise SearchError("near", "give a place name, for example 'Toronto' or 'Portland, OR'")
-    if len(cleaned) > MAX_QUERY_CHARS:
-        raise SearchError("near", f"a place name has at most {MAX_QUERY_CHARS} characters")
-    place = gazetteer.resolve(cleaned)
-    if place is not None:
-        return place
-    close = [found.label for found in gazetteer.suggest(cleaned, limit=SUGGESTIONS)]
-    hint = f"; did you mean {' or '.join(repr(label) for label in close)}?" if close else ""
-    raise SearchError("near", f"unknown place {cleaned!r}{hint}", suggestions=close)
-
-
-def point_of(place: Place) -> Point:
-    return Point(lat=place.lat, lon=place.lon, label=place.label)
 
 
 def _query(request: SearchRequest, now: datetime) -> EventQuery:
@@ -282,7 +152,7 @@ def _ranked(
     request: SearchRequest,
     query: EventQuery,
     scorer: Scorer,
-    cursor: _Cursor | None,
+    cursor: Cursor | None,
     now: datetime,
     *,
     total_slot: Hashable | None,
@@ -310,7 +180,7 @@ def _best_first(
     request: SearchRequest,
     query: EventQuery,
     scorer: Scorer,
-    cursor: _Cursor | None,
+    cursor: Cursor | None,
     now: datetime,
     *,
     total: int,
@@ -397,7 +267,7 @@ def _page(
         for _, event_id, distance, score in page
         if event_id in events
     ]
-    next_cursor = _encode_cursor(request.sort, now, page[-1][0]) if more and page else None
+    next_cursor = encode_cursor(request.sort, now, page[-1][0]) if more and page else None
     return SearchPage(items=items, total=total, next_cursor=next_cursor)
 
 
@@ -472,7 +342,7 @@ def _by_date(
     request: SearchRequest,
     query: EventQuery,
     scorer: Scorer,
-    cursor: _Cursor | None,
+    cursor: Cursor | None,
     now: datetime,
 ) -> SearchPage:
     """Without a place, date order is the store's own index order: no need to rank everything."""
@@ -497,65 +367,8 @@ def _by_date(
     ]
     last = events[-1] if events else None
     next_cursor = (
-        _encode_cursor("date", now, (last.start, last.id)) if more and last is not None else None
+        encode_cursor("date", now, (last.start, last.id)) if more and last is not None else None
     )
     return SearchPage(
         items=items, total=kept.facts.count(store, query=query), next_cursor=next_cursor
     )
-
-
-def _encode_cursor(sort: str, now: datetime, key: tuple[Any, ...]) -> str:
-    values = [
-        value.astimezone(UTC).isoformat()
-        if isinstance(value, datetime)
-        else None
-        if isinstance(value, float) and math.isinf(value)
-        else value
-        for value in key
-    ]
-    payload = {"v": CURSOR_VERSION, "s": sort, "t": now.astimezone(UTC).isoformat(), "k": values}
-    raw = json.dumps(payload, separators=(",", ":")).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-
-_KEY_TYPES: dict[str, tuple[str, ...]] = {
-    "score": ("number", "number", "id"),
-    "date": ("moment", "id"),
-    "distance": ("distance", "id"),
-}
-
-
-def _decode_cursor(cursor: str, sort: str) -> _Cursor:
-    invalid = SearchError("cursor", "not a cursor this service gave out for this sort")
-    try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        payload = json.loads(raw)
-        if payload["v"] != CURSOR_VERSION or payload["s"] != sort:
-            raise invalid
-        now = datetime.fromisoformat(payload["t"])
-        values = payload["k"]
-        types = _KEY_TYPES[sort]
-        if now.tzinfo is None or not isinstance(values, list) or len(values) != len(types):
-            raise invalid
-        key = tuple(_key_value(kind, value) for kind, value in zip(types, values, strict=True))
-    except (ValueError, TypeError, KeyError, UnicodeDecodeError, binascii.Error) as exc:
-        raise invalid from exc
-    return _Cursor(now=now, key=key)
-
-
-def _key_value(kind: str, value: Any) -> Any:
-    """A cursor key part; a "moment" is epoch seconds (ranked pages) or ISO (date pages)."""
-    if kind == "moment" and isinstance(value, str):
-        when = datetime.fromisoformat(value)
-        if when.tzinfo is None:
-            raise ValueError("naive datetime in cursor")
-        return when
-    if kind == "distance" and value is None:
-        return math.inf
-    if kind in ("number", "distance", "moment"):
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            raise ValueError("not a number")
-        return float(value)
-    if not isinstance(value, str) or not value:
-        raise ValueError("not an id")
-    return value
