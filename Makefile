@@ -35,10 +35,12 @@ test: setup
 	$(PYTEST)
 	TZ=Pacific/Chatham $(PYTEST) -q -p no:cacheprovider tests/crawlers tests/feeds tests/service/test_store.py
 
+# Style, types and the import contracts of pyproject.toml (ARCHITECTURE.md says why).
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy service crawlers feeds
+	$(BIN)/lint-imports --no-cache
 
 bench: $(VENV)/.installed
 	$(BIN)/python -m benchmarks

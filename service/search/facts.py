@@ -26,7 +26,7 @@ from typing import TypeVar
 
 from sqlalchemy import Engine
 
-from service.store.events import EventQuery, EventStore
+from service.store import EventQuery, EventStore
 from service.store.watch import StoreWatch
 
 KEPT_FACTS = 512

@@ -19,7 +19,7 @@ from typing import TypeVar
 
 from service.model import Event
 from service.search.facts import StoreFacts
-from service.store.events import EventQuery, EventStore
+from service.store import EventQuery, EventStore
 
 KEPT_EVENTS = 20_000
 """About 40 MB of events, and what is derived from them: several thousand pages of results."""

@@ -1,8 +1,9 @@
 """The event store: SQLAlchemy Core over SQLite by default, schema owned by Alembic."""
 
 from service.store.engine import make_engine, migrate
-from service.store.events import EventQuery, EventStore, UpsertResult
+from service.store.events import EventStore, UpsertResult
 from service.store.health import CrawlRun, HealthStore, SourceHealth
+from service.store.query import EventQuery
 from service.store.subscriptions import SubscriptionStore
 
 __all__ = [

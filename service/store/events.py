@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
@@ -465,7 +465,8 @@ class EventStore:
         what a feed's cached blocks are keyed by, without reading whole events."""
         prepared = prepare(_event_versions, query, in_order=True)
         with self.engine.connect() as conn:
-            return [(row[0], row[1], row[2]) for row in prepared.run(conn)]
+            rows: Sequence[Any] = prepared.run(conn).all()
+        return [(row[0], row[1], row[2]) for row in rows]
 
     def count(self, *, query: EventQuery) -> int:
         prepared = prepare(_event_count, query)

@@ -25,7 +25,8 @@ from sqlalchemy import Text, cast, null, select, type_coerce
 from service.model import Attendance
 from service.places.distance import Box
 from service.store import dialects
-from service.store.events import EventQuery, EventStore
+from service.store.events import EventStore
+from service.store.query import EventQuery
 from service.store.statements import Base, prepare
 from service.store.tables import events as table
 
@@ -59,7 +60,7 @@ def candidates(
     slim = _slim(engine.dialect.name, sectors=bool(query.sectors))
     prepared = prepare(slim, query)
     if boxes is None:
-        return Candidates(prepared.rows(engine), [])  # type: ignore[arg-type]
+        return Candidates(prepared.rows(engine), [])
     if len(boxes) == 1:
         located: Sequence[Any] = dialects.within_box(engine, prepared, table, boxes[0]).rows(engine)
     else:
