@@ -33,7 +33,7 @@ run: $(VENV)/.installed
 PYTEST := $(BIN)/python -m pytest -n auto --dist loadfile
 test: setup
 	$(PYTEST)
-	TZ=Pacific/Chatham $(PYTEST) -q -p no:cacheprovider tests/crawlers tests/feeds tests/service/test_store.py
+	TZ=Pacific/Chatham $(PYTEST) -q -p no:cacheprovider tests/crawlers tests/feeds tests/service/store/test_store.py
 
 # Style, types and the import contracts of pyproject.toml (ARCHITECTURE.md says why).
 lint: $(VENV)/.installed

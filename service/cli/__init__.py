@@ -1,0 +1,1 @@
+"""The ``meetscout`` command: crawl, serve, search, digest, sources."""
