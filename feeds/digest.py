@@ -1,6 +1,6 @@
 """The weekly digest as text, Markdown, JSON, HTML and Atom.
 
-Pure renderers: a :class:`service.digest.Digest` and its links in, a string
+Pure renderers: a :class:`service.model.Digest` and its links in, a string
 or bytes out. Everything an event source wrote passes through one cleaning
 step (:func:`view`) that removes control characters, folds one-line fields
 onto one line and keeps only http(s) links, so no title can become markup,
@@ -20,15 +20,15 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, time
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from xml.etree import ElementTree as ET
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from feeds.ical import safe_url
-
-if TYPE_CHECKING:
-    from service.digest.build import Digest, DigestItem
+from service.model import Digest, DigestItem
+from service.text.labels import CHANGE_LABELS, KIND_LABELS
+from service.text.phrases import km_text
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 ATOM_NS = "http://www.w3.org/2005/Atom"
@@ -41,14 +41,6 @@ _CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe
 _SPACES = re.compile(r"\s+")
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>|~&])")
 _MARKDOWN_LINE_START = re.compile(r"^(\s*)(\d*)([-+#>=.)])")
-
-CHANGE_LABELS = {
-    "new": "New",
-    "rescheduled": "Rescheduled",
-    "postponed": "Postponed",
-    "cancelled": "Cancelled",
-    "updated": "Details changed",
-}
 
 
 @dataclass(frozen=True)
@@ -91,9 +83,7 @@ def markdown_url(value: object) -> str:
 
 
 def distance(value: float | None) -> str | None:
-    if value is None:
-        return None
-    return f"{value:.0f} km" if value >= 10 else f"{value:.1f} km"
+    return None if value is None else km_text(value)
 
 
 def _item_view(item: DigestItem) -> dict[str, Any]:
@@ -109,7 +99,7 @@ def _item_view(item: DigestItem) -> dict[str, Any]:
         "why": [line(reason) for reason in item.why if line(reason)],
         "fits_free_time": item.fits_free_time,
         "is_new": item.is_new,
-        "kind": event.kind.value.replace("_", " "),
+        "kind": KIND_LABELS[event.kind],
         "prepare": {
             "host": line(prep.host) or None,
             "host_url": safe_url(prep.host_url),

@@ -4,9 +4,10 @@ A subscribed calendar is polled for months, so everything here is stable for
 the same events: UIDs come from event ids, SEQUENCE from the event, and
 "now" (DTSTAMP) is a parameter. Every text value goes through ``_text`` or
 ``_line`` and is written as an escaped TEXT value, so no title, description
-or venue can add a content line to the feed.
+or venue can add a content line to the feed. The words and the advice come
+from ``service.text``, the VTIMEZONEs from :mod:`feeds.vtimezone`.
 
-Pure: the standard library, icalendar and ``service.model`` only.
+Pure: the standard library, icalendar, ``service.model`` and ``service.text`` only.
 """
 
 from __future__ import annotations
@@ -17,15 +18,20 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from functools import lru_cache
+from pathlib import Path
 from typing import Literal
 from urllib.parse import quote, urlsplit
 from zoneinfo import ZoneInfo
 
-from icalendar import Alarm, Calendar, Timezone, TimezoneDaylight, TimezoneStandard, vDuration
+from icalendar import Alarm, Calendar, vDuration
 from icalendar import Event as VEvent
 from icalendar.prop import vInline, vText
 
+from feeds import vtimezone
 from service.model import Attendance, Event, Kind, Status
+from service.text import advice, labels, phrases
+from service.text.advice import CALENDAR_FOLLOW_UP, CALENDAR_TIPS
+from service.text.labels import ATTENDANCE_LABELS, KIND_LABELS, STATUS_NOTES
 
 PRODID = "-//meetscout//meetscout events//EN"
 CancelledPolicy = Literal["keep", "mark", "hide"]
@@ -43,62 +49,17 @@ FOLLOWUP_START = time(9, 0)
 FOLLOWUP_LENGTH = timedelta(minutes=15)
 FOLLOWUP_CATEGORY = "follow-up"
 
-KIND_LABELS: Mapping[str, str] = {
-    Kind.CONFERENCE: "Conference",
-    Kind.BOOK_SIGNING: "Book signing",
-    Kind.MEETUP: "Meetup",
-    Kind.CAREER_FAIR: "Career fair",
-    Kind.WORKSHOP: "Workshop",
-    Kind.OTHER: "Event",
-}
-
-ASK = "Who do you know that you think I should meet?"
-
-PREPARATION: Mapping[str, str] = {
-    Kind.CONFERENCE: (
-        "Pick two talks and look up their speakers; at the breaks, ask the person "
-        f"next to you what brought them here, and: {ASK}"
-    ),
-    Kind.BOOK_SIGNING: (
-        "Read a chapter first and bring one question for the author; talk with the "
-        f"people in line, who share your interest, and ask: {ASK}"
-    ),
-    Kind.MEETUP: f"Research the host before you go, and ask: {ASK}",
-    Kind.CAREER_FAIR: (
-        "Look up the employers on the list, pick three, and ask each about the people "
-        f"and the work, not only open roles; then ask: {ASK}"
-    ),
-    Kind.WORKSHOP: (
-        "Arrive early, sit next to someone new and work through the exercises "
-        f"together; afterwards ask: {ASK}"
-    ),
-    Kind.OTHER: f"Research the host, focus on the other person, and ask: {ASK}",
-}
-
-FOLLOWUP_ADVICE = (
-    "Send a short note to each person you met, within a day.",
-    "Mention something specific you talked about, so they remember you.",
-    "If someone offered an introduction, thank them and make it easy: send two lines "
-    "they can forward.",
-    "Connect on a professional network with a personal message, not the default one.",
-    f"Keep it about them, not your résumé; and when it fits, ask: {ASK}",
-)
-
 STATUS_VALUES: Mapping[str, str] = {
     Status.SCHEDULED: "CONFIRMED",
     Status.CANCELLED: "CANCELLED",
     Status.POSTPONED: "TENTATIVE",
 }
 
-STATUS_NOTES: Mapping[str, str] = {
-    Status.CANCELLED: "This event was cancelled.",
-    Status.POSTPONED: "This event was postponed; check the event page for a new date.",
-}
-
-ATTENDANCE_LABELS: Mapping[str, str] = {
-    Attendance.ONLINE: "online",
-    Attendance.MIXED: "in person and online",
-}
+SOURCE_FILES: tuple[Path, ...] = (
+    Path(__file__),
+    *(Path(str(module.__file__)) for module in (vtimezone, advice, labels, phrases)),
+)
+"""Every file whose code or words decide a feed's bytes: what a cache of feeds must key on."""
 
 UTC_ZONE_KEYS = frozenset({"UTC", "Etc/UTC", "Etc/UCT", "UCT", "Universal", "Etc/Universal"})
 """Zones written in the 'Z' form, which needs no VTIMEZONE."""
@@ -282,7 +243,7 @@ def assemble_calendar(blocks: Iterable[EventBlock], *, options: FeedOptions) -> 
         spans = [block.years for block in kept if block.years is not None]
         first_year = max(min(span[0] for span in spans), 1900)
         last_year = min(max(span[1] for span in spans), 2200)
-        parts.extend(_vtimezone_bytes(tzid, first_year, last_year) for tzid in tzids)
+        parts.extend(vtimezone.vtimezone_bytes(tzid, first_year, last_year) for tzid in tzids)
     parts.extend(block.data for block in kept)
     parts.append(_CALENDAR_END)
     return b"".join(parts)
@@ -353,11 +314,6 @@ def _calendar_head(options: FeedOptions) -> bytes:
     if not data.endswith(_CALENDAR_END):
         raise ValueError("icalendar wrote a calendar that does not end with END:VCALENDAR")
     return data[: -len(_CALENDAR_END)]
-
-
-@lru_cache(maxsize=512)
-def _vtimezone_bytes(tzid: str, first_year: int, last_year: int) -> bytes:
-    return _vtimezone(tzid, first_year, last_year).to_ical()
 
 
 def _unique(events: Iterable[Event]) -> list[Event]:
@@ -452,7 +408,7 @@ def _uid(event_id: str, options: FeedOptions, suffix: str = "") -> str:
 
 
 def _title(event: Event) -> str:
-    return _line(event.title, limit=SUMMARY_LIMIT) or KIND_LABELS.get(event.kind, "Event")
+    return _line(event.title, limit=SUMMARY_LIMIT) or KIND_LABELS[event.kind]
 
 
 def _summary(event: Event, options: FeedOptions) -> str:
@@ -465,7 +421,7 @@ def _summary(event: Event, options: FeedOptions) -> str:
 def _location(event: Event) -> str:
     label = _line(event.venue.label(), limit=LINE_LIMIT * 2)
     if not label and event.attendance == Attendance.ONLINE:
-        return "Online"
+        return ATTENDANCE_LABELS[Attendance.ONLINE]
     return label
 
 
@@ -523,22 +479,21 @@ def _preparation(event: Event) -> str:
     """A one-line tip for this kind of event; none for one that will not happen."""
     if event.status == Status.CANCELLED:
         return ""
-    return f"Before you go: {PREPARATION.get(event.kind, PREPARATION[Kind.OTHER])}"
+    return f"Before you go: {CALENDAR_TIPS.get(event.kind, CALENDAR_TIPS[Kind.OTHER])}"
 
 
 def _followup_description(event: Event, options: FeedOptions) -> str:
-    advice = "\n".join(f"- {line}" for line in FOLLOWUP_ADVICE)
-    return f"You went to {_title(event)}.\n\n{advice}\n\n{_links(event, options)}"
+    steps = "\n".join(f"- {line}" for line in CALENDAR_FOLLOW_UP)
+    return f"You went to {_title(event)}.\n\n{steps}\n\n{_links(event, options)}"
 
 
 def _what(event: Event) -> str:
-    parts = [KIND_LABELS.get(event.kind, "Event")]
+    parts = [KIND_LABELS[event.kind]]
     sectors = ", ".join(_sectors(event))
     if sectors:
         parts.append(sectors)
-    attendance = ATTENDANCE_LABELS.get(event.attendance)
-    if attendance:
-        parts.append(attendance)
+    if event.attendance != Attendance.IN_PERSON:
+        parts.append(ATTENDANCE_LABELS[event.attendance].lower())
     price = _price(event)
     if price:
         parts.append(price)
@@ -548,11 +503,9 @@ def _what(event: Event) -> str:
 def _price(event: Event) -> str:
     if event.is_free:
         return "free"
-    if event.price is None or not math.isfinite(event.price):
+    if event.price is None:
         return ""
-    amount = f"{event.price:,.2f}".removesuffix(".00")
-    currency = _line(event.currency, limit=10)
-    return f"{amount} {currency}".strip()
+    return phrases.amount_text(event.price, _line(event.currency, limit=10))
 
 
 def _who(event: Event) -> str:
@@ -643,77 +596,3 @@ def _years(components: Sequence[VEvent]) -> tuple[int, int]:
     """The years the VTIMEZONEs must cover: every DTSTART and DTEND of these components."""
     years = [moment.year for component in components for moment in (component.start, component.end)]
     return min(years), max(years)
-
-
-# Time zones
-
-
-_Observance = tuple[datetime, timedelta, timedelta, str, bool]
-_State = tuple[timedelta, str, bool]
-
-
-def _vtimezone(tzid: str, first_year: int, last_year: int) -> Timezone:
-    """A VTIMEZONE with one observance per offset change from ``first_year`` on.
-
-    icalendar's ``Timezone.from_tzinfo`` writes a spring-forward onset in the
-    new offset's local time (03:00, not 02:00), one hour late by RFC 5545
-    3.6.5, so the changes are searched for here in UTC instead. One
-    observance per change, with no RDATE or RRULE, is the form every client
-    reads.
-    """
-    timezone = Timezone()
-    timezone.add("tzid", tzid)
-    for onset, offset_from, offset_to, name, is_dst in _observances(tzid, first_year, last_year):
-        observance = TimezoneDaylight() if is_dst else TimezoneStandard()
-        observance.add("dtstart", onset)
-        observance.add("tzoffsetfrom", offset_from)
-        observance.add("tzoffsetto", offset_to)
-        observance.add("tzname", _Text(name))
-        timezone.add_component(observance)
-    return timezone
-
-
-@lru_cache(maxsize=256)
-def _observances(tzid: str, first_year: int, last_year: int) -> tuple[_Observance, ...]:
-    """Local onset, offsets and name of each change from ``first_year`` to ``last_year``."""
-    zone = ZoneInfo(tzid)
-    moment = datetime(first_year, 1, 1, tzinfo=zone).astimezone(UTC)
-    stop = datetime(last_year + 1, 1, 1, tzinfo=zone).astimezone(UTC)
-    state = _state(moment, zone)
-    onset = moment.astimezone(zone).replace(tzinfo=None)
-    found: list[_Observance] = [(onset, state[0], state[0], state[1], state[2])]
-    while moment < stop:
-        following = moment + timedelta(days=1)
-        if _state(following, zone) == state:
-            moment = following
-            continue
-        moment = _first_change(moment, following, zone, state)
-        new = _state(moment, zone)
-        onset = (moment + state[0]).replace(tzinfo=None)
-        found.append((onset, state[0], new[0], new[1], new[2]))
-        state = new
-    return tuple(found)
-
-
-def _state(moment: datetime, zone: ZoneInfo) -> _State:
-    local = moment.astimezone(zone)
-    offset = local.utcoffset() or timedelta(0)
-    return offset, local.tzname() or _offset_name(offset), bool(local.dst())
-
-
-def _first_change(before: datetime, after: datetime, zone: ZoneInfo, state: _State) -> datetime:
-    """The first second after ``before`` whose offset differs from ``state``."""
-    low, high = 0, int((after - before).total_seconds())
-    while high - low > 1:
-        middle = (low + high) // 2
-        if _state(before + timedelta(seconds=middle), zone) == state:
-            low = middle
-        else:
-            high = middle
-    return before + timedelta(seconds=high)
-
-
-def _offset_name(offset: timedelta) -> str:
-    minutes = int(offset.total_seconds()) // 60
-    sign = "+" if minutes >= 0 else "-"
-    return f"{sign}{abs(minutes) // 60:02d}{abs(minutes) % 60:02d}"

@@ -15,12 +15,9 @@ from datetime import datetime
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime, parseaddr
-from typing import TYPE_CHECKING
 
 from feeds.digest import DigestLinks, environment, line, render_html, render_text, safe_url
-
-if TYPE_CHECKING:
-    from service.digest.build import Digest
+from service.model import Digest
 
 SUBJECT_LIMIT = 150
 

@@ -1,8 +1,10 @@
-"""The event: the one record every part of meetscout agrees on.
+"""The event: the one record every part of meetscout agrees on; and the digest's shapes.
 
 Plain dataclasses and the standard library only, so that spiders, the store,
 the API and the feed renderers can all share it without pulling in each
-other's frameworks.
+other's frameworks. The digest's shapes are here because the digest builds
+them and the renderers in ``feeds/`` read them, and neither may import the
+other.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from dataclasses import dataclass, field, fields, replace
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from functools import lru_cache
+from typing import Literal
 from zoneinfo import ZoneInfo
 
 
@@ -199,3 +202,137 @@ def merge_events(primary: Event, other: Event) -> Event:
         elif mine in (None, "") and theirs not in (None, ""):
             changes[f.name] = theirs
     return replace(primary, **changes) if changes else primary  # type: ignore[arg-type]
+
+
+# The weekly digest: what a digest says, built by ``service.digest.build``, shown by ``feeds``
+
+Role = Literal["top_pick", "alternate", "online"]
+ChangeKind = Literal["new", "rescheduled", "postponed", "cancelled", "updated"]
+
+
+@dataclass(frozen=True, slots=True)
+class ListedEvent:
+    """An event as a delivery listed it: enough to tell later what changed."""
+
+    id: str
+    title: str
+    start: datetime
+    sequence: int
+    status: Status
+    role: str = "alternate"
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "id": self.id,
+            "title": self.title,
+            "start": self.start.isoformat(),
+            "sequence": self.sequence,
+            "status": self.status.value,
+            "role": self.role,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, object]) -> ListedEvent:
+        return cls(
+            id=str(data["id"]),
+            title=str(data.get("title") or ""),
+            start=datetime.fromisoformat(str(data["start"])),
+            sequence=int(data.get("sequence") or 0),  # type: ignore[call-overload]
+            status=Status(str(data.get("status") or Status.SCHEDULED.value)),
+            role=str(data.get("role") or "alternate"),
+        )
+
+    @classmethod
+    def of(cls, event: Event, role: str) -> ListedEvent:
+        return cls(event.id, event.title, event.start, event.sequence, event.status, role)
+
+
+@dataclass(frozen=True, slots=True)
+class Preparation:
+    """How to prepare for one event (``service.text.advice.prepare`` writes it)."""
+
+    host: str | None
+    host_url: str | None
+    research: str
+    opener: str
+    tip: str
+    ask: str
+    resume: str
+
+
+@dataclass(frozen=True, slots=True)
+class DigestItem:
+    """One event of the digest, with everything a person needs to decide and prepare."""
+
+    event: Event
+    role: Role
+    when: str
+    where: str
+    distance_km: float | None
+    score: float
+    why: list[str]
+    fits_free_time: bool
+    preparation: Preparation
+    is_new: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """Something that changed about an event the last digest listed, or a new one."""
+
+    kind: ChangeKind
+    event_id: str
+    title: str
+    url: str | None
+    was: str | None = None
+    now: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class FollowUp:
+    """An event of last week's digest: the people met there are worth a note."""
+
+    event_id: str
+    title: str
+    when: str
+    host: str | None
+    url: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Digest:
+    """Everything one week's digest says, in the order it says it."""
+
+    title: str
+    week: str
+    week_start: date
+    week_end: date
+    timezone: str
+    place: str
+    radius_km: float
+    generated: datetime
+    top_pick: DigestItem | None
+    alternates: list[DigestItem]
+    sectors: list[str] = field(default_factory=list)
+    free_times: list[str] = field(default_factory=list)
+    changes: list[Change] = field(default_factory=list)
+    follow_ups: list[FollowUp] = field(default_factory=list)
+    follow_up_steps: list[str] = field(default_factory=list)
+    notice: str | None = None
+    suggestions: list[str] = field(default_factory=list)
+    online: list[DigestItem] = field(default_factory=list)
+    wider_radius_km: float | None = None
+
+    @property
+    def items(self) -> list[DigestItem]:
+        """Every event the digest shows, top pick first."""
+        head = [self.top_pick] if self.top_pick is not None else []
+        return [*head, *self.alternates, *self.online]
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.items
+
+    def listed(self) -> list[ListedEvent]:
+        """What a delivery records, so the next digest can say what changed."""
+        return [ListedEvent.of(item.event, item.role) for item in self.items]

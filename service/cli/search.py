@@ -20,6 +20,7 @@ from service.search import (
     resolve_place,
     search,
 )
+from service.text.labels import ATTENDANCE_LABELS, KIND_LABELS
 
 console = Console()
 
@@ -114,11 +115,11 @@ def results_table(page: SearchPage) -> Table:
         when = f"{local:%a %d %b %Y}" if event.all_day else f"{local:%a %d %b %Y %H:%M}"
         where = ", ".join(p for p in dict.fromkeys((event.venue.name, event.venue.city)) if p)
         if event.attendance is Attendance.ONLINE:
-            where = "online"
+            where = ATTENDANCE_LABELS[Attendance.ONLINE]
         table.add_row(
             when,
             event.title,
-            event.kind.value.replace("_", " "),
+            KIND_LABELS[event.kind],
             where or "-",
             f"{item.distance_km:.1f} km" if item.distance_km is not None else "-",
             f"{item.score:.2f}",

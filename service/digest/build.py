@@ -1,9 +1,9 @@
 """A week's digest: one best place to meet someone new, a few alternates, how to prepare.
 
 Pure: it takes search results, what the last digest listed and ``now``, and
-returns a :class:`Digest` that every renderer (email, page, Markdown, JSON,
-Atom) shows the same way. The week runs Monday to Sunday in the
-subscriber's time zone. The top pick is the best-scoring in-person event
+returns a :class:`service.model.Digest` that every renderer (email, page,
+Markdown, JSON, Atom) shows the same way. The week runs Monday to Sunday in
+the subscriber's time zone. The top pick is the best-scoring in-person event
 that fits when the person is free, because the point is to meet someone
 this week; alternates are the next best, free-time fits first.
 """
@@ -11,22 +11,28 @@ this week; alternates are the next best, free-time fits first.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
-from typing import TYPE_CHECKING, Literal
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from service.classify.sectors import get_taxonomy
-from service.digest.subscription import (
-    FREE_TIME_LABELS,
-    FreeTime,
+from service.digest.subscription import FreeTime, fits_free_times, iso_week, week_bounds
+from service.model import (
+    Attendance,
+    Change,
+    ChangeKind,
+    Digest,
+    DigestItem,
+    Event,
+    FollowUp,
     ListedEvent,
-    fits_free_times,
-    iso_week,
-    week_bounds,
+    Role,
+    Status,
 )
-from service.model import Attendance, Event, Status
-from service.text.advice import FOLLOW_UP_STEPS, ONLINE_HINT, Preparation, host_of, prepare
+from service.text.advice import FOLLOW_UP_STEPS, ONLINE_HINT, host_of, prepare
+from service.text.labels import FREE_TIME_LABELS
+from service.text.phrases import day_text, km_text, moment_text, when_text, where_text
 
 if TYPE_CHECKING:
     from service.search import SearchResult
@@ -37,48 +43,6 @@ MIN_ALTERNATES = 3
 MAX_ONLINE = 3
 IN_PERSON = (Attendance.IN_PERSON, Attendance.MIXED)
 
-Role = Literal["top_pick", "alternate", "online"]
-ChangeKind = Literal["new", "rescheduled", "postponed", "cancelled", "updated"]
-
-
-@dataclass(frozen=True, slots=True)
-class DigestItem:
-    """One event of the digest, with everything a person needs to decide and prepare."""
-
-    event: Event
-    role: Role
-    when: str
-    where: str
-    distance_km: float | None
-    score: float
-    why: list[str]
-    fits_free_time: bool
-    preparation: Preparation
-    is_new: bool = False
-
-
-@dataclass(frozen=True, slots=True)
-class Change:
-    """Something that changed about an event the last digest listed, or a new one."""
-
-    kind: ChangeKind
-    event_id: str
-    title: str
-    url: str | None
-    was: str | None = None
-    now: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class FollowUp:
-    """An event of last week's digest: the people met there are worth a note."""
-
-    event_id: str
-    title: str
-    when: str
-    host: str | None
-    url: str | None
-
 
 @dataclass(frozen=True, slots=True)
 class PreviousDigest:
@@ -87,45 +51,6 @@ class PreviousDigest:
     week: str
     sent_at: datetime
     items: tuple[ListedEvent, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class Digest:
-    """Everything one week's digest says, in the order it says it."""
-
-    title: str
-    week: str
-    week_start: date
-    week_end: date
-    timezone: str
-    place: str
-    radius_km: float
-    generated: datetime
-    top_pick: DigestItem | None
-    alternates: list[DigestItem]
-    sectors: list[str] = field(default_factory=list)
-    free_times: list[str] = field(default_factory=list)
-    changes: list[Change] = field(default_factory=list)
-    follow_ups: list[FollowUp] = field(default_factory=list)
-    follow_up_steps: list[str] = field(default_factory=lambda: list(FOLLOW_UP_STEPS))
-    notice: str | None = None
-    suggestions: list[str] = field(default_factory=list)
-    online: list[DigestItem] = field(default_factory=list)
-    wider_radius_km: float | None = None
-
-    @property
-    def items(self) -> list[DigestItem]:
-        """Every event the digest shows, top pick first."""
-        head = [self.top_pick] if self.top_pick is not None else []
-        return [*head, *self.alternates, *self.online]
-
-    @property
-    def is_empty(self) -> bool:
-        return not self.items
-
-    def listed(self) -> list[ListedEvent]:
-        """What a delivery records, so the next digest can say what changed."""
-        return [ListedEvent.of(item.event, item.role) for item in self.items]
 
 
 def build_digest(
@@ -195,7 +120,7 @@ def build_digest(
     shown_items = [*([top_pick] if top_pick else []), *alternates, *online_items]
     taxonomy = get_taxonomy()
     return Digest(
-        title=f"Places to meet someone new near {place}: week of {_day(week_start.date())}",
+        title=f"Places to meet someone new near {place}: week of {day_text(week_start.date())}",
         week=iso_week(week_start.date()),
         week_start=week_start.date(),
         week_end=(week_end - timedelta(days=1)).date(),
@@ -209,6 +134,7 @@ def build_digest(
         free_times=[FREE_TIME_LABELS[value] for value in free_times],
         changes=_changes(previous, current or {}, shown_items, zone),
         follow_ups=_follow_ups(previous, current or {}, now, week_start, zone),
+        follow_up_steps=list(FOLLOW_UP_STEPS),
         notice=notice,
         suggestions=suggestions,
         online=online_items,
@@ -242,8 +168,8 @@ def _item(
     return DigestItem(
         event=event,
         role=role,
-        when=when(event, zone),
-        where=where(event),
+        when=when_text(event, zone),
+        where=where_text(event),
         distance_km=result.distance_km,
         score=result.score,
         why=why,
@@ -261,7 +187,7 @@ def _nothing_near(
     has_others: bool,
     free_times: Sequence[FreeTime],
 ) -> tuple[str, list[str], float | None]:
-    radius = _km(radius_km)
+    radius = km_text(radius_km)
     if has_others:
         reason = "fits the times you said you are free" if free_times else "is in person"
         notice = f"Nothing near {place} within {radius} this week {reason}; here is what there is."
@@ -270,7 +196,7 @@ def _nothing_near(
     wider = radius_km * 2 if max_radius_km is None else min(radius_km * 2, max_radius_km)
     if wider <= radius_km:
         return notice, [], None
-    return notice, [f"Try a wider radius: {_km(wider)} finds more."], wider
+    return notice, [f"Try a wider radius: {km_text(wider)} finds more."], wider
 
 
 def _changes(
@@ -298,7 +224,7 @@ def _changes(
             change = "updated"
         if change is None:
             continue
-        was = _moment(listed.start, event.all_day, event.zone, zone)
+        was = moment_text(listed.start, event.all_day, event.zone, zone)
         changes.append(
             Change(
                 kind=change,
@@ -306,7 +232,7 @@ def _changes(
                 title=event.title,
                 url=event.url,
                 was=was,
-                now=when(event, zone) if change in ("rescheduled", "updated") else None,
+                now=when_text(event, zone) if change in ("rescheduled", "updated") else None,
             )
         )
     previously = {listed.id for listed in previous.items}
@@ -345,52 +271,17 @@ def _follow_ups(
             continue
         if event is None and listed.start >= now:
             continue
+        if event is not None:
+            when = when_text(event, zone)
+        else:
+            when = moment_text(listed.start, False, zone, zone)
         follow_ups.append(
             FollowUp(
                 event_id=listed.id,
                 title=event.title if event else listed.title,
-                when=when(event, zone) if event else _moment(listed.start, False, zone, zone),
+                when=when,
                 host=host_of(event) if event else None,
                 url=event.url if event else None,
             )
         )
     return follow_ups
-
-
-def when(event: Event, zone: ZoneInfo) -> str:
-    """The event's time as the person reads it: their zone, or the event's dates if all day."""
-    if event.all_day:
-        first, last = event.local_start().date(), event.local_end().date() - timedelta(days=1)
-        if last <= first:
-            return f"{_day(first)} (all day)"
-        return f"{_day(first)} to {_day(last)} (all day)"
-    start = event.start.astimezone(zone)
-    end = event.effective_end.astimezone(zone)
-    label = start.tzname() or zone.key
-    if end.date() == start.date():
-        return f"{_day(start.date())}, {start:%H:%M} to {end:%H:%M} {label}"
-    return f"{_day(start.date())} {start:%H:%M} to {_day(end.date())} {end:%H:%M} {label}"
-
-
-def _moment(start: datetime, all_day: bool, event_zone: ZoneInfo, zone: ZoneInfo) -> str:
-    if all_day:
-        return _day(start.astimezone(event_zone).date())
-    local = start.astimezone(zone)
-    return f"{_day(local.date())}, {local:%H:%M} {local.tzname() or zone.key}"
-
-
-def where(event: Event) -> str:
-    if event.attendance == Attendance.ONLINE:
-        return "Online"
-    label = event.venue.label()
-    if event.attendance == Attendance.MIXED:
-        return f"{label} (or online)" if label else "In person or online"
-    return label or "Place to be announced"
-
-
-def _day(day: date) -> str:
-    return f"{day:%A} {day.day} {day:%B %Y}"
-
-
-def _km(value: float) -> str:
-    return f"{value:.0f} km" if value >= 10 else f"{value:.1f} km"

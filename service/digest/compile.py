@@ -12,9 +12,9 @@ from dataclasses import replace
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from service.digest.build import MIN_ALTERNATES, Digest, PreviousDigest, build_digest
+from service.digest.build import MIN_ALTERNATES, PreviousDigest, build_digest
 from service.digest.subscription import FreeTime, Subscription, iso_week, week_bounds
-from service.model import Attendance, Event, Status
+from service.model import Attendance, Digest, Event, Status
 from service.search import MAX_RADIUS_KM, Point, SearchCache, SearchRequest, search
 from service.settings import ScoreWeights
 from service.store import EventQuery, EventStore

@@ -20,10 +20,10 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from email.message import EmailMessage
 
-from service.digest.build import Digest
 from service.digest.compile import subscription_digest
 from service.digest.mailer import Mailer
 from service.digest.subscription import Subscription, iso_week
+from service.model import Digest
 from service.settings import ScoreWeights
 from service.store import EventStore
 from service.store.subscriptions import SubscriptionStore

@@ -14,7 +14,8 @@ from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
-from service.model import Attendance, Event, Kind, Status
+from service.model import Attendance, Event, Kind, ListedEvent
+from service.text import labels
 
 
 class FreeTime(StrEnum):
@@ -26,10 +27,9 @@ class FreeTime(StrEnum):
 
 
 FREE_TIME_LABELS: dict[FreeTime, str] = {
-    FreeTime.WEEKDAY_DAYTIME: "weekday daytime (Monday to Friday, 8:00 to 17:00)",
-    FreeTime.WEEKDAY_EVENINGS: "weekday evenings (Monday to Friday, 17:00 to 23:00)",
-    FreeTime.WEEKENDS: "weekends (Saturday and Sunday)",
+    free_time: labels.FREE_TIME_LABELS[free_time] for free_time in FreeTime
 }
+"""The words of :mod:`service.text.labels`, keyed by the enum (the web form reads them so)."""
 
 _WINDOWS: dict[FreeTime, tuple[frozenset[int], time, time | None]] = {
     FreeTime.WEEKDAY_DAYTIME: (frozenset(range(5)), time(8, 0), time(17, 0)),
@@ -89,43 +89,6 @@ class Subscription:
     @property
     def place_label(self) -> str:
         return self.near or f"{self.lat:.3f}, {self.lon:.3f}"
-
-
-@dataclass(frozen=True, slots=True)
-class ListedEvent:
-    """An event as a delivery listed it: enough to tell later what changed."""
-
-    id: str
-    title: str
-    start: datetime
-    sequence: int
-    status: Status
-    role: str = "alternate"
-
-    def to_json(self) -> dict[str, object]:
-        return {
-            "id": self.id,
-            "title": self.title,
-            "start": self.start.isoformat(),
-            "sequence": self.sequence,
-            "status": self.status.value,
-            "role": self.role,
-        }
-
-    @classmethod
-    def from_json(cls, data: dict[str, object]) -> ListedEvent:
-        return cls(
-            id=str(data["id"]),
-            title=str(data.get("title") or ""),
-            start=datetime.fromisoformat(str(data["start"])),
-            sequence=int(data.get("sequence") or 0),  # type: ignore[call-overload]
-            status=Status(str(data.get("status") or Status.SCHEDULED.value)),
-            role=str(data.get("role") or "alternate"),
-        )
-
-    @classmethod
-    def of(cls, event: Event, role: str) -> ListedEvent:
-        return cls(event.id, event.title, event.start, event.sequence, event.status, role)
 
 
 @dataclass(frozen=True, slots=True)

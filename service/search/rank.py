@@ -16,12 +16,11 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from datetime import datetime
-from functools import lru_cache
-from zoneinfo import ZoneInfo
 
 from service.classify.sectors import DEFAULT_EVIDENCE, Taxonomy, get_taxonomy
 from service.model import Attendance, Event, Kind, Status
 from service.settings import ScoreWeights
+from service.text.phrases import attendance_text, distance_text, how_soon_text
 
 KIND_VALUE: dict[str, float] = {
     Kind.MEETUP.value: 1.0,
@@ -229,64 +228,13 @@ def reasons(
     if kind:
         why.append(kind)
     why.append(attendance_text(event))
-    why.append(when_text(event, now))
+    why.append(how_soon_text(event, now))
     return why
 
 
-def distance_text(distance_km: float, event: Event | None = None) -> str:
-    """ "3.2 km away"; for an event placed at its town's centre, the town and a rough distance."""
-    town = event.venue.city if event is not None else None
-    if town and event is not None and event.details.get("located_by") == "gazetteer":
-        if distance_km < 1:
-            return f"in {town} (exact venue unknown)"
-        return f"in {town}, about {distance_km:,.0f} km away"
-    if distance_km < 1:
-        return f"{max(10, round(distance_km * 1000, -1)):.0f} m away"
-    if distance_km < 100:
-        return f"{distance_km:.1f} km away"
-    return f"{distance_km:,.0f} km away"
-
-
-def attendance_text(event: Event) -> str:
-    where = {
-        Attendance.IN_PERSON: "in person",
-        Attendance.MIXED: "in person or online",
-        Attendance.ONLINE: "online",
-    }[event.attendance]
-    if event.is_free:
-        return f"{where}, free"
-    if event.is_free is False:
-        if event.price is not None and event.currency:
-            return f"{where}, {event.price:g} {event.currency}"
-        return f"{where}, paid"
-    return where
-
-
-def when_text(event: Event, now: datetime) -> str:
-    """ "today", "tomorrow", "this week", "in 12 days": counted in the event's own calendar."""
-    if event.effective_end <= now:
-        return "already over"
-    if event.start <= now:
-        return "happening now"
-    zone = _zone(event.timezone)
-    days = (event.start.astimezone(zone).date() - now.astimezone(zone).date()).days
-    if days == 0:
-        return "today"
-    if days == 1:
-        return "tomorrow"
-    if days < 7:
-        return "this week"
-    if days < 14:
-        return "next week"
-    if days <= 60:
-        return f"in {days} days"
-    return f"in {round(days / 30.44)} months"
-
-
-@lru_cache(maxsize=512)
-def _zone(name: str | None) -> ZoneInfo:
-    """Zones by name, kept: ZoneInfo's own cache is small, and a page spans many zones."""
-    return ZoneInfo(name) if name else ZoneInfo("UTC")
+when_text = how_soon_text
+"""Kept for ``service.web.routes`` and ``service.api.routes.feeds`` until they import
+:func:`service.text.phrases.how_soon_text`."""
 
 
 def _sector_reason(event: Event, sectors: Sequence[str], taxonomy: Taxonomy) -> str | None:

@@ -1,18 +1,18 @@
 """What to do before, at and after an event to come away with a new contact.
 
-The digest attaches this to every pick. It follows the advice the people
-meetscout serves try to live by: research the host, open with something
-about the other person's work, ask "Who do you know that you think I should
-meet?", leave the résumé at home, and follow up within a day.
+The digest attaches this to every pick, a calendar feed to every entry. It
+follows the advice the people meetscout serves try to live by: research the
+host, open with something about the other person's work, ask "Who do you
+know that you think I should meet?", leave the résumé at home, and follow
+up within a day.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from service.model import Attendance, Event, Kind
+from service.model import Attendance, Event, Kind, Preparation
 
 ASK = "Who do you know that you think I should meet?"
 
@@ -62,26 +62,44 @@ KIND_TIPS: Mapping[Kind, str] = {
     Kind.OTHER: "Arrive early and introduce yourself to the host.",
 }
 
+CALENDAR_TIPS: Mapping[Kind, str] = {
+    Kind.CONFERENCE: (
+        "Pick two talks and look up their speakers; at the breaks, ask the person "
+        f"next to you what brought them here, and: {ASK}"
+    ),
+    Kind.BOOK_SIGNING: (
+        "Read a chapter first and bring one question for the author; talk with the "
+        f"people in line, who share your interest, and ask: {ASK}"
+    ),
+    Kind.MEETUP: f"Research the host before you go, and ask: {ASK}",
+    Kind.CAREER_FAIR: (
+        "Look up the employers on the list, pick three, and ask each about the people "
+        f"and the work, not only open roles; then ask: {ASK}"
+    ),
+    Kind.WORKSHOP: (
+        "Arrive early, sit next to someone new and work through the exercises "
+        f"together; afterwards ask: {ASK}"
+    ),
+    Kind.OTHER: f"Research the host, focus on the other person, and ask: {ASK}",
+}
+"""A calendar entry's one line of advice per kind: with no room for more, it carries the ask."""
+
 FOLLOW_UP_STEPS: Sequence[str] = (
     "Send a short note to each person you met, within a day.",
     "Mention something specific you talked about, so they remember you.",
     "Make the introductions you offered, and thank anyone who offered one to you.",
 )
 
+CALENDAR_FOLLOW_UP: Sequence[str] = (
+    *FOLLOW_UP_STEPS[:2],
+    "If someone offered an introduction, thank them and make it easy: send two lines "
+    "they can forward.",
+    "Connect on a professional network with a personal message, not the default one.",
+    f"Keep it about them, not your résumé; and when it fits, ask: {ASK}",
+)
+"""The follow-up a calendar entry holds on the morning after: on its own, so all of it."""
+
 ONLINE_HINT = "An online event counts too: stay for the breakout rooms and the chat."
-
-
-@dataclass(frozen=True, slots=True)
-class Preparation:
-    """How to prepare for one event."""
-
-    host: str | None
-    host_url: str | None
-    research: str
-    opener: str
-    tip: str
-    ask: str = ASK
-    resume: str = LEAVE_THE_RESUME
 
 
 def host_of(event: Event) -> str | None:
@@ -122,4 +140,6 @@ def prepare(event: Event, *, sectors: Sequence[str] = ()) -> Preparation:
         tip=ONLINE_HINT
         if event.attendance == Attendance.ONLINE
         else KIND_TIPS.get(event.kind, KIND_TIPS[Kind.OTHER]),
+        ask=ASK,
+        resume=LEAVE_THE_RESUME,
     )

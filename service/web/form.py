@@ -21,6 +21,7 @@ from service.http.filters import EventFilters
 from service.model import Attendance, Kind
 from service.places.gazetteer import Place
 from service.search import DEFAULT_RADIUS_KM, MAX_QUERY_CHARS, SORTS, SearchError, resolve_place
+from service.text.labels import ATTENDANCE_LABELS
 from service.web.view import ALARM_CHOICES, CANCELLED_CHOICES, FeedChoices
 
 MIN_RADIUS_KM = 1.0
@@ -29,8 +30,10 @@ MAX_CURSOR_CHARS = 500
 MAX_CHOICES = 50
 ATTENDANCE_CHOICES: tuple[tuple[str, str], ...] = (
     ("any", "Any"),
-    ("in_person", "In person"),
-    ("online", "Online"),
+    *(
+        (choice.value, ATTENDANCE_LABELS[choice])
+        for choice in (Attendance.IN_PERSON, Attendance.ONLINE)
+    ),
 )
 SORT_CHOICES: tuple[tuple[str, str], ...] = (
     ("score", "Best chance to meet someone"),

@@ -5,7 +5,8 @@ Everything an event source wrote goes through the digest's cleaning
 stay on one line and only http(s) links survive, so a ``javascript:`` URL in
 a feed never becomes a link. The templates then only need Jinja2's
 autoescape; JSON-LD is escaped for a ``<script>`` element by
-:func:`json_for_script`.
+:func:`json_for_script`. Labels and phrases come from ``service.text``, so
+the page calls a thing what the feeds and the digest call it.
 """
 
 from __future__ import annotations
@@ -21,27 +22,16 @@ from urllib.parse import quote, urlencode, urlsplit
 
 from feeds.digest import line, safe_url
 from service.classify.sectors import get_taxonomy
-from service.digest.build import when as when_text
-from service.digest.build import where as where_text
 from service.links import absolute, google_calendar_url, webcal
-from service.model import Attendance, Event, Kind, Status
+from service.model import Attendance, Event, Status
 from service.places.gazetteer import get_gazetteer
-from service.search.rank import distance_text
+from service.text import labels
+from service.text.labels import ATTENDANCE_LABELS, STATUS_LABELS
+from service.text.phrases import distance_text, price_text, when_text, where_text
 
-KIND_LABELS: dict[Kind, str] = {
-    Kind.CONFERENCE: "Conference",
-    Kind.BOOK_SIGNING: "Book signing",
-    Kind.MEETUP: "Meetup",
-    Kind.CAREER_FAIR: "Career fair",
-    Kind.WORKSHOP: "Workshop",
-    Kind.OTHER: "Other",
-}
-ATTENDANCE_LABELS: dict[Attendance, str] = {
-    Attendance.IN_PERSON: "In person",
-    Attendance.ONLINE: "Online",
-    Attendance.MIXED: "In person or online",
-}
-STATUS_LABELS: dict[Status, str] = {Status.CANCELLED: "Cancelled", Status.POSTPONED: "Postponed"}
+KIND_LABELS = labels.KIND_CHOICE_LABELS
+"""The search form's kind choices, for ``service.web.routes`` until it imports them from
+``service.text.labels``; an event's own kind is named by ``labels.KIND_LABELS``."""
 
 SCHEMA_STATUS: dict[Status, str] = {
     Status.SCHEDULED: "https://schema.org/EventScheduled",
@@ -117,7 +107,7 @@ def event_view(
         id=event.id,
         title=line(event.title) or "Untitled event",
         kind=event.kind.value,
-        kind_label=KIND_LABELS.get(event.kind, "Event"),
+        kind_label=labels.KIND_LABELS[event.kind],
         status=event.status.value,
         status_label=STATUS_LABELS.get(event.status),
         when=when_text(event, event.zone),
@@ -135,7 +125,7 @@ def event_view(
         source_url=source_url if source_url != website else None,
         organizer=line(event.organizer) or None,
         performer=line(event.performer) or None,
-        price=price_text(event),
+        price=line(price_text(event)) or None,
         sectors=sector_labels(event.sectors),
         excerpt=line(event.description, EXCERPT_CHARS) or None,
         description=description,
@@ -161,23 +151,13 @@ def plain_text(text: str | None, limit: int) -> list[str]:
     return paragraphs
 
 
-def price_text(event: Event) -> str | None:
-    if event.is_free:
-        return "Free"
-    if event.price is not None and event.currency:
-        return f"{event.price:g} {line(event.currency, 8)}"
-    if event.is_free is False:
-        return "Paid"
-    return None
-
-
 def sector_labels(slugs: Sequence[str]) -> list[str]:
     taxonomy = get_taxonomy()
-    labels: list[str] = []
+    names: list[str] = []
     for slug in slugs:
         sector = taxonomy.get(slug)
-        labels.append(sector.label if sector else line(slug, 60))
-    return labels
+        names.append(sector.label if sector else line(slug, 60))
+    return names
 
 
 def map_url(event: Event) -> str | None:
@@ -371,7 +351,7 @@ def share_description(event: Event, *, limit: int = SHARE_DESCRIPTION_CHARS) -> 
     own = line(event.description, limit)
     if own:
         return own
-    kind = KIND_LABELS.get(event.kind, "Event")
+    kind = labels.KIND_LABELS[event.kind]
     return line(f"{kind}, {when_text(event, event.zone)}, {where_text(event)}.", limit)
 
 
