@@ -4,7 +4,7 @@ Plain dataclasses and the standard library only, so that spiders, the store,
 the API and the feed renderers can all share it without pulling in each
 other's frameworks. The digest's shapes are here because the digest builds
 them and the renderers in ``feeds/`` read them, and neither may import the
-other.
+other; subscriptions, because the store keeps them and imports nothing above it.
 """
 
 from __future__ import annotations
@@ -336,3 +336,70 @@ class Digest:
     def listed(self) -> list[ListedEvent]:
         """What a delivery records, so the next digest can say what changed."""
         return [ListedEvent.of(item.event, item.role) for item in self.items]
+
+
+# Subscriptions to the weekly digest: the store keeps them, the digest reads them.
+
+
+class FreeTime(StrEnum):
+    """When a person can go out to meet people, in their own time zone."""
+
+    WEEKDAY_DAYTIME = "weekday_daytime"
+    WEEKDAY_EVENINGS = "weekday_evenings"
+    WEEKENDS = "weekends"
+
+
+@dataclass(frozen=True, slots=True)
+class Subscription:
+    """Who wants a digest of what, near where, and where it stands.
+
+    ``token`` is the unguessable key to the subscription; every digest email
+    carries it in its manage and one-click unsubscribe links, so it is kept.
+    """
+
+    id: int
+    token: str
+    email: str
+    lat: float
+    lon: float
+    radius_km: float
+    timezone: str
+    created: datetime
+    updated: datetime
+    near: str | None = None
+    sectors: tuple[str, ...] = ()
+    kinds: tuple[Kind, ...] = ()
+    attendance: tuple[Attendance, ...] = ()
+    free_times: tuple[FreeTime, ...] = ()
+    confirmed: datetime | None = None
+    unsubscribed: datetime | None = None
+
+    @property
+    def status(self) -> str:
+        """``pending`` until confirmed, ``active``, or ``unsubscribed``."""
+        if self.unsubscribed is not None:
+            return "unsubscribed"
+        return "active" if self.confirmed is not None else "pending"
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def place_label(self) -> str:
+        return self.near or f"{self.lat:.3f}, {self.lon:.3f}"
+
+
+@dataclass(frozen=True, slots=True)
+class Delivery:
+    """One subscription's digest for one ISO week (``2026-W49``)."""
+
+    subscription_id: int
+    week: str
+    status: str
+    attempts: int
+    claimed_at: datetime
+    sent_at: datetime | None = None
+    error: str | None = None
+    items: tuple[ListedEvent, ...] = field(default_factory=tuple)
+    message_id: str | None = None

@@ -74,7 +74,9 @@ def test_the_tree_keeps_every_import_contract(tree: Path) -> None:
         ),
         (
             "feeds/digest.py",
-            "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from service.digest import build",
+            "from typing import TYPE_CHECKING\n"
+            "if TYPE_CHECKING:\n"
+            "    from service.digest import build",
             "feeds is not allowed to import service.digest",
         ),
         (

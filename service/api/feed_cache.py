@@ -20,7 +20,6 @@ from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
-from pathlib import Path
 from typing import Annotated
 
 import icalendar
@@ -72,9 +71,12 @@ def event_versions(store: EventStore, query: EventQuery) -> list[EventVersion]:
 
 @lru_cache(maxsize=1)
 def renderer_fingerprint() -> str:
-    """Changes when the renderer or icalendar does, so a new release never answers 304."""
-    source = Path(feeds.ical.__file__).read_bytes()
-    return hashlib.sha256(source + icalendar.__version__.encode()).hexdigest()[:16]
+    """Changes when the renderer, the words it writes or icalendar do, so a new release never
+    answers 304 with a feed it would now write differently."""
+    digest = hashlib.sha256(icalendar.__version__.encode())
+    for path in feeds.ical.SOURCE_FILES:
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
 
 
 Reasons = Callable[[Event], Sequence[str]]

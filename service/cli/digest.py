@@ -9,8 +9,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from service.digest.subscription import CONFIRM_WITHIN, FreeTime
-from service.model import Kind
+from service.digest.subscribe import CONFIRM_WITHIN
+from service.model import FreeTime, Kind
 from service.settings import get_settings
 
 digest_app = typer.Typer(

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from service.classify.sectors import get_taxonomy
-from service.digest.subscription import FreeTime, fits_free_times, iso_week, week_bounds
+from service.digest.weeks import fits_free_times, iso_week, week_bounds
 from service.model import (
     Attendance,
     Change,
@@ -26,6 +26,7 @@ from service.model import (
     DigestItem,
     Event,
     FollowUp,
+    FreeTime,
     ListedEvent,
     Role,
     Status,

@@ -13,8 +13,8 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from service.digest.build import MIN_ALTERNATES, PreviousDigest, build_digest
-from service.digest.subscription import FreeTime, Subscription, iso_week, week_bounds
-from service.model import Attendance, Digest, Event, Status
+from service.digest.weeks import iso_week, week_bounds
+from service.model import Attendance, Digest, Event, FreeTime, Status, Subscription
 from service.search import MAX_RADIUS_KM, Point, SearchCache, SearchRequest, search
 from service.settings import ScoreWeights
 from service.store import EventQuery, EventStore

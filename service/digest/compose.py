@@ -14,8 +14,8 @@ from urllib.parse import quote
 from feeds.digest import DigestLinks
 from feeds.mail import Envelope, confirmation_email, digest_email
 from service.digest.build import Digest
-from service.digest.subscription import Subscription
 from service.links import absolute
+from service.model import Subscription
 
 
 @dataclass(frozen=True)

@@ -22,8 +22,8 @@ from email.message import EmailMessage
 
 from service.digest.compile import subscription_digest
 from service.digest.mailer import Mailer
-from service.digest.subscription import Subscription, iso_week
-from service.model import Digest
+from service.digest.weeks import iso_week
+from service.model import Digest, Subscription
 from service.settings import ScoreWeights
 from service.store import EventStore
 from service.store.subscriptions import SubscriptionStore

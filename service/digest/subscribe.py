@@ -12,21 +12,23 @@ import logging
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from email.message import EmailMessage
 from typing import Literal
 
 from feeds.mail import HeaderError
 from service.digest.compose import compose_confirmation
 from service.digest.mailer import MailError, SmtpMailer
-from service.digest.subscription import CONFIRM_WITHIN, FreeTime, Subscription
-from service.model import Attendance, Kind
+from service.model import Attendance, FreeTime, Kind, Subscription
 from service.places.timezones import zone_at
 from service.search import SearchError, resolve_place
 from service.settings import Settings
 from service.store import SubscriptionStore
 
 log = logging.getLogger(__name__)
+
+CONFIRM_WITHIN = timedelta(days=7)
+"""A confirmation link works this long; unconfirmed subscriptions are then forgotten."""
 
 MAX_PENDING_PER_ADDRESS = 3
 """Unconfirmed subscriptions one address may have: a cap on confirmation mail to a stranger."""

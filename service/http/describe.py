@@ -11,21 +11,8 @@ from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from typing import Any
 
-from service.model import Kind
+from service.text.labels import ATTENDANCE_WORDS, KIND_PLURALS
 
-KIND_PLURALS = {
-    Kind.CONFERENCE: "conferences",
-    Kind.BOOK_SIGNING: "book signings",
-    Kind.MEETUP: "meetups",
-    Kind.CAREER_FAIR: "career fairs",
-    Kind.WORKSHOP: "workshops",
-    Kind.OTHER: "other events",
-}
-ATTENDANCE_WORDS = {
-    "in_person": "in person",
-    "online": "online",
-    "mixed": "in person and online",
-}
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 ALL_EVENTS = "All events on meetscout"
 

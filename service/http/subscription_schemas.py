@@ -17,8 +17,7 @@ from email_validator import EmailNotValidError, validate_email
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from service.classify.sectors import get_taxonomy
-from service.digest.subscription import FreeTime
-from service.model import Attendance, Kind
+from service.model import Attendance, FreeTime, Kind
 from service.search import DEFAULT_RADIUS_KM, MAX_QUERY_CHARS, MAX_RADIUS_KM
 
 MIN_RADIUS_KM = 1.0

@@ -232,11 +232,6 @@ def reasons(
     return why
 
 
-when_text = how_soon_text
-"""Kept for ``service.web.routes`` and ``service.api.routes.feeds`` until they import
-:func:`service.text.phrases.how_soon_text`."""
-
-
 def _sector_reason(event: Event, sectors: Sequence[str], taxonomy: Taxonomy) -> str | None:
     wanted = [slug for slug in event.sectors if slug in sectors] if sectors else event.sectors[:1]
     if not wanted:

@@ -36,8 +36,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import IntegrityError
 
-from service.digest.subscription import Delivery, FreeTime, ListedEvent, Subscription
-from service.model import Attendance, Kind
+from service.model import Attendance, Delivery, FreeTime, Kind, ListedEvent, Subscription
 from service.store.tables import UTCDateTime, metadata
 
 SENDING, SENT, FAILED = "sending", "sent", "failed"

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from service.model import Attendance, Kind, Status
+from service.model import Attendance, FreeTime, Kind, Status
 
 KIND_LABELS: Mapping[Kind, str] = {
     Kind.CONFERENCE: "Conference",
@@ -44,13 +44,12 @@ STATUS_NOTES: Mapping[Status, str] = {
 }
 """The same, as a sentence at the top of a description."""
 
-FREE_TIME_LABELS: Mapping[str, str] = {
-    "weekday_daytime": "weekday daytime (Monday to Friday, 8:00 to 17:00)",
-    "weekday_evenings": "weekday evenings (Monday to Friday, 17:00 to 23:00)",
-    "weekends": "weekends (Saturday and Sunday)",
+FREE_TIME_LABELS: Mapping[FreeTime, str] = {
+    FreeTime.WEEKDAY_DAYTIME: "weekday daytime (Monday to Friday, 8:00 to 17:00)",
+    FreeTime.WEEKDAY_EVENINGS: "weekday evenings (Monday to Friday, 17:00 to 23:00)",
+    FreeTime.WEEKENDS: "weekends (Saturday and Sunday)",
 }
-"""Keyed by the values of ``service.digest.subscription.FreeTime``, which this cannot import;
-lower case, as they follow "You are free:" in the digest (the sign-up form capitalises them)."""
+"""Lower case, as they follow "You are free:" in the digest (the sign-up form capitalises them)."""
 
 CHANGE_LABELS: Mapping[str, str] = {
     "new": "New",
@@ -60,3 +59,20 @@ CHANGE_LABELS: Mapping[str, str] = {
     "updated": "Details changed",
 }
 """What happened to an event since the last digest (``service.model.ChangeKind``)."""
+
+KIND_PLURALS: Mapping[Kind, str] = {
+    Kind.CONFERENCE: "conferences",
+    Kind.BOOK_SIGNING: "book signings",
+    Kind.MEETUP: "meetups",
+    Kind.CAREER_FAIR: "career fairs",
+    Kind.WORKSHOP: "workshops",
+    Kind.OTHER: "other events",
+}
+"""Kinds as a search names them: "Book signings near Toronto"."""
+
+ATTENDANCE_WORDS: Mapping[str, str] = {
+    "in_person": "in person",
+    "online": "online",
+    "mixed": "in person and online",
+}
+"""Attendance as a search for it reads: a hybrid event can be attended both ways."""

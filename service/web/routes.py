@@ -28,16 +28,18 @@ from starlette.datastructures import ImmutableMultiDict
 from feeds.digest import safe_url
 from service.classify.sectors import get_taxonomy
 from service.digest import subscribe as signups
-from service.digest.subscription import CONFIRM_WITHIN, FREE_TIME_LABELS, FreeTime
+from service.digest.subscribe import CONFIRM_WITHIN
 from service.http.deps import NowDep, SearchCacheDep, SettingsDep, StoreDep
 from service.http.describe import describe_search
 from service.http.ratelimit import TOO_MANY, wait_for
 from service.http.subscription_schemas import SubscriptionIn, mask_email
+from service.model import FreeTime
 from service.search import SearchCache, SearchError, SearchPage, search
-from service.search.rank import when_text
 from service.settings import Settings
 from service.store import EventStore, SubscriptionStore
 from service.text.advice import FOLLOW_UP_STEPS, prepare
+from service.text.labels import FREE_TIME_LABELS, KIND_CHOICE_LABELS
+from service.text.phrases import how_soon_text
 from service.web.form import (
     ATTENDANCE_CHOICES,
     MAX_RADIUS_KM,
@@ -49,7 +51,6 @@ from service.web.form import (
 from service.web.view import (
     ALARM_CHOICES,
     CANCELLED_CHOICES,
-    KIND_LABELS,
     EventView,
     event_json_ld,
     event_view,
@@ -113,7 +114,7 @@ def environment() -> Environment:
         lstrip_blocks=True,
     )
     env.globals.update(
-        kind_choices=[(kind.value, label) for kind, label in KIND_LABELS.items()],
+        kind_choices=[(kind.value, label) for kind, label in KIND_CHOICE_LABELS.items()],
         attendance_choices=ATTENDANCE_CHOICES,
         sort_choices=SORT_CHOICES,
         cancelled_choices=CANCELLED_CHOICES,
@@ -472,7 +473,7 @@ def event_page(event_id: str, store: StoreDep, settings: SettingsDep, now: NowDe
     return render(
         "event.html",
         event=view,
-        relative=when_text(event, now),
+        relative=how_soon_text(event, now),
         preparation=preparation,
         host_url=safe_url(preparation.host_url),
         follow_up=FOLLOW_UP_STEPS,

@@ -29,10 +29,6 @@ from service.text import labels
 from service.text.labels import ATTENDANCE_LABELS, STATUS_LABELS
 from service.text.phrases import distance_text, price_text, when_text, where_text
 
-KIND_LABELS = labels.KIND_CHOICE_LABELS
-"""The search form's kind choices, for ``service.web.routes`` until it imports them from
-``service.text.labels``; an event's own kind is named by ``labels.KIND_LABELS``."""
-
 SCHEMA_STATUS: dict[Status, str] = {
     Status.SCHEDULED: "https://schema.org/EventScheduled",
     Status.CANCELLED: "https://schema.org/EventCancelled",

@@ -15,10 +15,10 @@ from feeds.digest import DigestLinks
 from service.api.digest_formats import DigestFormat, digest_response
 from service.digest.build import Digest
 from service.digest.compile import compile_digest
-from service.digest.subscription import FreeTime
 from service.http.deps import NowDep, SearchCacheDep, SettingsDep, StoreDep
 from service.http.filters import EventFilters, FiltersDep, invalid, search_error
 from service.links import absolute
+from service.model import FreeTime
 from service.places.timezones import zone_at
 from service.search import SearchError
 

@@ -33,9 +33,10 @@ from service.http.describe import describe_feed, describe_search
 from service.http.filters import EventFilters, FiltersDep, search_error
 from service.model import Event, Status
 from service.search import SearchCache, SearchError, SearchRequest, check, search
-from service.search.rank import reasons, when_text
+from service.search.rank import reasons
 from service.settings import Settings
 from service.store import EventQuery, EventStore
+from service.text.phrases import how_soon_text
 
 router = APIRouter(prefix="/feeds", tags=["feeds"])
 
@@ -93,7 +94,7 @@ def feed_query(filters: EventFilters, request: SearchRequest, *, now: datetime) 
 
 def without_when(why: Sequence[str], event: Event, now: datetime) -> tuple[str, ...]:
     """The reasons minus "in 12 days": a calendar keeps showing it long after it is true."""
-    moment = when_text(event, now)
+    moment = how_soon_text(event, now)
     return tuple(line for line in why if line != moment)
 
 

@@ -22,8 +22,7 @@ from service.digest.compose import (
     public_key,
     subscription_links,
 )
-from service.digest.subscribe import SignUp, SubscribeError, locate, subscribe
-from service.digest.subscription import CONFIRM_WITHIN, Subscription
+from service.digest.subscribe import CONFIRM_WITHIN, SignUp, SubscribeError, locate, subscribe
 from service.http.deps import NowDep, SearchCacheDep, SettingsDep, StoreDep
 from service.http.ratelimit import TOO_MANY, wait_for
 from service.http.subscription_schemas import (
@@ -34,6 +33,7 @@ from service.http.subscription_schemas import (
     SubscriptionPatch,
     mask_email,
 )
+from service.model import Subscription
 from service.store import SubscriptionStore
 
 router = APIRouter(prefix="/subscriptions", tags=["subscriptions"])

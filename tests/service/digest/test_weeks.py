@@ -7,21 +7,15 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from service.digest.subscription import FreeTime, fits_free_times, iso_week, week_bounds
-from service.model import Event, all_day_start
+from service.digest.weeks import fits_free_times, iso_week, week_bounds
+from service.model import Event, FreeTime, all_day_start
+from tests.factories import make_event
 
 BERLIN = ZoneInfo("Europe/Berlin")
 
 
 def timed(start: datetime, hours: float = 2, zone: str = "Europe/Berlin") -> Event:
-    return Event(
-        id="e",
-        title="t",
-        start=start,
-        end=start + timedelta(hours=hours),
-        source="s",
-        timezone=zone,
-    )
+    return make_event(start=start, end=start + timedelta(hours=hours), timezone=zone)
 
 
 def local(day: int, hour: int, minute: int = 0) -> datetime:
@@ -60,13 +54,10 @@ def test_fits_free_times_reads_the_event_in_the_persons_zone() -> None:
 
 
 def test_fits_free_times_counts_all_day_events_as_office_hours() -> None:
-    friday_to_sunday = Event(
-        id="c",
-        title="conference",
+    friday_to_sunday = make_event(
         start=all_day_start(date(2026, 12, 11), "Europe/Berlin"),
         end=all_day_start(date(2026, 12, 14), "Europe/Berlin"),
         all_day=True,
-        source="s",
         timezone="Europe/Berlin",
     )
     assert fits_free_times(friday_to_sunday, [FreeTime.WEEKENDS], BERLIN)

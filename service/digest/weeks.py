@@ -1,35 +1,17 @@
-"""A digest subscription and what each weekly delivery listed.
+"""A digest's weeks, and whether an event fits the times a person is free.
 
-Plain dataclasses and the standard library only: the digest builder, the
-store and the API share them without pulling in each other's frameworks.
-``free_times`` is a small fixed vocabulary, because a person answers "when
-are you free to go out?" with a few words, not a calendar.
+Weeks run Monday to Sunday in the subscriber's time zone. Free times are a
+small fixed vocabulary (:class:`service.model.FreeTime`), because a person
+answers "when are you free to go out?" with a few words, not a calendar.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from enum import StrEnum
 from zoneinfo import ZoneInfo
 
-from service.model import Attendance, Event, Kind, ListedEvent
-from service.text import labels
-
-
-class FreeTime(StrEnum):
-    """When a person can go out to meet people, in their own time zone."""
-
-    WEEKDAY_DAYTIME = "weekday_daytime"
-    WEEKDAY_EVENINGS = "weekday_evenings"
-    WEEKENDS = "weekends"
-
-
-FREE_TIME_LABELS: dict[FreeTime, str] = {
-    free_time: labels.FREE_TIME_LABELS[free_time] for free_time in FreeTime
-}
-"""The words of :mod:`service.text.labels`, keyed by the enum (the web form reads them so)."""
+from service.model import Event, FreeTime
 
 _WINDOWS: dict[FreeTime, tuple[frozenset[int], time, time | None]] = {
     FreeTime.WEEKDAY_DAYTIME: (frozenset(range(5)), time(8, 0), time(17, 0)),
@@ -45,65 +27,6 @@ MIN_OVERLAP = timedelta(minutes=30)
 """Half an hour inside a free window is enough to go and meet someone."""
 
 MAX_DAYS_CHECKED = 14
-
-CONFIRM_WITHIN = timedelta(days=7)
-"""A confirmation link works this long; unconfirmed subscriptions are then forgotten."""
-
-
-@dataclass(frozen=True, slots=True)
-class Subscription:
-    """Who wants a digest of what, near where, and where it stands.
-
-    ``token`` is the unguessable key to the subscription; every digest email
-    carries it in its manage and one-click unsubscribe links, so it is kept.
-    """
-
-    id: int
-    token: str
-    email: str
-    lat: float
-    lon: float
-    radius_km: float
-    timezone: str
-    created: datetime
-    updated: datetime
-    near: str | None = None
-    sectors: tuple[str, ...] = ()
-    kinds: tuple[Kind, ...] = ()
-    attendance: tuple[Attendance, ...] = ()
-    free_times: tuple[FreeTime, ...] = ()
-    confirmed: datetime | None = None
-    unsubscribed: datetime | None = None
-
-    @property
-    def status(self) -> str:
-        """``pending`` until confirmed, ``active``, or ``unsubscribed``."""
-        if self.unsubscribed is not None:
-            return "unsubscribed"
-        return "active" if self.confirmed is not None else "pending"
-
-    @property
-    def zone(self) -> ZoneInfo:
-        return ZoneInfo(self.timezone)
-
-    @property
-    def place_label(self) -> str:
-        return self.near or f"{self.lat:.3f}, {self.lon:.3f}"
-
-
-@dataclass(frozen=True, slots=True)
-class Delivery:
-    """One subscription's digest for one ISO week (``2026-W49``)."""
-
-    subscription_id: int
-    week: str
-    status: str
-    attempts: int
-    claimed_at: datetime
-    sent_at: datetime | None = None
-    error: str | None = None
-    items: tuple[ListedEvent, ...] = field(default_factory=tuple)
-    message_id: str | None = None
 
 
 def iso_week(day: date) -> str:
