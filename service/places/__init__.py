@@ -1,1 +1,1 @@
-"""Where things are: the offline gazetteer, distances and boxes, time zones, grid cells."""
+"""Where things are: gazetteer, addresses, geocoding, distances, boxes, time zones, grid cells."""

@@ -1,0 +1,104 @@
+"""Geocoding: a venue's own coordinates, and Nominatim behind its cache and usage policy."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+
+from service.model import Venue
+from service.places.gazetteer import get_gazetteer
+from service.places.geocode import (
+    GeocodeCache,
+    NominatimGeocoder,
+    locate_offline,
+    locate_online,
+    query_for,
+)
+from tests.support.geocoding import TINYVILLE, FakeGeocoder, nominatim, tinyville
+
+
+def test_coordinates_alone_name_the_town_not_its_district() -> None:
+    found = locate_offline(Venue(lat=43.6532, lon=-79.3832), get_gazetteer())
+
+    assert found is not None
+    assert (found.lat, found.lon) == (43.6532, -79.3832)
+    assert (found.city, found.country) == ("Toronto", "Canada")
+    assert found.timezone == "America/Toronto"
+    assert found.by == "source"
+
+
+def test_nominatim_answers_are_cached_across_crawls(tmp_path: Path) -> None:
+    fake = FakeGeocoder({TINYVILLE: tinyville(), "Nowhere Street": None})
+    answers = []
+    for _ in range(2):
+        geocoder = nominatim(tmp_path, fake)
+        answers.append([geocoder.locate(query) for query in (TINYVILLE, "Nowhere Street")])
+        geocoder.close()
+
+    assert [query for query, _ in fake.calls] == [TINYVILLE, "Nowhere Street"]
+    assert answers[0] == answers[1]
+    assert answers[1][0] is not None
+    assert answers[1][1] is None
+
+
+def test_nominatim_failure_is_not_cached(tmp_path: Path) -> None:
+    fake = FakeGeocoder({TINYVILLE: TimeoutError("slow")})
+    geocoder = nominatim(tmp_path, fake)
+
+    first = geocoder.locate(TINYVILLE)
+    fake.answers[TINYVILLE] = tinyville()
+    second = geocoder.locate(TINYVILLE)
+
+    assert first is None
+    assert second is not None
+    assert second.lat == 44.9429
+
+
+def test_nominatim_keeps_its_usage_policy(tmp_path: Path) -> None:
+    geocoder = NominatimGeocoder(
+        cache=GeocodeCache(tmp_path / "g.sqlite3"), user_agent="meetscout/0.1 (+contact)"
+    )
+
+    assert geocoder.geocode.min_delay_seconds == 1.0
+    assert geocoder.geocode.func.__self__.headers["User-Agent"] == "meetscout/0.1 (+contact)"
+
+
+def test_nominatim_answer_gets_the_time_zone_of_the_nearest_place(tmp_path: Path) -> None:
+    fake = FakeGeocoder({TINYVILLE: tinyville()})
+
+    found = locate_online(Venue(address=TINYVILLE), nominatim(tmp_path, fake), get_gazetteer())
+
+    assert found is not None
+    assert (found.city, found.region, found.country) == ("Tinyville", "Oregon", "United States")
+    assert found.timezone == "America/Los_Angeles"
+    assert found.by == "nominatim"
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        SimpleNamespace(latitude=91.0, longitude=0.0, raw={}),
+        SimpleNamespace(latitude="north", longitude=0.0, raw={}),
+        SimpleNamespace(raw={"address": {"town": "Nowhere"}}),
+    ],
+)
+def test_nonsense_nominatim_answers_are_misses(tmp_path: Path, answer: Any) -> None:
+    geocoder = nominatim(tmp_path, FakeGeocoder({"Somewhere": answer}))
+
+    assert geocoder.locate("Somewhere") is None
+
+
+@pytest.mark.parametrize(
+    ("venue", "query"),
+    [
+        (Venue(address="12 Oak Lane", city="Tinyville", region="OR"), TINYVILLE),
+        (Venue(city="Portland", region="Portland"), "Portland"),
+        (Venue(name="The Annex"), "The Annex"),
+        (Venue(), ""),
+    ],
+)
+def test_nominatim_is_asked_what_the_venue_says(venue: Venue, query: str) -> None:
+    assert query_for(venue) == query
