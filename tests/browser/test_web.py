@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from service.text.advice import ASK
-from tests.browser.conftest import PHONE, LiveServer, Tab, serious_violations
+from tests.support.browser import PHONE, LiveServer, Tab, serious_violations
 
 PLACE = "Berlin"
 PLACE_LABEL = "Berlin, Germany"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
 from types import SimpleNamespace
 from typing import Any
 
@@ -11,8 +10,8 @@ import pytest
 from crawlers.pipelines import classify as classify_module
 from crawlers.pipelines.classify import ClassifyPipeline
 from crawlers.report import SourceReport
-from service.model import Event, Kind, make_event_id
-from tests.conftest import NOW
+from service.model import Kind
+from tests.factories import make_event
 
 
 def make_pipeline(kind: Kind | None = None, sectors: tuple[str, ...] = ()) -> ClassifyPipeline:
@@ -23,26 +22,18 @@ def make_pipeline(kind: Kind | None = None, sectors: tuple[str, ...] = ()) -> Cl
     return ClassifyPipeline(SimpleNamespace(spider=spider, settings={}))  # type: ignore[arg-type]
 
 
-def make_event(**changes: object) -> Event:
-    fields: dict[str, object] = {
-        "id": make_event_id("t", "1"),
-        "title": "Healthcare Innovation Mixer",
-        "start": NOW + timedelta(days=3),
-        "source": "t",
-    }
-    fields.update(changes)
-    return Event(**fields)  # type: ignore[arg-type]
+MIXER = "Healthcare Innovation Mixer"
 
 
 def test_classify_kind_from_title_with_reason() -> None:
-    item = make_pipeline().process_item(make_event())
+    item = make_pipeline().process_item(make_event(title=MIXER))
 
     assert item.kind is Kind.MEETUP
     assert item.kind_reason == 'title says "Mixer"'
 
 
 def test_classify_sectors_from_title_with_evidence() -> None:
-    item = make_pipeline().process_item(make_event())
+    item = make_pipeline().process_item(make_event(title=MIXER))
 
     assert item.sectors == ["healthcare"]
     assert item.sector_evidence == {"healthcare": ["health care"]}
@@ -112,7 +103,7 @@ def test_classify_a_classifier_bug_costs_no_event(monkeypatch: pytest.MonkeyPatc
 
     monkeypatch.setattr(classify_module, "classify_kind", broken)
     pipeline = make_pipeline()
-    event = make_event()
+    mixer = make_event(title=MIXER)
 
-    assert pipeline.process_item(event) is event
+    assert pipeline.process_item(mixer) is mixer
     assert pipeline.report.errors == {"classify_failed": 1}

@@ -11,7 +11,8 @@ import pytest
 from crawlers.sources import Source
 from crawlers.spiders.confs_tech import ConfsTechSpider
 from service.model import Attendance, Event, Kind, merge_events
-from tests.conftest import FIXTURES, NOW, file_response
+from tests.factories import NOW
+from tests.support.saved import FIXTURES, file_response
 
 
 def make_spider(**fields: object) -> ConfsTechSpider:
@@ -165,9 +166,11 @@ def test_parse_start_date_is_the_first_local_day() -> None:
 
 
 def test_parse_city_without_state_has_no_region() -> None:
-    for event, record in with_field("city"):
-        if "," not in record["city"]:
-            assert (event.venue.city, event.venue.region) == (record["city"].strip(), None)
+    plain = [(event, record) for event, record in with_field("city") if "," not in record["city"]]
+
+    assert plain, "the saved files have cities without a state"
+    for event, record in plain:
+        assert (event.venue.city, event.venue.region) == (record["city"].strip(), None)
 
 
 def test_parse_country_stays_as_the_dataset_writes_it() -> None:
@@ -177,10 +180,16 @@ def test_parse_country_stays_as_the_dataset_writes_it() -> None:
 
 
 def test_parse_online_without_place_has_no_venue() -> None:
-    for event, record in with_field("online"):
-        if record["online"] and not record.get("city"):
-            assert event.attendance is Attendance.ONLINE
-            assert event.venue.city is None and event.venue.country is None
+    online = [
+        (event, record)
+        for event, record in with_field("online")
+        if record["online"] and not record.get("city")
+    ]
+
+    assert online, "the saved files have online-only conferences"
+    for event, _ in online:
+        assert event.attendance is Attendance.ONLINE
+        assert event.venue.city is None and event.venue.country is None
 
 
 def test_parse_locales_go_to_details() -> None:

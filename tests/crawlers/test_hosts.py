@@ -21,11 +21,9 @@ from crawlers.hosts import HOSTS_SETTING, Hosts, HostTurnDownloadHandler
 from crawlers.runner import scrapy_settings
 from crawlers.sources import Source
 from service.settings import Settings
-from tests.conftest import FIXTURES
-from tests.crawlers.test_politeness import THEN
-from tests.crawlers.test_runner import crawl
+from tests.support.crawling import FLASKCON, FLASKCON_NOW, crawl
 
-FEED = (FIXTURES / "ics/pycon-us-2025-flaskcon.ics").read_bytes()
+FEED = FLASKCON.read_bytes()
 
 
 async def _fetch(
@@ -152,7 +150,7 @@ def test_sources_of_one_host_share_robots_txt_and_never_fetch_at_once(
             for name, path in feeds
         )
     )
-    reports = crawl(settings, THEN)
+    reports = crawl(settings, FLASKCON_NOW)
     assert [reports[f"feed-{n}"]["outcome"] for n in range(5)] == ["ok"] * 5
     assert reports["private"]["outcome"] == "failed"  # robots.txt forbids it
     assert SlowServer.hits.count("/robots.txt") == 1

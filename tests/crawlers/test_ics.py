@@ -10,7 +10,8 @@ import pytest
 from crawlers.sources import Source
 from crawlers.spiders.ics import IcsSpider
 from service.model import Attendance, Kind, Status
-from tests.conftest import NOW, file_response
+from tests.factories import NOW
+from tests.support.saved import file_response
 
 
 def make_spider(name: str = "test-feed", now: datetime = NOW, **fields: object) -> IcsSpider:

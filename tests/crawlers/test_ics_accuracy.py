@@ -21,13 +21,11 @@ import icalendar
 import pytest
 import recurring_ical_events
 
-from crawlers.sources import Source
 from crawlers.spiders.ics import IcsSpider
 from service.model import Event
-from tests.conftest import FIXTURES, NOW, file_response
+from tests.support.crawling import ICS, ICS_FEEDS, feed_spider
+from tests.support.saved import file_response
 
-ICS = FIXTURES / "ics"
-FEEDS = sorted(path.name for path in ICS.glob("*.ics"))
 THRESHOLD = 0.98
 # Feeds the reference cannot read at all, and why.
 UNREADABLE = {
@@ -79,35 +77,6 @@ def _utc(value: date | datetime) -> datetime:
     if isinstance(value, datetime):
         return value.astimezone(UTC) if value.tzinfo else value.replace(tzinfo=UTC)
     return datetime(value.year, value.month, value.day, tzinfo=UTC)
-
-
-def _starts(data: bytes) -> list[datetime]:
-    """Every DTSTART the file's VEVENTs have, read loosely, as UTC."""
-    events = re.findall(rb"(?s)BEGIN:VEVENT.*?END:VEVENT", data)
-    found = [
-        match
-        for event in events
-        for match in re.findall(rb"(?m)^DTSTART[^\r\n]*?:(\d{8})(?:T(\d{6}))?", event)
-    ]
-    return [
-        datetime.strptime((day + (clock or b"000000")).decode(), "%Y%m%d%H%M%S").replace(tzinfo=UTC)
-        for day, clock in found
-    ]
-
-
-def make_spider(feed: str) -> IcsSpider:
-    """A spider whose window starts at the feed's first event and covers its last one."""
-    starts = _starts((ICS / feed).read_bytes())
-    now = min(starts) if starts else NOW
-    span = (max(starts) - now).days + 2 if starts else 0
-    source = Source(
-        name=feed.removesuffix(".ics"),
-        type="ics",
-        url=f"https://example.org/{feed}",
-        days_back=7,
-        days_ahead=min(max(span, 365), 3650),
-    )
-    return IcsSpider(source=source, now=now)
 
 
 def _venue(component: icalendar.Event) -> str | None:
@@ -177,7 +146,7 @@ def _end_matches(event: Event, expected: Occurrence) -> bool:
 def measure(feed: str) -> Row:
     """Run the spider and the reference on one feed and compare them."""
     row = Row(feed=feed)
-    spider = make_spider(feed)
+    spider = feed_spider(feed)
     events = list(spider.parse(file_response(f"ics/{feed}")))
     row.yielded = len(events)
     row.dropped = sum(spider.report.dropped.values())
@@ -215,7 +184,7 @@ def measure(feed: str) -> Row:
 
 
 def test_accuracy_table_printed() -> None:
-    rows = [measure(feed) for feed in FEEDS]
+    rows = [measure(feed) for feed in ICS_FEEDS]
     lines = [
         f"{'feed':<48} {'ref':>6} {'spider':>6} {'found':>7} {'fields':>7} "
         f"{'dropped':>7} {'errors':>6}  note",
@@ -232,10 +201,12 @@ def test_accuracy_table_printed() -> None:
             f"{row.dropped:>7} {row.errors:>6}  {note}"
         )
     print("\n" + "\n".join(lines))
-    assert len(rows) == len(FEEDS) >= 34
+    assert len(rows) == len(ICS_FEEDS) >= 34
 
 
-@pytest.mark.parametrize("feed", [f for f in FEEDS if f not in DELIBERATE and f not in UNREADABLE])
+@pytest.mark.parametrize(
+    "feed", [f for f in ICS_FEEDS if f not in DELIBERATE and f not in UNREADABLE]
+)
 def test_spider_matches_reference(feed: str) -> None:
     row = measure(feed)
     detail = "\n".join(row.mismatches[:10])

@@ -19,8 +19,8 @@ from crawlers.pipelines.normalize import html_to_text
 from crawlers.sources import Source
 from crawlers.spiders.ics import IcsSpider
 from service.model import Attendance, Event, Status, make_event_id
-from tests.conftest import FIXTURES, file_response
-from tests.crawlers.test_ics_accuracy import FEEDS, make_spider
+from tests.support.crawling import ICS_FEEDS, feed_spider
+from tests.support.saved import FIXTURES, file_response
 
 
 def crawl(feed: str, now: datetime, **fields: object) -> tuple[IcsSpider, list[Event]]:
@@ -386,9 +386,9 @@ def test_parse_empty_slot_placeholders_are_kept() -> None:
     assert not spider.report.dropped
 
 
-@pytest.mark.parametrize("feed", FEEDS)
+@pytest.mark.parametrize("feed", ICS_FEEDS)
 def test_parse_every_feed_gives_aware_times_iana_zones_and_unique_ids(feed: str) -> None:
-    spider = make_spider(feed)
+    spider = feed_spider(feed)
     events = list(spider.parse(file_response(f"ics/{feed}")))
     assert all(e.start.utcoffset() is not None for e in events)
     assert all(e.timezone is None or ZoneInfo(e.timezone) for e in events)

@@ -25,7 +25,8 @@ from crawlers.schema_org import BadDate
 from crawlers.sources import Source
 from crawlers.spiders.jsonld import JsonLdSpider
 from service.model import Attendance, Event, Status, make_event_id
-from tests.conftest import FIXTURES, NOW, file_response
+from tests.factories import NOW
+from tests.support.saved import FIXTURES, file_response
 
 HTML = FIXTURES / "html"
 PAGINATION = HTML / "pagination"

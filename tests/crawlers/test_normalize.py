@@ -10,8 +10,8 @@ from scrapy.exceptions import DropItem
 
 from crawlers.pipelines.normalize import NormalizePipeline, clean_line, html_to_text
 from crawlers.report import SourceReport
-from service.model import Event, Venue, make_event_id
-from tests.conftest import NOW
+from service.model import Venue
+from tests.factories import NOW, make_event
 
 
 def make_pipeline() -> NormalizePipeline:
@@ -23,19 +23,9 @@ def make_pipeline() -> NormalizePipeline:
     return NormalizePipeline(SimpleNamespace(spider=spider))  # type: ignore[arg-type]
 
 
-def make_event(**changes: object) -> Event:
-    fields: dict[str, object] = {
-        "id": make_event_id("t", "1"),
-        "title": "  Women in  Tech\n meetup ",
-        "start": NOW + timedelta(days=1),
-        "source": "t",
-    }
-    fields.update(changes)
-    return Event(**fields)  # type: ignore[arg-type]
-
-
 def test_normalize_collapses_title_whitespace() -> None:
-    assert make_pipeline().process_item(make_event()).title == "Women in Tech meetup"
+    item = make_pipeline().process_item(make_event(title="  Women in  Tech\n meetup "))
+    assert item.title == "Women in Tech meetup"
 
 
 def test_normalize_strips_html_from_description() -> None:

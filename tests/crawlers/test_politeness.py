@@ -15,11 +15,9 @@ from pydantic import ValidationError
 
 from crawlers.middlewares import retry_after_seconds
 from service.settings import Settings
-from tests.conftest import FIXTURES
-from tests.crawlers.test_runner import crawl
+from tests.support.crawling import FLASKCON, FLASKCON_NOW, crawl
 
-FEED = (FIXTURES / "ics/pycon-us-2025-flaskcon.ics").read_bytes()
-THEN = datetime(2025, 5, 10, tzinfo=UTC)
+FEED = FLASKCON.read_bytes()
 
 
 class FeedServer(BaseHTTPRequestHandler):
@@ -75,7 +73,7 @@ def test_crawl_is_polite_and_refetches_conditionally(
         f'[[source]]\nname = "feed"\ntype = "ics"\nurl = "{server}/feed.ics"\n'
         f'[[source]]\nname = "private"\ntype = "ics"\nurl = "{server}/private/feed.ics"\n'
     )
-    first = crawl(settings, THEN)
+    first = crawl(settings, FLASKCON_NOW)
     assert first["feed"]["outcome"] == "ok"
     assert first["feed"]["stored"] == 6
     assert first["private"]["outcome"] == "failed"  # robots.txt forbids it
@@ -88,7 +86,7 @@ def test_crawl_is_polite_and_refetches_conditionally(
     assert feed_hits[0][0]["User-Agent"] == agent  # says who runs it, as set
 
     FeedServer.log = []
-    second = crawl(settings, THEN)
+    second = crawl(settings, FLASKCON_NOW)
     assert second["feed"]["outcome"] == "ok"
     assert second["feed"]["stored"] == 6
     [(headers, _)] = [(h, at) for path, h, at in FeedServer.log if path == "/feed.ics"]

@@ -1,16 +1,12 @@
 """Whole crawls through Scrapy, each in its own process (the reactor runs once).
 
 Sources are saved real files read through ``file://`` URLs; the clock is
-frozen by passing ``now`` to the runner.
+frozen by passing ``now`` to the runner (``tests/support/crawling.py``).
 """
 
 from __future__ import annotations
 
-import json
 import shutil
-import subprocess
-import sys
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -18,42 +14,8 @@ import pytest
 from service.model import Status, make_event_id
 from service.settings import Settings
 from service.store import EventQuery, EventStore, make_engine
-from tests.conftest import FIXTURES, NOW
-
-CRAWL = """
-import json, sys
-from datetime import datetime
-from pathlib import Path
-from crawlers.runner import run_crawl
-from crawlers.sources import load_sources
-from service.settings import Settings
-from service.store import make_engine, migrate
-settings = Settings(database_url=sys.argv[1], sources=Path(sys.argv[2]), log_level="WARNING")
-engine = make_engine(settings.database_url); migrate(engine); engine.dispose()
-now = datetime.fromisoformat(sys.argv[3])
-reports = run_crawl(settings, load_sources(settings.sources), now=now)
-print(json.dumps([{"source": r.source, "outcome": r.outcome.value, "found": r.found,
-                   "stored": r.stored, "inserted": r.inserted, "dropped": dict(r.dropped),
-                   "missing": r.missing, "error": r.last_error} for r in reports]))
-"""
-
-
-def crawl(settings: Settings, now: datetime = NOW) -> dict[str, dict]:
-    done = subprocess.run(
-        [
-            sys.executable,
-            "-c",
-            CRAWL,
-            settings.database_url,
-            str(settings.sources),
-            now.isoformat(),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=True,
-    )
-    return {r["source"]: r for r in json.loads(done.stdout.strip().splitlines()[-1])}
+from tests.support.crawling import FLASKCON, FLASKCON_NOW, crawl
+from tests.support.saved import FIXTURES
 
 
 @pytest.fixture
@@ -140,16 +102,15 @@ def test_crawl_failed_source_keeps_stored_events(settings: Settings, sources: Pa
 def test_crawl_replayed_without_one_event_cancels_it_after_two_snapshots(
     tmp_path: Path, settings: Settings
 ) -> None:
-    feed = (FIXTURES / "ics/pycon-us-2025-flaskcon.ics").read_bytes()
+    feed = FLASKCON.read_bytes()
     start, end = feed.index(b"BEGIN:VEVENT"), feed.index(b"END:VEVENT") + len(b"END:VEVENT\r\n")
     removed_uid = feed[start:end].split(b"UID:")[1].split(b"\r\n")[0].decode()
     settings.sources.write_text('[[source]]\nname = "flaskcon"\ntype = "ics"\nurl = "f.ics"\n')
-    before = datetime(2025, 5, 10, tzinfo=UTC)
     (tmp_path / "f.ics").write_bytes(feed)
-    assert crawl(settings, before)["flaskcon"]["stored"] == 6
+    assert crawl(settings, FLASKCON_NOW)["flaskcon"]["stored"] == 6
     (tmp_path / "f.ics").write_bytes(feed[:start] + feed[end:])
-    crawl(settings, before)
-    crawl(settings, before)
+    crawl(settings, FLASKCON_NOW)
+    crawl(settings, FLASKCON_NOW)
     engine = make_engine(settings.database_url)
     events = EventStore(engine).search(query=EventQuery(sources=["flaskcon"]))
     engine.dispose()

@@ -8,18 +8,14 @@ import pytest
 
 from crawlers.report import SourceReport
 from crawlers.snapshot import conclude
-from service.model import Event, Status, make_event_id
+from service.model import Event, Status
 from service.store import EventStore, HealthStore
-from tests.conftest import NOW
+from tests.factories import NOW, make_event
 
 
-def event(n: int) -> Event:
-    return Event(
-        id=make_event_id("src", f"uid-{n}"),
-        title=f"Event {n}",
-        start=NOW + timedelta(days=n),
-        source="src",
-    )
+def listed(n: int) -> Event:
+    """Event ``n`` of the source ``src``, ``n`` days after NOW."""
+    return make_event(n, source="src", days=n)
 
 
 @pytest.fixture
@@ -49,7 +45,7 @@ def crawl(
         report.fail("fetch_failed", error)
     else:
         report.fetched = 1
-        events = [event(n) for n in numbers]
+        events = [listed(n) for n in numbers]
         report.found = len(events)
         result = store.upsert_many(events, now=now)
         report.stored = result.stored
@@ -59,7 +55,7 @@ def crawl(
 
 
 def status(store: EventStore, n: int) -> Status:
-    stored = store.get(event_id=event(n).id)
+    stored = store.get(event_id=listed(n).id)
     assert stored is not None
     return stored.status
 
@@ -74,7 +70,7 @@ def test_snapshot_event_missing_twice_is_cancelled(store: EventStore, health: He
     second = crawl(store, health, everything[:-1], day=2)
     assert (second.vanished, second.cancelled) == (1, 1)
     assert status(store, 10) is Status.CANCELLED
-    assert store.get(event_id=event(10).id).sequence == 1  # type: ignore[union-attr]
+    assert store.get(event_id=listed(10).id).sequence == 1  # type: ignore[union-attr]
     assert all(status(store, n) is Status.SCHEDULED for n in everything[:-1])
 
 
@@ -127,8 +123,8 @@ def test_snapshot_past_events_are_never_cancelled(store: EventStore, health: Hea
 
 
 def test_snapshot_source_cancellation_is_stored_at_once(store: EventStore) -> None:
-    store.upsert_many([event(1)], now=NOW)
-    cancelled = event(1)
+    store.upsert_many([listed(1)], now=NOW)
+    cancelled = listed(1)
     cancelled.status = Status.CANCELLED
     store.upsert_many([cancelled], now=NOW + timedelta(hours=1))
     assert status(store, 1) is Status.CANCELLED

@@ -21,9 +21,9 @@ from crawlers.pipelines.store import StorePipeline
 from crawlers.report import SourceReport
 from service.classify import dedupe
 from service.classify.dedupe import Fingerprint
-from service.model import Attendance, Event, Venue, make_event_id
+from service.model import Attendance, Event, Venue
 from service.store import EventQuery, EventStore, make_engine, migrate
-from tests.conftest import NOW
+from tests.factories import NOW, make_event
 
 TITLES = [
     "PyData Toronto Meetup",
@@ -62,13 +62,13 @@ def _sources(seed: int) -> list[tuple[str, list[Event]]]:
             events = []
             for uid in range(rng.randint(10, 30)):
                 events.append(
-                    Event(
-                        id=make_event_id(source, str(uid)),
+                    make_event(
+                        uid,
+                        source=source,
                         title=rng.choice(TITLES),
                         start=NOW + timedelta(hours=rng.randint(0, 12) * 2 + rng.randint(0, 3)),
                         timezone=rng.choice([None, "America/Toronto", "Asia/Tokyo"]),
                         all_day=rng.random() < 0.1,
-                        source=source,
                         url=rng.choice([None, None, "https://meetup.com/x/1", "http://y.org/e"]),
                         venue=Venue(city=rng.choice([None, "Toronto", "toronto", "Montreal"])),
                         attendance=Attendance.ONLINE

@@ -13,7 +13,7 @@ from crawlers.report import SourceReport
 from service.model import Event, Venue, make_event_id
 from service.settings import Settings
 from service.store import EventQuery, EventStore
-from tests.conftest import NOW
+from tests.factories import NOW, make_event
 
 
 def pipeline(settings: Settings, source: str) -> StorePipeline:
@@ -31,15 +31,13 @@ def pipeline(settings: Settings, source: str) -> StorePipeline:
 
 
 def make(source: str, uid: str, **changes: object) -> Event:
-    fields: dict[str, object] = {
-        "id": make_event_id(source, uid),
+    """Event ``uid`` of ``source``: the same Toronto mixer, whichever source lists it."""
+    mixer: dict[str, object] = {
         "title": "Healthcare Innovation Mixer",
         "start": NOW + timedelta(days=5, hours=18),
-        "source": source,
         "venue": Venue(city="Toronto"),
     }
-    fields.update(changes)
-    return Event(**fields)  # type: ignore[arg-type]
+    return make_event(uid, source=source, **(mixer | changes))
 
 
 def crawl(settings: Settings, source: str, events: list[Event]) -> SourceReport:

@@ -20,10 +20,11 @@ from feeds.digest import (
     render_notice,
     render_text,
 )
-from service.digest.build import Digest, PreviousDigest, build_digest
-from service.digest.subscription import FreeTime, ListedEvent
-from service.model import Attendance, Event, Kind, Status, Venue
+from service.digest.build import PreviousDigest, build_digest
+from service.model import Attendance, Digest, Event, FreeTime, Kind, ListedEvent, Status, Venue
 from service.search import SearchResult
+from service.text.labels import KIND_LABELS
+from tests.factories import berlin_meetup
 
 NOW = datetime(2026, 12, 7, 7, 0, tzinfo=UTC)
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -37,24 +38,15 @@ LINKS = DigestLinks(
 
 
 def event(number: int, title: str, **changes: object) -> Event:
-    start = datetime(2026, 12, 8 + number, 17, 0, tzinfo=UTC)
+    """PyBerlin's meetup ``e{number}`` on the (8 + number)th, first seen the day before NOW."""
     values: dict[str, object] = {
-        "id": f"e{number}",
         "title": title,
-        "start": start,
-        "end": start + timedelta(hours=2),
-        "source": "test",
-        "timezone": "Europe/Berlin",
-        "kind": Kind.MEETUP,
         "sectors": ["technology"],
-        "venue": Venue(name="Hall", city="Berlin", country="Germany", lat=52.5, lon=13.4),
-        "url": f"https://example.org/{number}",
         "organizer": "PyBerlin",
         "first_seen": NOW - timedelta(days=1),
         "updated": NOW - timedelta(hours=number),
     }
-    values.update(changes)
-    return Event(**values)  # type: ignore[arg-type]
+    return berlin_meetup(number, day=8 + number, **(values | changes))
 
 
 @pytest.fixture
@@ -173,6 +165,20 @@ def test_render_json_round_trips_with_local_times(digest: Digest) -> None:
     assert top["prepare"]["ask"] == "Who do you know that you think I should meet?"
     assert [item["id"] for item in data["alternates"]] == ["e1", "e2", "e3"]
     assert data["links"]["unsubscribe"] == LINKS.unsubscribe
+
+
+def test_render_json_names_each_kind_as_the_page_and_the_feed_do() -> None:
+    results = [
+        SearchResult(event(number, f"A {kind.value}", kind=kind), 1.0, 0.9 - number / 10, [])
+        for number, kind in enumerate(Kind)
+    ]
+    built = build_digest(results, now=NOW, timezone="Europe/Berlin", place="Berlin", radius_km=25)
+
+    data = json.loads(render_json(built))
+
+    shown = {item["title"]: item["kind"] for item in [data["top_pick"], *data["alternates"]]}
+    assert shown == {f"A {kind.value}": KIND_LABELS[kind] for kind in Kind}
+    assert shown["A other"] == "Event"
 
 
 def parse_atom(body: bytes) -> etree._Element:

@@ -1,8 +1,10 @@
 """The iCalendar renderer, checked by parsing its output back.
 
-Every feed a test renders is parsed by icalendar and by vobject (``render``
-does it); the scenarios in ``scenario_feeds`` also go through Mozilla's
-ical.js under node. "now" is always a fixed parameter.
+Most tests render ``march_meetup()`` (``tests/factories.py``): the Toronto
+health-tech meetup of 10 March 2026, 18:30-21:00 local, at MaRS. Every feed a
+test renders is parsed by icalendar and by vobject (``render`` does it); the
+scenarios in ``scenario_feeds`` also go through Mozilla's ical.js under node.
+"now" is always a fixed parameter.
 """
 
 from __future__ import annotations
@@ -24,112 +26,24 @@ import vobject
 from icalendar import Calendar, Component, vCategory, vGeo
 
 from feeds.ical import FeedOptions, render_calendar, render_event
-from service.model import Attendance, Event, Kind, Status, Venue, all_day_start, make_event_id
+from service.model import Attendance, Event, Kind, Status, Venue
+from service.text.labels import KIND_LABELS
+from tests.factories import (
+    ADELAIDE,
+    HOSTILE,
+    LONDON,
+    TORONTO,
+    all_day_conference,
+    dst_edge_events,
+    march_meetup,
+    zoned_events,
+)
+from tests.support.ical import begin_lines, property_names, unfolded_lines
 
 NOW = datetime(2026, 2, 1, 12, 0, tzinfo=UTC)
 LATER = datetime(2026, 2, 9, 8, 15, tzinfo=UTC)
-TORONTO = ZoneInfo("America/Toronto")
-LONDON = ZoneInfo("Europe/London")
-ADELAIDE = ZoneInfo("Australia/Adelaide")
 JS_DIR = Path(__file__).parent / "js"
 ASK = "Who do you know that you think I should meet?"
-
-
-def make_event(key: str = "health-tech", **changes: Any) -> Event:
-    """A Toronto health-tech meetup on 2026-03-10, 18:30-21:00; override any field."""
-    fields: dict[str, Any] = {
-        "id": make_event_id("test-source", key),
-        "title": "Toronto Health Tech Meetup",
-        "start": datetime(2026, 3, 10, 18, 30, tzinfo=TORONTO),
-        "end": datetime(2026, 3, 10, 21, 0, tzinfo=TORONTO),
-        "source": "test-source",
-        "timezone": "America/Toronto",
-        "kind": Kind.MEETUP,
-        "sectors": ["technology", "healthcare"],
-        "venue": Venue(
-            name="MaRS Discovery District",
-            address="101 College St",
-            city="Toronto",
-            region="ON",
-            country="CA",
-            lat=43.6598,
-            lon=-79.3886,
-        ),
-        "url": "https://example.org/events/health-tech",
-        "source_url": "https://example.org/calendar.ics",
-        "organizer": "Health Tech Toronto",
-        "description": "Lightning talks, then open networking.",
-        "first_seen": datetime(2026, 1, 5, 9, 0, tzinfo=UTC),
-        "updated": datetime(2026, 1, 20, 16, 0, tzinfo=UTC),
-    }
-    fields.update(changes)
-    return Event(**fields)
-
-
-def make_all_day(
-    key: str, first_day: date, days: int, timezone: str | None, **changes: Any
-) -> Event:
-    """An all-day conference from local midnight of ``first_day``, ``days`` days long."""
-    fields: dict[str, Any] = {
-        "start": all_day_start(first_day, timezone),
-        "end": all_day_start(first_day + timedelta(days=days), timezone),
-        "timezone": timezone,
-        "all_day": True,
-        "kind": Kind.CONFERENCE,
-    }
-    fields.update(changes)
-    return make_event(key, **fields)
-
-
-def zoned_events() -> list[Event]:
-    """One evening event in each of three zones with different DST rules."""
-    return [
-        make_event("toronto"),
-        make_event(
-            "london",
-            title="London Book Signing",
-            start=datetime(2026, 4, 2, 18, 0, tzinfo=LONDON),
-            end=datetime(2026, 4, 2, 20, 0, tzinfo=LONDON),
-            timezone="Europe/London",
-            kind=Kind.BOOK_SIGNING,
-        ),
-        make_event(
-            "adelaide",
-            title="Adelaide Careers Fair",
-            start=datetime(2026, 5, 14, 10, 0, tzinfo=ADELAIDE),
-            end=datetime(2026, 5, 14, 15, 0, tzinfo=ADELAIDE),
-            timezone="Australia/Adelaide",
-            kind=Kind.CAREER_FAIR,
-        ),
-    ]
-
-
-def dst_edge_events() -> list[Event]:
-    """Half-hour events either side of each 2026 offset change in the three zones.
-
-    None starts or ends in a repeated hour, which ``test_render_event_*_repeated_*``
-    covers.
-    """
-    moments = {
-        "America/Toronto": [(3, 8, 1, 30), (3, 8, 3, 30), (11, 1, 0, 0), (11, 1, 2, 30)],
-        "Europe/London": [(3, 29, 0, 30), (3, 29, 2, 30), (10, 25, 0, 0), (10, 25, 2, 30)],
-        "Australia/Adelaide": [(4, 5, 1, 0), (4, 5, 3, 30), (10, 4, 1, 30), (10, 4, 3, 30)],
-    }
-    events = []
-    for zone_name, times in moments.items():
-        zone = ZoneInfo(zone_name)
-        for month, day, hour, minute in times:
-            start = datetime(2026, month, day, hour, minute, tzinfo=zone)
-            events.append(
-                make_event(
-                    f"{zone_name}-{month}-{day}-{hour}",
-                    title=f"Edge {zone_name} {start.isoformat()}",
-                    start=start,
-                    end=(start.astimezone(UTC) + timedelta(minutes=30)).astimezone(zone),
-                    timezone=zone_name,
-                )
-            )
-    return events
 
 
 # Parsing helpers
@@ -173,16 +87,6 @@ def vobject_events(data: bytes) -> dict[str, Any]:
     return {vevent.uid.value: vevent for vevent in parsed.vevent_list}
 
 
-def unfolded_lines(data: bytes) -> list[str]:
-    text = re.sub(r"\r\n[ \t]", "", data.decode("utf-8"))
-    return [line for line in text.split("\r\n") if line]
-
-
-def property_names(data: bytes) -> list[str]:
-    """The name of every content line, in order: what a parser sees."""
-    return [re.split(r"[;:]", line, maxsplit=1)[0] for line in unfolded_lines(data)]
-
-
 def raw_line(data: bytes, name: str) -> str:
     """The first unfolded content line with this property name, VTIMEZONEs left out."""
     inside_timezone = False
@@ -206,7 +110,7 @@ def text(vevent: Component, name: str) -> str:
 
 
 def test_render_calendar_headers_default() -> None:
-    calendar = parse(render(make_event()))
+    calendar = parse(render(march_meetup()))
 
     assert str(calendar["PRODID"]) == "-//meetscout//meetscout events//EN"
     assert str(calendar["VERSION"]) == "2.0"
@@ -220,7 +124,7 @@ def test_render_calendar_headers_default() -> None:
 
 
 def test_render_calendar_refresh_default_six_hours() -> None:
-    data = render(make_event())
+    data = render(march_meetup())
 
     assert raw_line(data, "REFRESH-INTERVAL") == "REFRESH-INTERVAL;VALUE=DURATION:PT6H"
     assert raw_line(data, "X-PUBLISHED-TTL") == "X-PUBLISHED-TTL:PT6H"
@@ -228,7 +132,7 @@ def test_render_calendar_refresh_default_six_hours() -> None:
 
 
 def test_render_calendar_refresh_from_options() -> None:
-    data = render(make_event(), refresh=timedelta(minutes=90))
+    data = render(march_meetup(), refresh=timedelta(minutes=90))
 
     assert raw_line(data, "REFRESH-INTERVAL") == "REFRESH-INTERVAL;VALUE=DURATION:PT1H30M"
     assert raw_line(data, "X-PUBLISHED-TTL") == "X-PUBLISHED-TTL:PT1H30M"
@@ -236,7 +140,7 @@ def test_render_calendar_refresh_from_options() -> None:
 
 def test_render_calendar_name_and_description_from_options() -> None:
     words = "Healthcare and tech meetups within 25 km of Toronto"
-    calendar = parse(render(make_event(), name="Toronto health tech", description=words))
+    calendar = parse(render(march_meetup(), name="Toronto health tech", description=words))
 
     assert str(calendar["X-WR-CALNAME"]) == "Toronto health tech"
     assert str(calendar["NAME"]) == "Toronto health tech"
@@ -254,7 +158,10 @@ def test_render_calendar_empty_is_valid() -> None:
 
 
 def test_render_calendar_events_sorted_by_start() -> None:
-    late, early = make_event("late"), make_event("early", start=datetime(2026, 3, 1, tzinfo=UTC))
+    late, early = (
+        march_meetup("late"),
+        march_meetup("early", start=datetime(2026, 3, 1, tzinfo=UTC)),
+    )
 
     uids = [str(vevent["UID"]) for vevent in vevents(render(late, early))]
 
@@ -262,8 +169,8 @@ def test_render_calendar_events_sorted_by_start() -> None:
 
 
 def test_render_calendar_duplicate_ids_keep_newest_sequence() -> None:
-    old = make_event(title="Old title", sequence=1)
-    new = make_event(title="New title", sequence=3)
+    old = march_meetup(title="Old title", sequence=1)
+    new = march_meetup(title="New title", sequence=3)
 
     (vevent,) = vevents(render(new, old))
 
@@ -274,7 +181,10 @@ def test_render_calendar_duplicate_ids_keep_newest_sequence() -> None:
 def test_render_calendar_same_bytes_under_other_system_tz(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    events = [*zoned_events(), make_all_day("all-day", date(2026, 6, 1), 2, "Australia/Adelaide")]
+    events = [
+        *zoned_events(),
+        all_day_conference("all-day", date(2026, 6, 1), 2, "Australia/Adelaide"),
+    ]
     expected = render(*events, followup=True)
 
     monkeypatch.setenv("TZ", "Pacific/Chatham")
@@ -311,21 +221,21 @@ def test_create_feed_options_invalid_raises(changes: dict[str, Any], message: st
 
 def test_render_calendar_naive_now_raises() -> None:
     with pytest.raises(ValueError, match="now"):
-        render_calendar([make_event()], now=datetime(2026, 2, 1, 12, 0))  # noqa: DTZ001
+        render_calendar([march_meetup()], now=datetime(2026, 2, 1, 12, 0))  # noqa: DTZ001
 
 
 # One event: identity and history
 
 
 def test_render_event_uid_from_event_id() -> None:
-    event = make_event()
+    event = march_meetup()
 
     assert text(only_vevent(render(event)), "UID") == f"{event.id}@meetscout"
 
 
 def test_render_event_uid_stable_across_renders_and_titles() -> None:
-    event = make_event()
-    retitled = make_event(title="Toronto Health-Tech Meetup (new venue!)")
+    event = march_meetup()
+    retitled = march_meetup(title="Toronto Health-Tech Meetup (new venue!)")
 
     first = only_vevent(render(event, now=NOW))
     second = only_vevent(render(retitled, now=LATER))
@@ -335,7 +245,7 @@ def test_render_event_uid_stable_across_renders_and_titles() -> None:
 
 
 def test_render_event_uid_domain_from_options() -> None:
-    event = make_event()
+    event = march_meetup()
 
     vevent = only_vevent(render(event, uid_domain="events.example.org"))
 
@@ -343,32 +253,32 @@ def test_render_event_uid_domain_from_options() -> None:
 
 
 def test_render_event_dtstamp_is_now_in_utc() -> None:
-    data = render(make_event(), now=datetime(2026, 2, 1, 7, 0, tzinfo=TORONTO))
+    data = render(march_meetup(), now=datetime(2026, 2, 1, 7, 0, tzinfo=TORONTO))
 
     assert raw_line(data, "DTSTAMP") == "DTSTAMP:20260201T120000Z"
 
 
 def test_render_event_sequence_carried() -> None:
-    vevent = only_vevent(render(make_event(sequence=7)))
+    vevent = only_vevent(render(march_meetup(sequence=7)))
 
     assert vevent.decoded("SEQUENCE") == 7
 
 
 def test_render_event_created_and_last_modified_in_utc() -> None:
-    data = render(make_event(updated=datetime(2026, 1, 20, 11, 0, tzinfo=TORONTO)))
+    data = render(march_meetup(updated=datetime(2026, 1, 20, 11, 0, tzinfo=TORONTO)))
 
     assert raw_line(data, "CREATED") == "CREATED:20260105T090000Z"
     assert raw_line(data, "LAST-MODIFIED") == "LAST-MODIFIED:20260120T160000Z"
 
 
 def test_render_event_last_modified_falls_back_to_first_seen() -> None:
-    vevent = only_vevent(render(make_event(updated=None)))
+    vevent = only_vevent(render(march_meetup(updated=None)))
 
     assert vevent.decoded("LAST-MODIFIED") == datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
 
 
 def test_render_event_history_absent_when_unknown() -> None:
-    vevent = only_vevent(render(make_event(first_seen=None, updated=None)))
+    vevent = only_vevent(render(march_meetup(first_seen=None, updated=None)))
 
     assert "CREATED" not in vevent
     assert "LAST-MODIFIED" not in vevent
@@ -378,7 +288,7 @@ def test_render_event_history_absent_when_unknown() -> None:
 
 
 def test_render_event_timed_uses_event_tzid() -> None:
-    data = render(make_event())
+    data = render(march_meetup())
 
     assert raw_line(data, "DTSTART") == "DTSTART;TZID=America/Toronto:20260310T183000"
     assert raw_line(data, "DTEND") == "DTEND;TZID=America/Toronto:20260310T210000"
@@ -386,7 +296,7 @@ def test_render_event_timed_uses_event_tzid() -> None:
 
 def test_render_event_timed_converts_start_to_event_zone() -> None:
     start = datetime(2026, 3, 10, 22, 30, tzinfo=UTC)
-    data = render(make_event(start=start, end=start + timedelta(hours=2)))
+    data = render(march_meetup(start=start, end=start + timedelta(hours=2)))
 
     assert raw_line(data, "DTSTART") == "DTSTART;TZID=America/Toronto:20260310T183000"
     assert only_vevent(data).decoded("DTSTART") == start
@@ -395,7 +305,7 @@ def test_render_event_timed_converts_start_to_event_zone() -> None:
 @pytest.mark.parametrize("timezone", [None, "Not/AZone", "UTC", "Etc/UTC"])
 def test_render_event_timed_without_zone_uses_utc(timezone: str | None) -> None:
     start = datetime(2026, 3, 10, 22, 30, tzinfo=UTC)
-    data = render(make_event(start=start, end=start + timedelta(hours=2), timezone=timezone))
+    data = render(march_meetup(start=start, end=start + timedelta(hours=2), timezone=timezone))
 
     assert raw_line(data, "DTSTART") == "DTSTART:20260310T223000Z"
     assert raw_line(data, "DTEND") == "DTEND:20260311T003000Z"
@@ -405,33 +315,33 @@ def test_render_event_timed_without_zone_uses_utc(timezone: str | None) -> None:
 @pytest.mark.parametrize("fold", [0, 1], ids=["first-occurrence", "second-occurrence"])
 def test_render_event_timed_repeated_local_time_in_utc(fold: int) -> None:
     start = datetime(2026, 11, 1, 1, 30, fold=fold, tzinfo=TORONTO)
-    data = render(make_event(start=start, end=datetime(2026, 11, 1, 4, 0, tzinfo=TORONTO)))
+    data = render(march_meetup(start=start, end=datetime(2026, 11, 1, 4, 0, tzinfo=TORONTO)))
 
     expected = start.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
     assert raw_line(data, "DTSTART") == f"DTSTART:{expected}"
     assert raw_line(data, "DTEND") == "DTEND;TZID=America/Toronto:20261101T040000"
-    assert vobject_events(data)[uid_of(make_event())].dtstart.value == start.astimezone(UTC)
+    assert vobject_events(data)[uid_of(march_meetup())].dtstart.value == start.astimezone(UTC)
 
 
 def test_render_event_timed_missing_end_lasts_two_hours() -> None:
-    vevent = only_vevent(render(make_event(end=None)))
+    vevent = only_vevent(render(march_meetup(end=None)))
 
     assert vevent.decoded("DTEND") - vevent.decoded("DTSTART") == timedelta(hours=2)
 
 
 def test_render_event_timed_end_before_start_still_after_start() -> None:
     start = datetime(2026, 3, 10, 18, 30, tzinfo=TORONTO)
-    vevent = only_vevent(render(make_event(start=start, end=start - timedelta(hours=1))))
+    vevent = only_vevent(render(march_meetup(start=start, end=start - timedelta(hours=1))))
 
     assert vevent.decoded("DTEND") > vevent.decoded("DTSTART")
 
 
 def test_render_event_timed_is_opaque() -> None:
-    assert text(only_vevent(render(make_event())), "TRANSP") == "OPAQUE"
+    assert text(only_vevent(render(march_meetup())), "TRANSP") == "OPAQUE"
 
 
 def test_render_event_all_day_value_date() -> None:
-    data = render(make_all_day("one-day", date(2026, 3, 10), 1, "America/Toronto"))
+    data = render(all_day_conference("one-day", date(2026, 3, 10), 1, "America/Toronto"))
 
     assert raw_line(data, "DTSTART") == "DTSTART;VALUE=DATE:20260310"
     assert raw_line(data, "DTEND") == "DTEND;VALUE=DATE:20260311"
@@ -448,7 +358,7 @@ def test_render_event_all_day_value_date() -> None:
     ids=["exclusive-midnight", "last-second", "last-evening"],
 )
 def test_render_event_all_day_end_is_day_after_last_day(end: datetime) -> None:
-    event = make_all_day("three-days", date(2026, 3, 10), 3, "Australia/Adelaide", end=end)
+    event = all_day_conference("three-days", date(2026, 3, 10), 3, "Australia/Adelaide", end=end)
 
     vevent = only_vevent(render(event))
 
@@ -457,7 +367,7 @@ def test_render_event_all_day_end_is_day_after_last_day(end: datetime) -> None:
 
 
 def test_render_event_all_day_uses_local_dates() -> None:
-    event = make_all_day("adelaide-day", date(2026, 3, 10), 1, "Australia/Adelaide")
+    event = all_day_conference("adelaide-day", date(2026, 3, 10), 1, "Australia/Adelaide")
     assert event.start.astimezone(UTC).date() == date(2026, 3, 9)
 
     vevent = only_vevent(render(event))
@@ -467,7 +377,7 @@ def test_render_event_all_day_uses_local_dates() -> None:
 
 
 def test_render_event_all_day_without_end_lasts_one_day() -> None:
-    event = make_all_day("no-end", date(2026, 3, 10), 1, None, end=None)
+    event = all_day_conference("no-end", date(2026, 3, 10), 1, None, end=None)
 
     vevent = only_vevent(render(event))
 
@@ -476,7 +386,7 @@ def test_render_event_all_day_without_end_lasts_one_day() -> None:
 
 
 def test_render_event_all_day_is_transparent() -> None:
-    event = make_all_day("one-day", date(2026, 3, 10), 1, "America/Toronto")
+    event = all_day_conference("one-day", date(2026, 3, 10), 1, "America/Toronto")
 
     assert text(only_vevent(render(event)), "TRANSP") == "TRANSPARENT"
 
@@ -545,27 +455,27 @@ def test_parse_dst_edges_with_vobject_vtimezones() -> None:
 
 
 def test_render_event_summary_is_title() -> None:
-    assert text(only_vevent(render(make_event())), "SUMMARY") == "Toronto Health Tech Meetup"
+    assert text(only_vevent(render(march_meetup())), "SUMMARY") == "Toronto Health Tech Meetup"
 
 
 def test_render_event_location_is_venue_label() -> None:
-    vevent = only_vevent(render(make_event()))
+    vevent = only_vevent(render(march_meetup()))
 
     assert text(vevent, "LOCATION") == "MaRS Discovery District, 101 College St, Toronto, ON, CA"
 
 
 def test_render_event_location_online_without_venue() -> None:
-    event = make_event(venue=Venue(), attendance=Attendance.ONLINE)
+    event = march_meetup(venue=Venue(), attendance=Attendance.ONLINE)
 
     assert text(only_vevent(render(event)), "LOCATION") == "Online"
 
 
 def test_render_event_location_absent_without_venue() -> None:
-    assert "LOCATION" not in only_vevent(render(make_event(venue=Venue())))
+    assert "LOCATION" not in only_vevent(render(march_meetup(venue=Venue())))
 
 
 def test_render_event_geo_from_venue() -> None:
-    data = render(make_event())
+    data = render(march_meetup())
 
     assert raw_line(data, "GEO") == "GEO:43.659800;-79.388600"
     geo = only_vevent(data)["GEO"]
@@ -574,7 +484,7 @@ def test_render_event_geo_from_venue() -> None:
 
 
 def test_render_event_geo_near_zero_without_exponent() -> None:
-    data = render(make_event(venue=Venue(name="Null Island", lat=0.00001, lon=-0.00002)))
+    data = render(march_meetup(venue=Venue(name="Null Island", lat=0.00001, lon=-0.00002)))
 
     assert raw_line(data, "GEO") == "GEO:0.000010;-0.000020"
 
@@ -590,7 +500,7 @@ def test_render_event_geo_near_zero_without_exponent() -> None:
     ids=["no-lon", "no-lat", "nan", "out-of-range"],
 )
 def test_render_event_geo_absent_without_coordinates(venue: Venue) -> None:
-    assert "GEO" not in only_vevent(render(make_event(venue=venue)))
+    assert "GEO" not in only_vevent(render(march_meetup(venue=venue)))
 
 
 @pytest.mark.parametrize(
@@ -607,7 +517,7 @@ def test_render_event_geo_absent_without_coordinates(venue: Venue) -> None:
 def test_render_event_url_with_fallbacks(
     url: str | None, source_url: str | None, expected: str
 ) -> None:
-    event = make_event(url=url, source_url=source_url)
+    event = march_meetup(url=url, source_url=source_url)
 
     vevent = only_vevent(render(event))
 
@@ -615,7 +525,7 @@ def test_render_event_url_with_fallbacks(
 
 
 def test_render_event_url_fallback_uses_base_url() -> None:
-    event = make_event(url=None, source_url=None)
+    event = march_meetup(url=None, source_url=None)
 
     vevent = only_vevent(render(event, base_url="https://meetscout.example.org/"))
 
@@ -623,7 +533,7 @@ def test_render_event_url_fallback_uses_base_url() -> None:
 
 
 def test_render_event_categories_kind_and_sectors() -> None:
-    vevent = only_vevent(render(make_event()))
+    vevent = only_vevent(render(march_meetup()))
 
     categories = vevent["CATEGORIES"]
     assert isinstance(categories, vCategory)
@@ -639,18 +549,18 @@ def test_render_event_categories_kind_and_sectors() -> None:
     ],
 )
 def test_render_event_status_from_event(status: Status, expected: str) -> None:
-    assert text(only_vevent(render(make_event(status=status))), "STATUS") == expected
+    assert text(only_vevent(render(march_meetup(status=status))), "STATUS") == expected
 
 
 def test_render_event_class_public() -> None:
-    assert text(only_vevent(render(make_event())), "CLASS") == "PUBLIC"
+    assert text(only_vevent(render(march_meetup())), "CLASS") == "PUBLIC"
 
 
 # One event: the description
 
 
 def test_render_event_description_says_what_who_why() -> None:
-    event = make_event()
+    event = march_meetup()
 
     description = text(
         only_vevent(render(event, why={event.id: ["3.2 km away", "technology"]})), "DESCRIPTION"
@@ -665,13 +575,13 @@ def test_render_event_description_says_what_who_why() -> None:
 
 
 def test_render_event_description_has_preparation_tip() -> None:
-    description = text(only_vevent(render(make_event())), "DESCRIPTION")
+    description = text(only_vevent(render(march_meetup())), "DESCRIPTION")
 
     assert f"Before you go: Research the host before you go, and ask: {ASK}" in description
 
 
 def test_render_event_description_has_links() -> None:
-    event = make_event()
+    event = march_meetup()
 
     description = text(only_vevent(render(event)), "DESCRIPTION")
 
@@ -684,7 +594,7 @@ def test_render_event_description_has_links() -> None:
 
 
 def test_render_event_description_is_plain_text() -> None:
-    description = text(only_vevent(render(make_event())), "DESCRIPTION")
+    description = text(only_vevent(render(march_meetup())), "DESCRIPTION")
 
     assert "<" not in description
     assert "\r" not in description
@@ -692,7 +602,7 @@ def test_render_event_description_is_plain_text() -> None:
 
 @pytest.mark.parametrize("kind", list(Kind))
 def test_render_event_description_tip_per_kind(kind: Kind) -> None:
-    description = text(only_vevent(render(make_event(kind=kind))), "DESCRIPTION")
+    description = text(only_vevent(render(march_meetup(kind=kind))), "DESCRIPTION")
 
     tip = next(line for line in description.split("\n") if line.startswith("Before you go: "))
     assert tip.endswith(ASK)
@@ -700,7 +610,7 @@ def test_render_event_description_tip_per_kind(kind: Kind) -> None:
 
 def test_render_event_description_tips_differ_by_kind() -> None:
     tips = {
-        text(only_vevent(render(make_event(kind=kind))), "DESCRIPTION")
+        text(only_vevent(render(march_meetup(kind=kind))), "DESCRIPTION")
         .split("Before you go: ")[1]
         .split("\n")[0]
         for kind in Kind
@@ -710,22 +620,35 @@ def test_render_event_description_tips_differ_by_kind() -> None:
 
 
 def test_render_event_description_price_and_attendance() -> None:
-    event = make_event(attendance=Attendance.MIXED, price=25.0, currency="CAD")
+    event = march_meetup(attendance=Attendance.MIXED, price=25.0, currency="CAD")
 
     description = text(only_vevent(render(event)), "DESCRIPTION")
 
-    assert description.startswith("Meetup · technology, healthcare · in person and online · 25 CAD")
+    assert description.startswith("Meetup · technology, healthcare · in person or online · 25 CAD")
+
+
+@pytest.mark.parametrize("kind", list(Kind))
+def test_render_event_description_names_the_kind_as_the_page_and_the_digest_do(kind: Kind) -> None:
+    description = text(only_vevent(render(march_meetup(kind=kind))), "DESCRIPTION")
+
+    assert description.split(" · ")[0] == KIND_LABELS[kind]
+
+
+def test_render_event_untitled_event_of_no_known_kind_is_called_event() -> None:
+    event = march_meetup(title="", kind=Kind.OTHER)
+
+    assert text(only_vevent(render(event)), "SUMMARY") == "Event"
 
 
 def test_render_event_description_cancelled_note_without_tip() -> None:
-    description = text(only_vevent(render(make_event(status=Status.CANCELLED))), "DESCRIPTION")
+    description = text(only_vevent(render(march_meetup(status=Status.CANCELLED))), "DESCRIPTION")
 
     assert description.startswith("This event was cancelled.\n")
     assert "Before you go" not in description
 
 
 def test_render_event_description_long_text_truncated() -> None:
-    vevent = only_vevent(render(make_event(description="networking " * 1000)))
+    vevent = only_vevent(render(march_meetup(description="networking " * 1000)))
 
     description = text(vevent, "DESCRIPTION")
 
@@ -737,7 +660,7 @@ def test_render_event_description_long_text_truncated() -> None:
 
 
 def test_render_calendar_cancelled_keep() -> None:
-    event = make_event(status=Status.CANCELLED)
+    event = march_meetup(status=Status.CANCELLED)
 
     vevent = only_vevent(render(event, cancelled="keep"))
 
@@ -746,7 +669,7 @@ def test_render_calendar_cancelled_keep() -> None:
 
 
 def test_render_calendar_cancelled_mark() -> None:
-    event = make_event(status=Status.CANCELLED)
+    event = march_meetup(status=Status.CANCELLED)
 
     vevent = only_vevent(render(event, cancelled="mark"))
 
@@ -755,15 +678,15 @@ def test_render_calendar_cancelled_mark() -> None:
 
 
 def test_render_calendar_cancelled_mark_leaves_scheduled() -> None:
-    vevent = only_vevent(render(make_event(), cancelled="mark"))
+    vevent = only_vevent(render(march_meetup(), cancelled="mark"))
 
     assert text(vevent, "SUMMARY") == "Toronto Health Tech Meetup"
 
 
 def test_render_calendar_cancelled_hide() -> None:
-    cancelled = make_event("gone", status=Status.CANCELLED)
-    postponed = make_event("later", status=Status.POSTPONED)
-    scheduled = make_event("on")
+    cancelled = march_meetup("gone", status=Status.CANCELLED)
+    postponed = march_meetup("later", status=Status.POSTPONED)
+    scheduled = march_meetup("on")
 
     uids = set(by_uid(render(cancelled, postponed, scheduled, cancelled="hide")))
 
@@ -774,7 +697,7 @@ def test_render_calendar_cancelled_hide() -> None:
 
 
 def test_render_event_alarm_display_before_start() -> None:
-    data = render(make_event(), alarm_minutes=30)
+    data = render(march_meetup(), alarm_minutes=30)
 
     (alarm,) = only_vevent(data).walk("VALARM")
 
@@ -792,11 +715,11 @@ def test_render_event_alarm_in_every_event() -> None:
 
 
 def test_render_event_alarm_absent_by_default() -> None:
-    assert only_vevent(render(make_event())).walk("VALARM") == []
+    assert only_vevent(render(march_meetup())).walk("VALARM") == []
 
 
 def test_render_event_alarm_absent_when_cancelled() -> None:
-    vevent = only_vevent(render(make_event(status=Status.CANCELLED), alarm_minutes=30))
+    vevent = only_vevent(render(march_meetup(status=Status.CANCELLED), alarm_minutes=30))
 
     assert vevent.walk("VALARM") == []
 
@@ -818,7 +741,7 @@ def test_render_calendar_followup_uids_stable_and_distinct() -> None:
 
 
 def test_render_calendar_followup_next_morning_local() -> None:
-    event = make_event()
+    event = march_meetup()
 
     data = render(event, followup=True)
     followup = by_uid(data)[uid_of(event, "-followup")]
@@ -829,7 +752,7 @@ def test_render_calendar_followup_next_morning_local() -> None:
 
 
 def test_render_calendar_followup_properties() -> None:
-    event = make_event(sequence=4)
+    event = march_meetup(sequence=4)
 
     followup = by_uid(render(event, followup=True))[uid_of(event, "-followup")]
 
@@ -847,7 +770,7 @@ def test_render_calendar_followup_properties() -> None:
     ["within a day", "something specific", "introduction", "professional network", ASK],
 )
 def test_render_calendar_followup_description_advice(advice: str) -> None:
-    event = make_event()
+    event = march_meetup()
 
     followup = by_uid(render(event, followup=True))[uid_of(event, "-followup")]
 
@@ -855,7 +778,7 @@ def test_render_calendar_followup_description_advice(advice: str) -> None:
 
 
 def test_render_calendar_followup_after_multi_day_event() -> None:
-    event = make_all_day("conference", date(2026, 3, 10), 3, "Europe/London")
+    event = all_day_conference("conference", date(2026, 3, 10), 3, "Europe/London")
 
     followup = by_uid(render(event, followup=True))[uid_of(event, "-followup")]
 
@@ -864,7 +787,7 @@ def test_render_calendar_followup_after_multi_day_event() -> None:
 
 def test_render_calendar_followup_after_event_ending_at_midnight() -> None:
     start = datetime(2026, 3, 10, 20, 0, tzinfo=TORONTO)
-    event = make_event(start=start, end=datetime(2026, 3, 11, 0, 0, tzinfo=TORONTO))
+    event = march_meetup(start=start, end=datetime(2026, 3, 11, 0, 0, tzinfo=TORONTO))
 
     followup = by_uid(render(event, followup=True))[uid_of(event, "-followup")]
 
@@ -873,7 +796,7 @@ def test_render_calendar_followup_after_event_ending_at_midnight() -> None:
 
 def test_render_calendar_followup_in_utc_when_zone_unknown() -> None:
     start = datetime(2026, 3, 10, 22, 30, tzinfo=UTC)
-    event = make_event(start=start, end=start + timedelta(hours=1), timezone=None)
+    event = march_meetup(start=start, end=start + timedelta(hours=1), timezone=None)
 
     data = render(event, followup=True)
 
@@ -882,7 +805,7 @@ def test_render_calendar_followup_in_utc_when_zone_unknown() -> None:
 
 @pytest.mark.parametrize("status", [Status.CANCELLED, Status.POSTPONED])
 def test_render_calendar_followup_skipped_unless_scheduled(status: Status) -> None:
-    event = make_event(status=status)
+    event = march_meetup(status=status)
 
     assert set(by_uid(render(event, followup=True))) == {uid_of(event)}
 
@@ -895,7 +818,7 @@ def test_render_calendar_followup_absent_by_default() -> None:
 
 
 def test_render_event_whole_calendar_with_one_event() -> None:
-    event = make_event()
+    event = march_meetup()
 
     data = render_event(event, now=NOW, why=["3.2 km away"])
     calendar = parse(data)
@@ -907,7 +830,7 @@ def test_render_event_whole_calendar_with_one_event() -> None:
 
 
 def test_render_event_options_apply() -> None:
-    event = make_event()
+    event = march_meetup()
 
     data = render_event(event, now=NOW, options=FeedOptions(alarm_minutes=15, followup=True))
 
@@ -929,7 +852,7 @@ def test_render_calendar_lines_end_in_crlf() -> None:
 
 
 def test_render_calendar_lines_fold_at_75_octets_multibyte() -> None:
-    event = make_event(title=MULTIBYTE_TITLE, description=MULTIBYTE_TITLE * 6)
+    event = march_meetup(title=MULTIBYTE_TITLE, description=MULTIBYTE_TITLE * 6)
 
     data = render(event, followup=True, alarm_minutes=10)
 
@@ -942,7 +865,7 @@ def test_render_calendar_lines_fold_at_75_octets_multibyte() -> None:
 
 
 def test_render_calendar_multibyte_text_round_trips() -> None:
-    event = make_event(title=MULTIBYTE_TITLE, venue=Venue(name="東京ビッグサイト"))
+    event = march_meetup(title=MULTIBYTE_TITLE, venue=Venue(name="東京ビッグサイト"))
 
     vevent = only_vevent(render(event))
 
@@ -953,33 +876,18 @@ def test_render_calendar_multibyte_text_round_trips() -> None:
 def test_render_calendar_backslash_text_round_trips() -> None:
     title = r"C:\Notes; a\nb, 100\% \\ end"
 
-    data = render(make_event(title=title))
+    data = render(march_meetup(title=title))
 
     assert text(only_vevent(data), "SUMMARY") == title
-    assert vobject_events(data)[uid_of(make_event())].summary.value == title
+    assert vobject_events(data)[uid_of(march_meetup())].summary.value == title
 
 
 # Hostile text
 
-HOSTILE = {
-    "crlf-injection": "Mixer\r\nEND:VEVENT\r\nBEGIN:VEVENT\r\nUID:evil@example\r\nSUMMARY:Owned",
-    "lf-alarm": "Mixer\nBEGIN:VALARM\nACTION:AUDIO\nTRIGGER:-PT1M\nEND:VALARM",
-    "cr-only": "Mixer\rSTATUS:CANCELLED\rX-EVIL:1",
-    "fold-lookalike": "Mixer\r\n X-EVIL:continued\n\tmore",
-    "end-calendar": "Mixer\r\nEND:VCALENDAR\r\nBEGIN:VCALENDAR",
-    "separators": 'Mixer; with, "quotes": and \\ backslashes \\n \\N \\\\ ;;,,',
-    "control-chars": "Mixer\x00\x07\x08\x1b\x7f\x85\x9b\x0b\x0c\u2028\u2029 end",
-    "lone-surrogate": "Mixer \ud83d end",
-    "long-words": ("networking " * 1000)[:10240],
-    "long-unbroken": "x" * 10240,
-    "escapes-at-fold": "\\" * 80 + ";" * 80 + "," * 80,
-    "multibyte-flood": "🎉東京" * 1500,
-}
-
 
 def render_hostile(words: str) -> bytes:
     """Every text the feed takes from outside, set to ``words``."""
-    event = make_event(
+    event = march_meetup(
         title=words,
         description=words,
         venue=Venue(name=words, address=words, city=f"{words} city", lat=43.6, lon=-79.4),
@@ -1000,10 +908,6 @@ def render_hostile(words: str) -> bytes:
     )
 
 
-def begin_lines(data: bytes) -> list[str]:
-    return [line for line in unfolded_lines(data) if line.startswith(("BEGIN:", "END:"))]
-
-
 def control_characters(value: str) -> set[str]:
     """Control characters TEXT should not carry (line feed and tab are allowed)."""
     return {ch for ch in value if unicodedata.category(ch) in ("Cc", "Cs") and ch not in "\n\t"}
@@ -1019,7 +923,7 @@ def test_render_calendar_hostile_text_adds_no_content_line(words: str) -> None:
 
 @pytest.mark.parametrize("words", HOSTILE.values(), ids=HOSTILE.keys())
 def test_render_calendar_hostile_text_keeps_uids(words: str) -> None:
-    event = make_event()
+    event = march_meetup()
 
     uids = set(by_uid(render_hostile(words)))
 
@@ -1040,7 +944,7 @@ def test_render_calendar_hostile_text_parses_as_text(words: str) -> None:
 
 
 def test_render_calendar_hostile_newlines_escaped_in_description() -> None:
-    data = render(make_event(description="first line\r\nsecond line\rthird\nfourth"))
+    data = render(march_meetup(description="first line\r\nsecond line\rthird\nfourth"))
 
     assert "first line\\nsecond line\\nthird\\nfourth" in raw_line(data, "DESCRIPTION")
     assert "first line\nsecond line\nthird\nfourth" in text(only_vevent(data), "DESCRIPTION")
@@ -1051,24 +955,24 @@ def test_render_calendar_hostile_newlines_escaped_in_description() -> None:
 
 def scenario_feeds() -> dict[str, bytes]:
     """One feed per behaviour above, for the parsers that run outside Python."""
-    cancelled = make_event("cancelled", status=Status.CANCELLED)
+    cancelled = march_meetup("cancelled", status=Status.CANCELLED)
     all_day = [
-        make_all_day("one-day", date(2026, 3, 10), 1, "America/Toronto"),
-        make_all_day("three-days", date(2026, 3, 10), 3, "Australia/Adelaide"),
-        make_all_day("utc-day", date(2026, 3, 10), 1, None),
+        all_day_conference("one-day", date(2026, 3, 10), 1, "America/Toronto"),
+        all_day_conference("three-days", date(2026, 3, 10), 3, "Australia/Adelaide"),
+        all_day_conference("utc-day", date(2026, 3, 10), 1, None),
     ]
     feeds = {
         "zones": render(*zoned_events()),
         "dst-edges": render(*dst_edge_events()),
         "all-day": render(*all_day, followup=True),
-        "cancelled-keep": render(cancelled, make_event(), cancelled="keep"),
-        "cancelled-mark": render(cancelled, make_event(), cancelled="mark"),
-        "cancelled-hide": render(cancelled, make_event(), cancelled="hide"),
+        "cancelled-keep": render(cancelled, march_meetup(), cancelled="keep"),
+        "cancelled-mark": render(cancelled, march_meetup(), cancelled="mark"),
+        "cancelled-hide": render(cancelled, march_meetup(), cancelled="hide"),
         "alarm-followup": render(*zoned_events(), alarm_minutes=45, followup=True),
-        "multibyte": render(make_event(title=MULTIBYTE_TITLE, description=MULTIBYTE_TITLE * 6)),
-        "unknown-zone": render(make_event(timezone=None), followup=True),
+        "multibyte": render(march_meetup(title=MULTIBYTE_TITLE, description=MULTIBYTE_TITLE * 6)),
+        "unknown-zone": render(march_meetup(timezone=None), followup=True),
         "empty": render(),
-        "single-event": render_event(make_event(), now=NOW, why=["3.2 km away"]),
+        "single-event": render_event(march_meetup(), now=NOW, why=["3.2 km away"]),
     }
     for name, words in HOSTILE.items():
         feeds[f"hostile-{name}"] = render_hostile(words)
@@ -1126,7 +1030,7 @@ def test_parse_scenario_feeds_with_icaljs(tmp_path: Path) -> None:
 
 def test_parse_broken_feed_with_icaljs_fails(tmp_path: Path) -> None:
     """The ical.js check can fail: a TZID without its VTIMEZONE is caught."""
-    data = render(make_event())
+    data = render(march_meetup())
     start = data.index(b"BEGIN:VTIMEZONE")
     end = data.index(b"END:VTIMEZONE\r\n") + len(b"END:VTIMEZONE\r\n")
     path = tmp_path / "no-vtimezone.ics"

@@ -13,16 +13,18 @@ import pytest
 
 from feeds.ical import EventBlock, FeedOptions, assemble_calendar, render_block, render_calendar
 from service.model import Event, Status
-from tests.feeds.parsers import check_feed, icaljs_missing, parse_with_icaljs
-from tests.feeds.test_ical import (
+from tests.factories import (
     HOSTILE,
-    LATER,
-    NOW,
+    all_day_conference,
     dst_edge_events,
-    make_all_day,
-    make_event,
+    march_meetup,
     zoned_events,
 )
+from tests.support.ical import check_feed, icaljs_missing, parse_with_icaljs
+
+# Render clocks: before every sample event, and a week on.
+NOW = datetime(2026, 2, 1, 12, 0, tzinfo=UTC)
+LATER = datetime(2026, 2, 9, 8, 15, tzinfo=UTC)
 
 OPTION_SETS: dict[str, dict[str, Any]] = {
     "default": {},
@@ -37,12 +39,12 @@ def mixed_events() -> list[Event]:
     return [
         *zoned_events(),
         *dst_edge_events(),
-        make_all_day("all-day", date(2026, 3, 10), 2, "Australia/Adelaide"),
-        make_all_day("utc-day", date(2026, 3, 12), 1, None),
-        make_event("cancelled", status=Status.CANCELLED),
-        make_event("postponed", status=Status.POSTPONED),
-        make_event("no-zone", timezone=None),
-        make_event("hostile", title=HOSTILE["crlf-injection"], description=HOSTILE["long-words"]),
+        all_day_conference("all-day", date(2026, 3, 10), 2, "Australia/Adelaide"),
+        all_day_conference("utc-day", date(2026, 3, 12), 1, None),
+        march_meetup("cancelled", status=Status.CANCELLED),
+        march_meetup("postponed", status=Status.POSTPONED),
+        march_meetup("no-zone", timezone=None),
+        march_meetup("hostile", title=HOSTILE["crlf-injection"], description=HOSTILE["long-words"]),
     ]
 
 
@@ -70,28 +72,28 @@ def test_assemble_calendar_checked_by_three_parsers() -> None:
 
 def test_render_block_hidden_cancelled_is_empty() -> None:
     block = render_block(
-        make_event(status=Status.CANCELLED), now=NOW, options=FeedOptions(cancelled="hide")
+        march_meetup(status=Status.CANCELLED), now=NOW, options=FeedOptions(cancelled="hide")
     )
 
     assert block == EventBlock()
 
 
 def test_render_block_records_tzids_and_years() -> None:
-    block = render_block(make_event(), now=NOW)
+    block = render_block(march_meetup(), now=NOW)
 
     assert block.tzids == frozenset({"America/Toronto"})
     assert block.years == (2026, 2026)
 
 
 def test_render_block_utc_event_needs_no_vtimezone() -> None:
-    block = render_block(make_event(timezone=None), now=NOW)
+    block = render_block(march_meetup(timezone=None), now=NOW)
 
     assert block.tzids == frozenset()
 
 
 def test_assemble_calendar_vtimezone_covers_every_block() -> None:
-    early = make_event("early", start=datetime(2024, 6, 1, 18, tzinfo=UTC), end=None)
-    late = make_event("late", start=datetime(2028, 6, 1, 18, tzinfo=UTC), end=None)
+    early = march_meetup("early", start=datetime(2024, 6, 1, 18, tzinfo=UTC), end=None)
+    late = march_meetup("late", start=datetime(2028, 6, 1, 18, tzinfo=UTC), end=None)
     blocks = [render_block(event, now=NOW) for event in (early, late)]
 
     calendar = check_feed(assemble_calendar(blocks, options=FeedOptions()))
@@ -111,7 +113,7 @@ def test_assemble_calendar_no_blocks_is_an_empty_calendar() -> None:
 
 
 def test_render_block_stamp_updated_uses_last_change() -> None:
-    event = make_event(updated=datetime(2026, 1, 20, 16, 0, tzinfo=UTC))
+    event = march_meetup(updated=datetime(2026, 1, 20, 16, 0, tzinfo=UTC))
 
     data = render_block(event, now=LATER, options=FeedOptions(stamp="updated")).data
 
@@ -119,8 +121,8 @@ def test_render_block_stamp_updated_uses_last_change() -> None:
 
 
 def test_render_block_stamp_updated_falls_back_to_first_seen_then_now() -> None:
-    seen = make_event(updated=None, first_seen=datetime(2026, 1, 5, 9, 0, tzinfo=UTC))
-    unknown = make_event(updated=None, first_seen=None)
+    seen = march_meetup(updated=None, first_seen=datetime(2026, 1, 5, 9, 0, tzinfo=UTC))
+    unknown = march_meetup(updated=None, first_seen=None)
     options = FeedOptions(stamp="updated")
 
     assert b"DTSTAMP:20260105T090000Z" in render_block(seen, now=LATER, options=options).data
@@ -129,7 +131,7 @@ def test_render_block_stamp_updated_falls_back_to_first_seen_then_now() -> None:
 
 def test_render_block_stamp_updated_same_bytes_at_any_time() -> None:
     options = FeedOptions(stamp="updated", followup=True, alarm_minutes=10)
-    event = make_event()
+    event = march_meetup()
 
     first = render_block(event, now=NOW, options=options)
     later = render_block(event, now=NOW + timedelta(days=40), options=options)
@@ -138,7 +140,7 @@ def test_render_block_stamp_updated_same_bytes_at_any_time() -> None:
 
 
 def test_render_block_stamp_now_default_is_now() -> None:
-    data = render_block(make_event(), now=LATER).data
+    data = render_block(march_meetup(), now=LATER).data
 
     assert b"DTSTAMP:20260209T081500Z\r\n" in data
 
@@ -176,7 +178,7 @@ def test_icaljs_is_installed() -> None:
     if reason is not None:
         pytest.skip(reason)
 
-    rows = parse_with_icaljs(render_calendar([make_event()], now=NOW))
+    rows = parse_with_icaljs(render_calendar([march_meetup()], now=NOW))
 
     assert rows is not None
-    assert [row["uid"] for row in rows] == [f"{make_event().id}@meetscout"]
+    assert [row["uid"] for row in rows] == [f"{march_meetup().id}@meetscout"]

@@ -10,9 +10,10 @@ import pytest
 
 from feeds.digest import DigestLinks
 from feeds.mail import Envelope, HeaderError, confirmation_email, digest_email
-from service.digest.build import Digest, build_digest
-from service.model import Event, Kind, Venue
+from service.digest.build import build_digest
+from service.model import Digest, Venue
 from service.search import SearchResult
+from tests.factories import berlin_meetup
 
 NOW = datetime(2026, 12, 7, 7, 0, tzinfo=UTC)
 LINKS = DigestLinks(
@@ -24,17 +25,7 @@ ENVELOPE = Envelope(sender="meetscout <digest@meetscout.test>", recipient="ada@e
 
 
 def digest(place: str = "Berlin, Germany", title: str = "PyBerlin") -> Digest:
-    start = datetime(2026, 12, 8, 17, 0, tzinfo=UTC)
-    found = Event(
-        id="e1",
-        title=title,
-        start=start,
-        end=start + timedelta(hours=2),
-        source="test",
-        timezone="Europe/Berlin",
-        kind=Kind.MEETUP,
-        venue=Venue(city="Berlin", lat=52.5, lon=13.4),
-    )
+    found = berlin_meetup(1, title=title, venue=Venue(city="Berlin", lat=52.5, lon=13.4), url=None)
     return build_digest(
         [SearchResult(found, 1.0, 0.9, [])],
         now=NOW,

@@ -10,8 +10,8 @@ from hypothesis import strategies as st
 
 from service.api.schemas import VenueOut
 from service.links import google_calendar_url, query_string
-from service.model import Event, Venue, make_event_id
-from tests.conftest import NOW
+from service.model import Venue
+from tests.factories import NOW, make_event
 
 
 @given(st.lists(st.tuples(st.text(max_size=40), st.text(max_size=80)), max_size=6))
@@ -26,11 +26,9 @@ def test_query_string_quotes_what_would_break_a_link() -> None:
 
 
 def test_google_calendar_link_round_trips_the_title() -> None:
-    event = Event(
-        id=make_event_id("t", "1"),
+    event = make_event(
         title="Book signing: Ünïcode & friends #2",
         start=NOW,
-        source="t",
         timezone="Europe/Berlin",
         venue=Venue(name="Buchhandlung", city="Berlin"),
     )

@@ -22,8 +22,8 @@ from schemathesis.generation.modes import GenerationMode
 from service.app import create_app
 from service.settings import Settings
 from service.store import EventStore, make_engine, migrate
-from tests.conftest import NOW
-from tests.service.api.conftest import real_events
+from tests.factories import NOW
+from tests.support.saved import real_events
 
 EXAMPLES_PER_OPERATION = 25
 

@@ -11,8 +11,8 @@ from fastapi.testclient import TestClient
 from service.app import create_app
 from service.settings import Settings
 from service.store import EventStore
-from tests.conftest import NOW
-from tests.digest_support import MONDAY, SCRIPT_TITLE, bundled_events, script_event
+from tests.factories import MONDAY, NOW, SCRIPT_TITLE, script_event
+from tests.support.saved import bundled_events
 
 BERLIN_WEEK = {"near": "Berlin", "radius_km": "50", "sector": "technology"}
 

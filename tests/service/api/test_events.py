@@ -7,7 +7,7 @@ from datetime import datetime
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.conftest import NOW
+from tests.factories import NOW
 
 
 def test_get_healthz_ok(client: TestClient) -> None:

@@ -17,9 +17,9 @@ from icalendar import Calendar
 
 from service.app import create_app
 from service.settings import PROJECT_ROOT, Settings
-from tests.conftest import NOW
-from tests.crawlers.test_runner import crawl
-from tests.feeds.parsers import check_feed
+from tests.factories import NOW
+from tests.support.crawling import crawl
+from tests.support.ical import check_feed
 
 FEED = "/feeds/events.ics"
 OPTIONS = ({}, {"followup": "1", "alarm": "60"}, {"cancelled": "mark"}, {"kind": "conference"})

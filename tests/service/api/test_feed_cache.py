@@ -26,8 +26,7 @@ from service.model import Attendance, Kind
 from service.settings import Settings
 from service.store import EventStore
 from service.store.watch import StoreWatch
-from tests.conftest import NOW
-from tests.feeds.samples import toronto_event
+from tests.factories import NOW, toronto_event
 
 FEED = "/feeds/events.ics"
 

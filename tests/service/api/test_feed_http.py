@@ -19,8 +19,8 @@ from sqlalchemy import create_engine, text
 from service.app import create_app
 from service.settings import Settings
 from service.store import EventStore
-from tests.conftest import NOW
-from tests.feeds.parsers import fetch_feed
+from tests.factories import NOW
+from tests.support.ical import fetch_feed
 
 IDENTITY = {"Accept-Encoding": "identity"}
 GZIP = {"Accept-Encoding": "gzip"}

@@ -18,9 +18,8 @@ from service.app import create_app
 from service.model import Kind, Status, Venue
 from service.settings import Settings
 from service.store import EventStore
-from tests.conftest import NOW
-from tests.feeds.parsers import fetch_feed
-from tests.feeds.samples import toronto_event
+from tests.factories import NOW, toronto_event
+from tests.support.ical import fetch_feed
 
 FEED = "/feeds/events.ics"
 

@@ -19,10 +19,8 @@ from service.app import create_app
 from service.model import Event, Venue
 from service.settings import Settings
 from service.store import EventStore
-from tests.conftest import NOW
-from tests.feeds.parsers import fetch_feed
-from tests.feeds.samples import toronto_event
-from tests.feeds.test_ical import HOSTILE, begin_lines, property_names
+from tests.factories import HOSTILE, NOW, toronto_event
+from tests.support.ical import begin_lines, fetch_feed, property_names
 
 FEED = "/feeds/events.ics"
 LATER = NOW + timedelta(hours=5)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import icalendar
 from fastapi.testclient import TestClient
 
-from tests.feeds.parsers import check_feed
+from tests.support.ical import check_feed
 
 # The feed's window at the test clock (2026-11-27 12:00 UTC): whole UTC days
 # from 7 days back to 180 days ahead.

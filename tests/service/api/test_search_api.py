@@ -12,8 +12,8 @@ from service.classify.sectors import get_taxonomy
 from service.places.distance import exact_km
 from service.settings import Settings
 from service.store import EventStore
-from tests.conftest import NOW
-from tests.service.located import located_events
+from tests.factories import NOW
+from tests.support.saved import located_events
 
 YEAR = {"start": "2026-01-01"}
 

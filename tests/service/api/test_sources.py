@@ -7,7 +7,7 @@ from datetime import timedelta
 from fastapi.testclient import TestClient
 
 from service.store import CrawlRun, EventStore, HealthStore
-from tests.conftest import NOW
+from tests.factories import NOW
 
 
 def test_list_sources_empty_before_any_crawl(client: TestClient) -> None:

@@ -16,14 +16,9 @@ from pydantic import SecretStr
 from service.app import create_app
 from service.settings import Settings
 from service.store import EventStore, SubscriptionStore
-from tests.conftest import NOW
-from tests.digest_support import (
-    MONDAY,
-    SCRIPT_TITLE,
-    SmtpSink,
-    bundled_events,
-    script_event,
-)
+from tests.factories import MONDAY, NOW, SCRIPT_TITLE, script_event, subscription_request
+from tests.support.saved import bundled_events
+from tests.support.smtp import SmtpSink
 
 ADDRESS = "ada.lovelace@example.org"
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -73,15 +68,8 @@ def api(mail_settings: Settings, located: EventStore, clock: Clock) -> Iterator[
 
 
 def body(**changes: Any) -> dict[str, Any]:
-    values: dict[str, Any] = {
-        "email": ADDRESS,
-        "near": "Leipzig",
-        "radius_km": 400,
-        "sectors": ["technology"],
-        "free_times": ["weekday_daytime"],
-    }
-    values.update(changes)
-    return {key: value for key, value in values.items() if value is not None}
+    """Ada Lovelace asks for technology within 400 km of Leipzig, on weekday daytimes."""
+    return subscription_request(**({"email": ADDRESS} | changes))
 
 
 def subscribe(api: TestClient, **changes: Any) -> str:

@@ -14,20 +14,18 @@ from service.classify.dedupe import (
     same_event,
     url_key,
 )
-from service.model import Attendance, Event, Venue, make_event_id
-from tests.conftest import NOW
+from service.model import Attendance, Event, Venue
+from tests.factories import NOW, make_event
 
 
 def make(source: str, n: str = "1", **changes: object) -> Event:
-    fields: dict[str, object] = {
-        "id": make_event_id(source, n),
+    """PyData Toronto's meetup #42 as ``source`` lists it, three days after NOW."""
+    meetup: dict[str, object] = {
         "title": "PyData Toronto: Meetup #42",
         "start": NOW + timedelta(days=3),
-        "source": source,
         "venue": Venue(city="Toronto", country="CA"),
     }
-    fields.update(changes)
-    return Event(**fields)  # type: ignore[arg-type]
+    return make_event(n, source=source, **(meetup | changes))
 
 
 @pytest.mark.parametrize(

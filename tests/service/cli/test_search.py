@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from service.store import EventStore, make_engine, migrate
-from tests.conftest import NOW
-from tests.service.located import located_events
+from tests.factories import NOW
+from tests.support.saved import located_events
 
 
 @pytest.fixture(scope="module")
@@ -66,14 +66,14 @@ def test_search_limit_and_kind(database: Path) -> None:
 
     assert done.returncode == 0, done.stderr
     assert len(rows(done.stdout)) == 2
-    assert all("conference" in line for line in rows(done.stdout))
+    assert all(line.split("│")[3].strip() == "Conference" for line in rows(done.stdout))
 
 
 def test_search_online_adds_online_events(database: Path) -> None:
     done = run(database, "--near", "Berlin", "--online", "--start", "2026-01-01", "--limit", "200")
 
     assert done.returncode == 0, done.stderr
-    assert any("│ online " in line for line in rows(done.stdout))
+    assert any("│ Online " in line for line in rows(done.stdout))
 
 
 @pytest.mark.parametrize(

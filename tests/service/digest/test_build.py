@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from service.digest.build import MAX_ALTERNATES, PreviousDigest, build_digest
-from service.digest.subscription import FreeTime, ListedEvent
-from service.model import Attendance, Event, Kind, Status, Venue
+from service.model import Attendance, Event, FreeTime, ListedEvent, Status
 from service.search import SearchResult
 from service.text.advice import ASK, OPENERS, prepare
+from tests.factories import berlin_meetup
 
 MONDAY = datetime(2026, 12, 7, 7, 0, tzinfo=UTC)  # 08:00 in Berlin
 SENT_LAST_WEEK = datetime(2026, 11, 30, 7, 0, tzinfo=UTC)
@@ -22,24 +22,14 @@ def event(
     attendance: Attendance = Attendance.IN_PERSON,
     **changes: object,
 ) -> Event:
-    start = datetime(2026, 12, day, hour, 0, tzinfo=UTC)
+    """Healthcare meetup ``e{number}`` in Berlin hosted by ``Host {number}``, known for a month."""
     values: dict[str, object] = {
-        "id": f"e{number}",
-        "title": f"Event {number}",
-        "start": start,
-        "end": start + timedelta(hours=2),
-        "source": "test",
-        "timezone": "Europe/Berlin",
-        "kind": Kind.MEETUP,
         "sectors": ["healthcare"],
         "attendance": attendance,
-        "venue": Venue(name="Hall", city="Berlin", country="Germany", lat=52.5, lon=13.4),
-        "url": f"https://example.org/{number}",
         "organizer": f"Host {number}",
         "first_seen": SENT_LAST_WEEK - timedelta(days=30),
     }
-    values.update(changes)
-    return Event(**values)  # type: ignore[arg-type]
+    return berlin_meetup(number, day=day, hour=hour, **(values | changes))
 
 
 def result(item: Event, score: float, distance: float | None = 3.0) -> SearchResult:

@@ -24,16 +24,16 @@ from service.cli.main import app as cli
 from service.digest.mailer import SmtpMailer
 from service.settings import Settings, get_settings
 from service.store import EventStore, SubscriptionStore
-from tests.conftest import NOW
-from tests.digest_support import (
+from tests.factories import (
     MONDAY,
     NEXT_MONDAY,
+    NOW,
     SCRIPT_TITLE,
-    Received,
-    SmtpSink,
-    bundled_events,
     script_event,
+    subscription_request,
 )
+from tests.support.saved import bundled_events
+from tests.support.smtp import Received, SmtpSink
 
 ADA = "ada@example.org"
 GRACE = "grace@example.org"
@@ -92,16 +92,8 @@ def api(env: Settings, located: EventStore, clock: Clock) -> Iterator[TestClient
 
 
 def subscribe(api: TestClient, sink: SmtpSink, address: str, *, confirm: bool = True) -> str:
-    response = api.post(
-        "/subscriptions",
-        json={
-            "email": address,
-            "near": "Leipzig",
-            "radius_km": 400,
-            "sectors": ["technology"],
-            "free_times": ["weekday_daytime"],
-        },
-    )
+    # Technology within 400 km of Leipzig, on weekday daytimes.
+    response = api.post("/subscriptions", json=subscription_request(email=address))
     assert response.status_code == 201, response.text
     if confirm:
         plain = sink.handler.to(address)[-1].message.get_body(("plain",))

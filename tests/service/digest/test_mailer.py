@@ -8,7 +8,7 @@ from email.message import EmailMessage
 import pytest
 
 from service.digest.mailer import MailError, SmtpConfig, SmtpMailer, parse_smtp_url
-from tests.digest_support import SmtpSink, free_port
+from tests.support.smtp import SmtpSink, free_port
 
 
 @pytest.fixture

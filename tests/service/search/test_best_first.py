@@ -10,14 +10,15 @@ from operator import itemgetter
 
 import pytest
 
-from service.model import Attendance, Event, Kind, Status, Venue, make_event_id
-from service.search import Point, SearchPage, SearchRequest, search
+from service.model import Attendance, Event, Kind, Status, Venue
+from service.search import Point, SearchCache, SearchPage, SearchRequest, search
 from service.search import plan as search_module
+from service.search.cursors import decode_cursor
 from service.search.rank import Scorer
 from service.settings import ScoreWeights
 from service.store import EventStore
 from service.store.nearby import WINDOW_ROWS, StartWindows, candidates
-from tests.conftest import NOW
+from tests.factories import NOW, make_event
 
 
 def random_events(count: int, seed: int = 7, *, spread_km: float = 0.0) -> list[Event]:
@@ -30,12 +31,11 @@ def random_events(count: int, seed: int = 7, *, spread_km: float = 0.0) -> list[
         lat = 43.65 + rng.uniform(-1, 1) * spread_km / 111
         lon = -79.38 + rng.uniform(-1, 1) * spread_km / 80
         events.append(
-            Event(
-                id=make_event_id("best", str(index)),
-                title=f"Event {index}",
+            make_event(
+                index,
+                source="best",
                 start=start,
                 end=start + timedelta(hours=rng.choice((1, 2, 48))),
-                source="best",
                 kind=rng.choice(list(Kind)),
                 sectors=rng.sample(["technology", "healthcare", "finance"], rng.randint(1, 2)),
                 attendance=Attendance.ONLINE if online else rng.choice(list(Attendance)),
@@ -49,7 +49,7 @@ def random_events(count: int, seed: int = 7, *, spread_km: float = 0.0) -> list[
 
 def full_ranking(store: EventStore, request: SearchRequest) -> SearchPage:
     """The same page from scoring every match and sorting them all."""
-    cursor = search_module._decode_cursor(request.cursor, request.sort) if request.cursor else None
+    cursor = decode_cursor(request.cursor, request.sort) if request.cursor else None
     now = cursor.now if cursor else NOW
     scorer = Scorer(ScoreWeights(), now=now, near=request.near is not None, sectors=request.sectors)
     query = search_module._query(request, now)
@@ -59,10 +59,12 @@ def full_ranking(store: EventStore, request: SearchRequest) -> SearchPage:
     near.offer(every, found, scorer)  # room for every entry: nothing dropped
     entries = sorted(every.page(), key=itemgetter(0))
     later = [entry for entry in entries if cursor is None or entry[0] > cursor.key]
-    return search_module._page(store, request, later[: request.limit + 1], len(entries), now)
+    return search_module._page(
+        SearchCache.nothing_kept(), store, request, later[: request.limit + 1], len(entries), now
+    )
 
 
-def all_pages(store: EventStore, request: SearchRequest) -> int:
+def all_pages(store: EventStore, request: SearchRequest, cache: SearchCache) -> int:
     """Walk every page, checking each against the full ranking; returns how many.
 
     Each page is asked twice: near a place, a first ask reads every match
@@ -70,9 +72,9 @@ def all_pages(store: EventStore, request: SearchRequest) -> int:
     """
     pages = 0
     while True:
-        page = search(store, request, now=NOW)
+        page = search(store, request, now=NOW, cache=cache)
         assert page == full_ranking(store, request)
-        assert search(store, request, now=NOW) == page
+        assert search(store, request, now=NOW, cache=cache) == page
         pages += 1
         if page.next_cursor is None or pages > 40:
             return pages
@@ -91,9 +93,11 @@ def all_pages(store: EventStore, request: SearchRequest) -> int:
         {"start": NOW + timedelta(days=20), "limit": 6},
     ],
 )
-def test_best_first_pages_match_the_full_ranking(store: EventStore, changes: dict) -> None:
+def test_best_first_pages_match_the_full_ranking(
+    cache: SearchCache, store: EventStore, changes: dict
+) -> None:
     store.upsert_many(random_events(600), now=NOW)
-    assert all_pages(store, SearchRequest(**changes)) > 1
+    assert all_pages(store, SearchRequest(**changes), cache) > 1
 
 
 TORONTO = Point(43.65, -79.38, "Toronto")
@@ -113,25 +117,27 @@ TORONTO = Point(43.65, -79.38, "Toronto")
         {"start": NOW + timedelta(days=1), "end": NOW + timedelta(days=1, hours=12)},
     ],
 )
-def test_best_first_near_a_place_matches_the_full_ranking(store: EventStore, changes: dict) -> None:
+def test_best_first_near_a_place_matches_the_full_ranking(
+    cache: SearchCache, store: EventStore, changes: dict
+) -> None:
     store.upsert_many(random_events(700, seed=11, spread_km=30), now=NOW)
     request = SearchRequest(**{"near": TORONTO, "radius_km": 20.0, **changes})
-    assert all_pages(store, request) >= 1
+    assert all_pages(store, request, cache) >= 1
 
 
 def test_a_search_near_a_place_asked_again_reads_less_than_every_match(
-    store: EventStore, monkeypatch: pytest.MonkeyPatch
+    cache: SearchCache, store: EventStore, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The first ask reads every match (it needs the total); the same search again does not."""
     monkeypatch.setattr(search_module, "READ_ALL_BELOW", 0)
     store.upsert_many(random_events(3000, seed=11, spread_km=30), now=NOW)
     read = count_reads(monkeypatch)
     request = SearchRequest(near=TORONTO, radius_km=20, limit=5)
-    first = search(store, request, now=NOW)
+    first = search(store, request, now=NOW, cache=cache)
     (every_match,) = read
     read.clear()
 
-    again = search(store, request, now=NOW)
+    again = search(store, request, now=NOW, cache=cache)
 
     assert again == first
     assert 2 * WINDOW_ROWS < first.total <= every_match
@@ -139,16 +145,16 @@ def test_a_search_near_a_place_asked_again_reads_less_than_every_match(
 
 
 def test_a_search_with_few_matches_asked_again_reads_them_at_once(
-    store: EventStore, monkeypatch: pytest.MonkeyPatch
+    cache: SearchCache, store: EventStore, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     store.upsert_many(random_events(700, seed=11, spread_km=30), now=NOW)
     read = count_reads(monkeypatch)
     request = SearchRequest(near=TORONTO, radius_km=20, limit=5)
-    first = search(store, request, now=NOW)
+    first = search(store, request, now=NOW, cache=cache)
     assert first.total <= search_module.READ_ALL_BELOW
     read.clear()
 
-    assert search(store, request, now=NOW) == first
+    assert search(store, request, now=NOW, cache=cache) == first
     assert len(read) == 1
 
 
@@ -206,22 +212,22 @@ def test_the_first_window_is_sized_from_the_matches_expected(
         assert low == high + timedelta(microseconds=1)
 
 
-def test_totals_follow_writes_and_time(store: EventStore) -> None:
+def test_totals_follow_writes_and_time(cache: SearchCache, store: EventStore) -> None:
     def upcoming(count: int, now: datetime) -> int:
         return sum(1 for event in random_events(count) if event.effective_end >= now)
 
     store.upsert_many(random_events(50), now=NOW)
-    assert search(store, SearchRequest(), now=NOW).total == upcoming(50, NOW)
+    assert search(store, SearchRequest(), now=NOW, cache=cache).total == upcoming(50, NOW)
     store.upsert_many(random_events(60)[50:], now=NOW)
-    assert search(store, SearchRequest(), now=NOW).total == upcoming(60, NOW)
+    assert search(store, SearchRequest(), now=NOW, cache=cache).total == upcoming(60, NOW)
     later = NOW + timedelta(days=3)
     expected = upcoming(60, later)
-    assert search(store, SearchRequest(), now=later).total == expected
-    assert search(store, SearchRequest(sort="date"), now=later).total == expected
+    assert search(store, SearchRequest(), now=later, cache=cache).total == expected
+    assert search(store, SearchRequest(sort="date"), now=later, cache=cache).total == expected
 
 
 def test_a_write_during_a_first_ask_leaves_no_stale_total(
-    store: EventStore, monkeypatch: pytest.MonkeyPatch
+    cache: SearchCache, store: EventStore, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A crawl that lands while a search reads: the next ask counts the new events."""
     monkeypatch.setattr(search_module, "READ_ALL_BELOW", 0)
@@ -236,10 +242,10 @@ def test_a_write_during_a_first_ask_leaves_no_stale_total(
         return found
 
     monkeypatch.setattr(search_module, "candidates", read_then_write)
-    first = search(store, request, now=NOW)
+    first = search(store, request, now=NOW, cache=cache)
     monkeypatch.setattr(search_module, "candidates", read)
 
-    again = search(store, request, now=NOW)
+    again = search(store, request, now=NOW, cache=cache)
 
     assert again.total == first.total + sum(
         1 for event in events[30:] if event.venue.lat is not None and event.effective_end >= NOW
@@ -257,7 +263,7 @@ def test_a_write_during_a_first_ask_leaves_no_stale_total(
     ],
 )
 def test_kept_totals_and_pages_hold_until_an_event_ends(
-    store: EventStore, changes: dict, monkeypatch: pytest.MonkeyPatch
+    cache: SearchCache, store: EventStore, changes: dict, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Asked at later and later moments (an event's end, then just after it), each answer
     reuses what the fresh answer before it kept, and still equals one computed afresh.
@@ -271,11 +277,11 @@ def test_kept_totals_and_pages_hold_until_an_event_ends(
     moments = [NOW] + [moment for end in ends for moment in (end, end + timedelta(microseconds=1))]
     request = SearchRequest(**changes)
 
-    search_module.forget()
+    cache.forget()
     for moment in moments:
-        kept = search(store, request, now=moment)
-        search_module.forget()
-        fresh = search(store, request, now=moment)
+        kept = search(store, request, now=moment, cache=cache)
+        cache.forget()
+        fresh = search(store, request, now=moment, cache=cache)
         assert (kept.total, kept.items) == (fresh.total, fresh.items), moment
 
 

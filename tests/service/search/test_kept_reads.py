@@ -8,20 +8,15 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import Select, bindparam, select
-from sqlalchemy.exc import InvalidRequestError
+from sqlalchemy import Select, select
 
 from service.model import Event, Kind
-from service.places.distance import Box
 from service.search.facts import StoreFacts
 from service.search.kept_events import KeptEvents
-from service.store import EventQuery, EventStore, dialects, make_engine, migrate, nearby
-from service.store.events import _whole_events, row_to_event
-from service.store.prepared import Prepared
+from service.store import EventQuery, EventStore, make_engine, migrate
 from service.store.statements import prepare
 from service.store.tables import events as table
-from tests.conftest import NOW
-from tests.service.store.test_store import make_event
+from tests.factories import NOW, python_meetup
 
 
 def _ids() -> Select[Any]:
@@ -66,18 +61,18 @@ def test_no_like_pattern_is_bound_whole() -> None:
 
 
 def test_a_kept_statement_runs_with_each_query_values(store: EventStore) -> None:
-    store.upsert_many([make_event(n) for n in range(1, 6)], now=NOW)
+    store.upsert_many([python_meetup(n) for n in range(1, 6)], now=NOW)
 
     for days in range(1, 6):
         found = store.search(query=EventQuery(start=NOW + timedelta(days=days, hours=3)))
         assert [e.title for e in found] == [f"Python meetup {n}" for n in range(days + 1, 6)]
-    assert store.count(query=EventQuery(ids=[make_event(2).id, make_event(4).id])) == 2
-    assert store.count(query=EventQuery(ids=[make_event(3).id])) == 1
+    assert store.count(query=EventQuery(ids=[python_meetup(2).id, python_meetup(4).id])) == 2
+    assert store.count(query=EventQuery(ids=[python_meetup(3).id])) == 1
 
 
 def test_text_search_binds_like_wildcards_literally(store: EventStore) -> None:
     store.upsert_many(
-        [make_event(1, title="50% off tickets"), make_event(2, title="500 people")], now=NOW
+        [python_meetup(1, title="50% off tickets"), python_meetup(2, title="500 people")], now=NOW
     )
 
     found = store.search(query=EventQuery(q="50%"))
@@ -88,9 +83,9 @@ def test_text_search_binds_like_wildcards_literally(store: EventStore) -> None:
 def test_events_are_read_once_while_the_store_is_unchanged(
     store: EventStore, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    store.upsert_many([make_event(1), make_event(2)], now=NOW)
+    store.upsert_many([python_meetup(1), python_meetup(2)], now=NOW)
     kept = KeptEvents(StoreFacts())
-    ids = [make_event(1).id, make_event(2).id]
+    ids = [python_meetup(1).id, python_meetup(2).id]
 
     first = kept.by_id(store, ids)
     with reads(store, monkeypatch) as seen:
@@ -102,13 +97,13 @@ def test_events_are_read_once_while_the_store_is_unchanged(
 
 
 def test_a_write_brings_the_fresh_event(store: EventStore) -> None:
-    store.upsert_many([make_event(1)], now=NOW)
+    store.upsert_many([python_meetup(1)], now=NOW)
     kept = KeptEvents(StoreFacts())
-    event_id = make_event(1).id
+    event_id = python_meetup(1).id
     before = kept.by_id(store, [event_id])[event_id]
     shown_before = kept.derived(before, "title", lambda e: e.title.upper())
 
-    store.upsert_many([make_event(1, title="Renamed meetup")], now=NOW + timedelta(hours=1))
+    store.upsert_many([python_meetup(1, title="Renamed meetup")], now=NOW + timedelta(hours=1))
     after = kept.by_id(store, [event_id])[event_id]
 
     assert after.title == "Renamed meetup"
@@ -117,9 +112,9 @@ def test_a_write_brings_the_fresh_event(store: EventStore) -> None:
 
 
 def test_derived_values_are_kept_only_with_the_kept_event(store: EventStore) -> None:
-    store.upsert_many([make_event(1)], now=NOW)
+    store.upsert_many([python_meetup(1)], now=NOW)
     kept = KeptEvents(StoreFacts())
-    event_id = make_event(1).id
+    event_id = python_meetup(1).id
     calls: list[str] = []
 
     def shown(e: Event) -> str:
@@ -129,7 +124,7 @@ def test_derived_values_are_kept_only_with_the_kept_event(store: EventStore) -> 
     stored = kept.by_id(store, [event_id])[event_id]
     kept.derived(stored, "shown", shown)
     kept.derived(stored, "shown", shown)
-    lookalike = make_event(1, title="Not from the store")
+    lookalike = python_meetup(1, title="Not from the store")
     assert kept.derived(lookalike, "shown", shown) == "Not from the store"
 
     assert calls == [event_id, event_id]
@@ -141,51 +136,12 @@ def test_a_store_that_cannot_tell_changes_is_read_every_time(
     engine = make_engine("sqlite://")
     migrate(engine)
     store = EventStore(engine)
-    store.upsert_many([make_event(1)], now=NOW)
+    store.upsert_many([python_meetup(1)], now=NOW)
     kept = KeptEvents(StoreFacts())
-    event_id = make_event(1).id
+    event_id = python_meetup(1).id
 
     kept.by_id(store, [event_id])
     with reads(store, monkeypatch) as seen:
         kept.by_id(store, [event_id])
 
     assert len(seen) == 1
-
-
-@pytest.mark.parametrize(
-    "query",
-    [
-        EventQuery(),
-        EventQuery(start=NOW + timedelta(days=2, hours=1)),
-        EventQuery(start=NOW, end=NOW + timedelta(days=3), starts_from=NOW - timedelta(days=1)),
-        EventQuery(start=NOW, sectors=("technology", "finance"), free=False, q="meetup 5"),
-        EventQuery(start=NOW, kinds=(Kind.MEETUP, Kind.WORKSHOP)),
-        EventQuery(end=NOW + timedelta(days=3), kinds=(Kind.MEETUP,)),
-        EventQuery(ids=[make_event(2).id, make_event(5).id]),
-    ],
-)
-def test_rows_from_the_driver_are_sqlalchemy_rows(store: EventStore, query: EventQuery) -> None:
-    """The driver's own execution (values converted, IN lists expanded as SQLAlchemy would)
-    reads the same rows, and the same whole events."""
-    events = [make_event(n, is_free=(None, True, False)[n % 3]) for n in range(1, 8)]
-    store.upsert_many(events, now=NOW)
-    box = Box(min_lat=51.0, max_lat=52.0, min_lon=-1.0, max_lon=1.0)
-    engine = store.engine
-    with engine.connect() as conn:
-        for prepared in (
-            prepare(nearby._slim("sqlite"), query),
-            dialects.within_box(engine, prepare(nearby._slim("sqlite"), query), table, box),
-        ):
-            expected = [tuple(row) for row in prepared.run(conn)]
-            assert prepared.rows(engine) == expected
-            assert expected
-        whole = prepare(_whole_events, query, in_order=True)
-        assert [row_to_event(row) for row in whole.rows(engine)] == [
-            row_to_event(row) for row in whole.run(conn)
-        ]
-
-
-def test_a_run_without_a_required_value_says_which(store: EventStore) -> None:
-    prepared = Prepared(select(table.c.id).where(table.c.id == bindparam("wanted")), {})
-    with pytest.raises(InvalidRequestError, match="'wanted'"):
-        prepared.rows(store.engine)

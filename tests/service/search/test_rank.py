@@ -7,18 +7,17 @@ from datetime import timedelta
 import pytest
 from pydantic import ValidationError
 
-from service.model import Attendance, Event, Kind, Status, Venue, make_event_id
+from service.model import Attendance, Event, Kind, Status, Venue
 from service.search.rank import Scorer, reasons
 from service.settings import ScoreWeights, Settings
-from tests.conftest import NOW
+from tests.factories import NOW, make_event
 
 
-def make_event(**changes: object) -> Event:
-    fields: dict[str, object] = {
-        "id": make_event_id("t", "1"),
+def nurses_night(**changes: object) -> Event:
+    """A free in-person healthcare meetup in Toronto, three days after NOW."""
+    night: dict[str, object] = {
         "title": "Nurses' networking night",
         "start": NOW + timedelta(days=3),
-        "source": "t",
         "kind": Kind.MEETUP,
         "sectors": ["healthcare"],
         "sector_evidence": {"healthcare": ["Nurses"]},
@@ -27,8 +26,7 @@ def make_event(**changes: object) -> Event:
         "timezone": "America/Toronto",
         "venue": Venue(name="The Hall", city="Toronto"),
     }
-    fields.update(changes)
-    return Event(**fields)  # type: ignore[arg-type]
+    return make_event(**(night | changes))
 
 
 def score(event: Event, distance_km: float | None = 3.2, **scorer: object) -> float:
@@ -38,10 +36,10 @@ def score(event: Event, distance_km: float | None = 3.2, **scorer: object) -> fl
 
 
 def test_score_is_between_zero_and_one_and_deterministic() -> None:
-    event = make_event()
+    event = nurses_night()
 
     assert 0 < score(event) <= 1
-    assert score(event) == score(make_event())
+    assert score(event) == score(nurses_night())
 
 
 @pytest.mark.parametrize(
@@ -63,22 +61,22 @@ def test_score_is_between_zero_and_one_and_deterministic() -> None:
 def test_score_prefers_what_helps_meeting_someone_new(
     better: dict[str, object], worse: dict[str, object]
 ) -> None:
-    assert score(make_event(**better)) > score(make_event(**worse))
+    assert score(nurses_night(**better)) > score(nurses_night(**worse))
 
 
 def test_score_prefers_closer() -> None:
-    event = make_event()
+    event = nurses_night()
 
     assert score(event, 1.0) > score(event, 10.0) > score(event, 40.0)
 
 
 def test_score_of_cancelled_event_is_zero() -> None:
-    assert score(make_event(status=Status.CANCELLED)) == 0
+    assert score(nurses_night(status=Status.CANCELLED)) == 0
 
 
 def test_score_weights_change_the_order() -> None:
-    near_paid = make_event(is_free=False)
-    far_free = make_event()
+    near_paid = nurses_night(is_free=False)
+    far_free = nurses_night()
     money = ScoreWeights(proximity=0.1, free=10)
 
     assert score(near_paid, 1.0) > score(far_free, 30.0)
@@ -86,10 +84,10 @@ def test_score_weights_change_the_order() -> None:
 
 
 def test_score_without_place_or_sector_ignores_those_parts() -> None:
-    event = make_event()
+    event = nurses_night()
     plain = Scorer(ScoreWeights(), now=NOW, near=False)
 
-    assert plain.score_event(event, None) == plain.score_event(make_event(sectors=[]), None)
+    assert plain.score_event(event, None) == plain.score_event(nurses_night(sectors=[]), None)
 
 
 def test_score_weights_need_one_above_zero() -> None:
@@ -106,7 +104,7 @@ def test_score_weights_come_from_settings_json(monkeypatch: pytest.MonkeyPatch) 
 
 
 def test_reasons_say_why_in_a_few_words() -> None:
-    why = reasons(make_event(), distance_km=3.24, now=NOW, near=True, sectors=("healthcare",))
+    why = reasons(nurses_night(), distance_km=3.24, now=NOW, near=True, sectors=("healthcare",))
 
     assert why == [
         "3.2 km away",
@@ -135,6 +133,6 @@ def test_reasons_say_why_in_a_few_words() -> None:
 def test_reasons_cover_each_part(
     changes: dict[str, object], distance_km: float | None, expected: str
 ) -> None:
-    why = reasons(make_event(**changes), distance_km=distance_km, now=NOW, near=True)
+    why = reasons(nurses_night(**changes), distance_km=distance_km, now=NOW, near=True)
 
     assert expected in why

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from service.model import Attendance, Event, Kind, Status, Venue, make_event_id
+from service.model import Attendance, Event, Kind, Status, Venue
 from service.places.distance import exact_km, fast_error_bound
 from service.search import (
     Point,
@@ -18,8 +18,8 @@ from service.search import (
     search,
 )
 from service.store import EventQuery, EventStore
-from tests.conftest import NOW
-from tests.service.located import located_events
+from tests.factories import NOW, make_event
+from tests.support.saved import located_events
 
 YEAR_START = datetime(2026, 1, 1, tzinfo=UTC)
 
@@ -241,11 +241,11 @@ def test_search_cursor_is_stable_while_events_are_added(located: EventStore, sor
 
 def newcomer(n: int) -> Event:
     """A strong event right at the centre of Cottbus, added mid-walk."""
-    return Event(
-        id=make_event_id("late", str(n)),
+    return make_event(
+        n,
+        source="late",
         title=f"Maker meetup {n}",
         start=NOW + timedelta(days=1, hours=n),
-        source="late",
         kind=Kind.MEETUP,
         is_free=True,
         venue=Venue(city="Cottbus", lat=51.7577, lon=14.3289),

@@ -22,8 +22,8 @@ from service.store.geo_rtree import GEO_TABLE, geo_key
 from service.store.prepared import Prepared
 from service.store.statements import prepare
 from service.store.tables import events
-from tests.conftest import NOW
-from tests.service.located import located_events
+from tests.factories import NOW
+from tests.support.saved import located_events
 
 latitudes = st.floats(min_value=-90, max_value=90, allow_nan=False)
 longitudes = st.floats(min_value=-180, max_value=180, allow_nan=False)

@@ -6,44 +6,28 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import text
 
-from service.model import Event, Kind, Status, Venue, make_event_id
+from service.model import Kind, Status
 from service.store import EventQuery, EventStore
-from tests.conftest import NOW
-
-
-def make_event(n: int = 1, **changes: object) -> Event:
-    fields: dict[str, object] = {
-        "id": make_event_id("test", f"uid-{n}"),
-        "title": f"Python meetup {n}",
-        "start": NOW + timedelta(days=n),
-        "end": NOW + timedelta(days=n, hours=2),
-        "timezone": "Europe/London",
-        "kind": Kind.MEETUP,
-        "source": "test",
-        "venue": Venue(name="Hall", city="London", country="GB", lat=51.5, lon=-0.12),
-        "sectors": ["technology"],
-    }
-    fields.update(changes)
-    return Event(**fields)  # type: ignore[arg-type]
+from tests.factories import NOW, python_meetup
 
 
 def test_upsert_new_event_sets_history(store: EventStore) -> None:
-    result = store.upsert_many([make_event()], now=NOW)
+    result = store.upsert_many([python_meetup()], now=NOW)
     assert (result.inserted, result.changed, result.unchanged) == (1, 0, 0)
-    stored = store.get(event_id=make_event().id)
+    stored = store.get(event_id=python_meetup().id)
     assert stored is not None
     assert stored.first_seen == stored.last_seen == stored.updated == NOW
     assert stored.sequence == 0
-    assert stored.venue == make_event().venue
-    assert stored.start == make_event().start
+    assert stored.venue == python_meetup().venue
+    assert stored.start == python_meetup().start
 
 
 def test_upsert_same_event_keeps_first_seen_and_updated(store: EventStore) -> None:
-    store.upsert_many([make_event()], now=NOW)
+    store.upsert_many([python_meetup()], now=NOW)
     later = NOW + timedelta(days=1)
-    result = store.upsert_many([make_event()], now=later)
+    result = store.upsert_many([python_meetup()], now=later)
     assert (result.inserted, result.changed, result.unchanged) == (0, 0, 1)
-    stored = store.get(event_id=make_event().id)
+    stored = store.get(event_id=python_meetup().id)
     assert stored is not None
     assert stored.first_seen == NOW
     assert stored.last_seen == later
@@ -52,9 +36,9 @@ def test_upsert_same_event_keeps_first_seen_and_updated(store: EventStore) -> No
 
 
 def test_upsert_changed_time_raises_sequence(store: EventStore) -> None:
-    store.upsert_many([make_event()], now=NOW)
+    store.upsert_many([python_meetup()], now=NOW)
     later = NOW + timedelta(days=1)
-    moved = make_event(start=NOW + timedelta(days=1, hours=1))
+    moved = python_meetup(start=NOW + timedelta(days=1, hours=1))
     result = store.upsert_many([moved], now=later)
     assert result.changed == 1
     stored = store.get(event_id=moved.id)
@@ -65,10 +49,10 @@ def test_upsert_changed_time_raises_sequence(store: EventStore) -> None:
 
 
 def test_upsert_changed_description_updates_without_sequence(store: EventStore) -> None:
-    store.upsert_many([make_event()], now=NOW)
+    store.upsert_many([python_meetup()], now=NOW)
     later = NOW + timedelta(hours=1)
-    store.upsert_many([make_event(description="Now with pizza")], now=later)
-    stored = store.get(event_id=make_event().id)
+    store.upsert_many([python_meetup(description="Now with pizza")], now=later)
+    stored = store.get(event_id=python_meetup().id)
     assert stored is not None
     assert stored.description == "Now with pizza"
     assert stored.updated == later
@@ -76,16 +60,16 @@ def test_upsert_changed_description_updates_without_sequence(store: EventStore) 
 
 
 def test_upsert_cancellation_raises_sequence(store: EventStore) -> None:
-    store.upsert_many([make_event()], now=NOW)
-    store.upsert_many([make_event(status=Status.CANCELLED)], now=NOW + timedelta(hours=1))
-    stored = store.get(event_id=make_event().id)
+    store.upsert_many([python_meetup()], now=NOW)
+    store.upsert_many([python_meetup(status=Status.CANCELLED)], now=NOW + timedelta(hours=1))
+    stored = store.get(event_id=python_meetup().id)
     assert stored is not None
     assert stored.status is Status.CANCELLED
     assert stored.sequence == 1
 
 
 def test_upsert_many_spans_batches(store: EventStore) -> None:
-    events = [make_event(n) for n in range(1, 1203)]
+    events = [python_meetup(n) for n in range(1, 1203)]
     result = store.upsert_many(events, now=NOW)
     assert result.inserted == 1202
     assert store.count(query=EventQuery()) == 1202
@@ -97,9 +81,9 @@ def test_store_uses_wal_on_sqlite(store: EventStore) -> None:
 
 
 def test_search_upcoming_overlapping_window(store: EventStore) -> None:
-    past = make_event(1, start=NOW - timedelta(days=3), end=NOW - timedelta(days=2))
-    ongoing = make_event(2, start=NOW - timedelta(hours=1), end=NOW + timedelta(hours=1))
-    future = make_event(3)
+    past = python_meetup(1, start=NOW - timedelta(days=3), end=NOW - timedelta(days=2))
+    ongoing = python_meetup(2, start=NOW - timedelta(hours=1), end=NOW + timedelta(hours=1))
+    future = python_meetup(3)
     store.upsert_many([past, ongoing, future], now=NOW)
     found = store.search(query=EventQuery(start=NOW))
     assert [e.id for e in found] == [ongoing.id, future.id]
@@ -107,7 +91,7 @@ def test_search_upcoming_overlapping_window(store: EventStore) -> None:
 
 def test_search_filters_kind_and_text(store: EventStore) -> None:
     store.upsert_many(
-        [make_event(1), make_event(2, kind=Kind.CONFERENCE, title="PyCon 100%_sure")],
+        [python_meetup(1), python_meetup(2, kind=Kind.CONFERENCE, title="PyCon 100%_sure")],
         now=NOW,
     )
     assert [e.title for e in store.search(query=EventQuery(kinds=[Kind.CONFERENCE]))] == [
@@ -122,7 +106,7 @@ def test_search_filters_kind_and_text(store: EventStore) -> None:
 def test_search_keyset_pages_are_complete_and_disjoint(store: EventStore) -> None:
     same_start = NOW + timedelta(days=5)
     events = [
-        make_event(n, start=same_start, end=same_start + timedelta(hours=1)) for n in range(10)
+        python_meetup(n, start=same_start, end=same_start + timedelta(hours=1)) for n in range(10)
     ]
     store.upsert_many(events, now=NOW)
     seen: list[str] = []
@@ -141,5 +125,5 @@ def test_naive_datetime_is_refused() -> None:
     import pytest
 
     with pytest.raises(ValueError, match="timezone-aware"):
-        make_event(start=datetime(2026, 12, 1, 18, 0))  # noqa: DTZ001
-    assert make_event(start=datetime(2026, 12, 1, 18, 0, tzinfo=UTC)).start.tzinfo is UTC
+        python_meetup(start=datetime(2026, 12, 1, 18, 0))  # noqa: DTZ001
+    assert python_meetup(start=datetime(2026, 12, 1, 18, 0, tzinfo=UTC)).start.tzinfo is UTC

@@ -6,10 +6,9 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from service.digest.subscription import FreeTime, ListedEvent, Subscription
-from service.model import Status
+from service.model import FreeTime, ListedEvent, Status, Subscription
 from service.store import EventStore, SubscriptionStore
-from tests.conftest import NOW
+from tests.factories import NOW, make_subscription
 
 STALE = timedelta(minutes=30)
 WEEK = "2026-W48"
@@ -23,20 +22,7 @@ def subscriptions(store: EventStore) -> SubscriptionStore:
 def new(
     subscriptions: SubscriptionStore, *, token: str = "t" * 43, code: str = "code"
 ) -> Subscription:
-    draft = Subscription(
-        id=0,
-        token=token,
-        email="ada@example.org",
-        near="Berlin, Germany",
-        lat=52.52,
-        lon=13.405,
-        radius_km=25.0,
-        timezone="Europe/Berlin",
-        created=NOW,
-        updated=NOW,
-        sectors=("technology",),
-        free_times=(FreeTime.WEEKENDS,),
-    )
+    draft = make_subscription(token=token)
     return subscriptions.create(subscription=draft, confirm_code=code)
 
 

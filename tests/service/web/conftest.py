@@ -11,10 +11,9 @@ from pydantic import SecretStr
 from service.app import create_app
 from service.settings import Settings
 from service.store import EventStore
-from tests.conftest import NOW
-from tests.digest_support import SmtpSink, script_event
-from tests.service.located import located_events
-from tests.service.web.samples import odd_events
+from tests.factories import NOW
+from tests.support.saved import page_events
+from tests.support.smtp import SmtpSink
 
 
 @pytest.fixture
@@ -32,7 +31,7 @@ def web_settings(settings: Settings, sink: SmtpSink) -> Settings:
 
 @pytest.fixture
 def page_store(store: EventStore) -> EventStore:
-    store.upsert_many([*located_events(), script_event(), *odd_events()], now=NOW)
+    store.upsert_many(page_events(), now=NOW)
     return store
 
 

@@ -7,9 +7,12 @@ from datetime import date, datetime
 import pytest
 from fastapi.testclient import TestClient
 
+from service.model import Kind
 from service.store import EventStore
 from service.text.advice import ASK
-from tests.service.web.pages import document, json_ld, texts, unlabelled_controls
+from service.text.labels import KIND_LABELS
+from tests.factories import NOW, make_event
+from tests.support.pages import document, json_ld, texts, unlabelled_controls
 
 
 def event_id(store: EventStore, title: str) -> str:
@@ -40,6 +43,18 @@ def test_get_event_page_shows_the_details_and_how_to_prepare(
     assert page.xpath("//a[@href='/events/cancelled-workshop.ics']")
     assert page.xpath("//a[starts-with(@href, 'https://calendar.google.com/calendar/render?')]")
     assert unlabelled_controls(page) == []
+
+
+@pytest.mark.parametrize("kind", list(Kind))
+def test_get_event_page_names_the_kind_as_the_feed_and_the_digest_do(
+    web: TestClient, page_store: EventStore, kind: Kind
+) -> None:
+    event = make_event(f"kind-{kind.value}", kind=kind, timezone="Europe/Berlin")
+    page_store.upsert_many([event], now=NOW)
+
+    page = document(web.get(f"/e/{event.id}"))
+
+    assert texts(page, "//p[@class='badges']/span") == [KIND_LABELS[kind]]
 
 
 def test_get_event_page_carries_schema_org_event_json_ld(

@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 
 from service.places.distance import exact_km
 from service.store import EventStore
-from tests.service.web.pages import document, field_error, result_ids, texts, unlabelled_controls
+from tests.support.pages import document, field_error, result_ids, texts, unlabelled_controls
 
 BERLIN = (52.52437, 13.41053)
 

@@ -8,11 +8,11 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from service.digest.subscription import FreeTime, Subscription
+from service.model import FreeTime, Subscription
 from service.store import EventStore, SubscriptionStore
 from service.store.subscriptions import subscriptions
-from tests.digest_support import SmtpSink
-from tests.service.web.pages import document, field_error, texts
+from tests.support.pages import document, field_error, texts
+from tests.support.smtp import SmtpSink
 
 ADDRESS = "grace.hopper@example.org"
 

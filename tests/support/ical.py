@@ -1,4 +1,4 @@
-"""Three independent parsers read a feed: icalendar, vobject and Mozilla's ical.js.
+"""Reading iCalendar feeds: three independent parsers (icalendar, vobject, Mozilla's ical.js).
 
 icalendar and vobject always run. ical.js (the parser inside Thunderbird)
 runs under node when node and ``tests/feeds/js/node_modules`` are there;
@@ -9,6 +9,7 @@ parser is visible rather than silently passing.
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 import tempfile
@@ -19,7 +20,7 @@ from typing import Any
 import vobject
 from icalendar import Calendar
 
-JS_DIR = Path(__file__).parent / "js"
+JS_DIR = Path(__file__).resolve().parent.parent / "feeds" / "js"
 
 
 def icaljs_missing() -> str | None:
@@ -94,3 +95,21 @@ def fetch_feed(client: Any, url: str, **kwargs: Any) -> tuple[Any, Calendar]:
     assert response.headers["content-type"] == "text/calendar; charset=utf-8"
     assert response.content.startswith(b"BEGIN:VCALENDAR\r\n")
     return response, check_feed(response.content)
+
+
+# Content lines as a parser sees them
+
+
+def unfolded_lines(data: bytes) -> list[str]:
+    text = re.sub(r"\r\n[ \t]", "", data.decode("utf-8"))
+    return [line for line in text.split("\r\n") if line]
+
+
+def property_names(data: bytes) -> list[str]:
+    """The name of every content line, in order: what a parser sees."""
+    return [re.split(r"[;:]", line, maxsplit=1)[0] for line in unfolded_lines(data)]
+
+
+def begin_lines(data: bytes) -> list[str]:
+    """The BEGIN: and END: lines, in order: the components a parser sees."""
+    return [line for line in unfolded_lines(data) if line.startswith(("BEGIN:", "END:"))]
