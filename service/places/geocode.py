@@ -3,8 +3,8 @@
 Radius search needs coordinates, and an all-day event needs its venue's
 time zone to start at the right midnight. In order of trust:
 
-1. coordinates the source gave, with the town and time zone of the nearest
-   place (``locate_offline``);
+1. coordinates the source gave, with the town of the nearest place and
+   the time zone whose borders hold them (``locate_offline``);
 2. the offline gazetteer, from the venue's city, region and country, else
    from its address (``locate_offline``, through ``service.places.addresses``);
 3. OpenStreetMap's Nominatim (``locate_online``), within its usage policy
@@ -26,13 +26,14 @@ from typing import Any
 from service.model import Venue
 from service.places.addresses import place_of_venue
 from service.places.gazetteer import Gazetteer, Place
+from service.places.timezones import zone_at
 
 log = logging.getLogger(__name__)
 
 TOWN_KM = 15.0
 """A venue with coordinates belongs to the biggest place this close (a city, not its district)."""
 ZONE_KM = 200.0
-"""The nearest place this close gives coordinates without a town their time zone."""
+"""Coordinates this close to a known place are on land with a known time zone."""
 NOMINATIM_DELAY_SECONDS = 1.0
 """Nominatim's usage policy: at most one request per second."""
 NOMINATIM_TIMEOUT_SECONDS = 10
@@ -179,7 +180,7 @@ def locate_online(venue: Venue, geocoder: NominatimGeocoder, gazetteer: Gazettee
         city=found.city,
         region=found.region,
         country=found.country,
-        timezone=zone.timezone if zone else None,
+        timezone=zone_at(found.lat, found.lon) if zone else None,
         by="nominatim",
     )
 
@@ -200,7 +201,7 @@ def _around(lat: float, lon: float, gazetteer: Gazetteer) -> Found:
         city=town.name if town else None,
         region=town.region_name if town else None,
         country=zone.country if zone else None,
-        timezone=zone.timezone if zone else None,
+        timezone=zone_at(lat, lon) if zone else None,
         by="source",
     )
 
