@@ -33,10 +33,14 @@ def run_migrations_online() -> None:
 
 
 def _run(connection: object) -> None:
+    # One transaction for every revision (the store's migrate() opens it, on SQLite
+    # too): a failure or a kill part-way leaves the schema as it was.
     context.configure(
         connection=connection,  # type: ignore[arg-type]
         target_metadata=target_metadata,
         render_as_batch=True,
+        transactional_ddl=True,
+        transaction_per_migration=False,
     )
     with context.begin_transaction():
         context.run_migrations()

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import signal
+import subprocess
+import sys
+from pathlib import Path
 from typing import Any
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, event, text
 
-from service.store import EventStore, SubscriptionStore, migrate
+from service.store import EventStore, SubscriptionStore, make_engine, migrate
 from service.store.engine import alembic_config
 from service.store.tables import metadata
 from tests.factories import NOW, make_subscription, python_meetup
@@ -53,3 +58,74 @@ def test_migrate_twice_is_a_no_op(store: EventStore) -> None:
     assert len(before["rows"]["events"]) == 2
     assert len(before["rows"]["subscriptions"]) == 1
     assert after == before
+
+
+FAIL_AT = "CREATE TABLE subscriptions"
+"""A statement of a later revision (0005): the earlier ones have run when it comes."""
+
+
+def _tables(engine: Engine) -> list[str]:
+    with engine.connect() as conn:
+        return list(
+            conn.execute(text("SELECT name FROM sqlite_master WHERE type = 'table'")).scalars()
+        )
+
+
+def _newest(engine: Engine) -> set[str]:
+    return set(ScriptDirectory.from_config(alembic_config(engine)).get_heads())
+
+
+def test_a_migration_failing_part_way_leaves_the_store_as_it_was(tmp_path: Path) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path / 'meetscout.db'}")
+
+    def fail(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if statement.strip().startswith(FAIL_AT):
+            raise RuntimeError("the disk is full")
+
+    event.listen(engine, "before_cursor_execute", fail)
+    with pytest.raises(RuntimeError, match="the disk is full"):
+        migrate(engine)
+    event.remove(engine, "before_cursor_execute", fail)
+
+    assert _tables(engine) == []
+    migrate(engine)
+    assert everything_a_migration_could_change(engine)["revisions"] == _newest(engine)
+    engine.dispose()
+
+
+KILLED_MID_MIGRATION = f"""
+import os, signal, sys
+from sqlalchemy import event
+from service.store import make_engine, migrate
+
+engine = make_engine(sys.argv[1])
+
+@event.listens_for(engine, "before_cursor_execute")
+def _die(conn, cursor, statement, *args):
+    if statement.strip().startswith({FAIL_AT!r}):
+        os.kill(os.getpid(), signal.SIGKILL)
+
+migrate(engine)
+"""
+
+
+def test_kill_9_during_the_first_migration_leaves_a_store_the_next_run_migrates(
+    tmp_path: Path,
+) -> None:
+    """A first crawl killed while it creates the schema: the next one must not find
+    half a schema ("table events already exists")."""
+    url = f"sqlite:///{tmp_path / 'meetscout.db'}"
+    killed = subprocess.run(
+        [sys.executable, "-c", KILLED_MID_MIGRATION, url], check=False, capture_output=True
+    )
+    assert killed.returncode == -signal.SIGKILL, killed.stderr.decode()
+
+    engine = make_engine(url)
+    assert _tables(engine) == []
+    migrate(engine)
+    store = EventStore(engine)
+    store.upsert_many([python_meetup(1)], now=NOW)
+    assert everything_a_migration_could_change(engine)["revisions"] == _newest(engine)
+    with engine.connect() as conn:
+        assert conn.execute(text("PRAGMA integrity_check")).scalar_one() == "ok"
+    engine.dispose()
