@@ -9,9 +9,12 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -100,7 +103,11 @@ class Settings(BaseSettings):
     digest_max_attempts: int = Field(
         default=5, ge=1, le=100, description="Digest: tries per subscription and week."
     )
-    log_level: str = Field(default="INFO", description="Log level of the crawl and the server.")
+    log_level: Literal["CRITICAL", "ERROR", "WARNING", "INFO", "DEBUG"] = Field(
+        default="INFO",
+        description="Log level of the crawl and the server: CRITICAL, ERROR, WARNING, INFO or "
+        "DEBUG.",
+    )
     geocoder: Literal["none", "nominatim"] = Field(
         default="none",
         description="Locating venues the offline gazetteer cannot: none, or OpenStreetMap's "
@@ -121,6 +128,40 @@ class Settings(BaseSettings):
         default_factory=ScoreWeights,
         description="Weights of the meet-someone-new score, as JSON.",
     )
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _level_in_any_case(cls, value: object) -> object:
+        return value.strip().upper() if isinstance(value, str) else value
+
+    @field_validator("database_url")
+    @classmethod
+    def _a_store_this_install_can_open(cls, value: str) -> str:
+        """A URL SQLAlchemy reads, of a database whose driver is installed."""
+        try:
+            url = make_url(value)
+        except ArgumentError:
+            raise ValueError(
+                "not a database URL; e.g. sqlite:////var/lib/meetscout.db or "
+                "postgresql+psycopg://user@host/meetscout"
+            ) from None
+        if url.get_backend_name() not in ("sqlite", "postgresql"):
+            raise ValueError(f"{url.get_backend_name()!r}: only sqlite and postgresql are stores")
+        try:
+            url.get_dialect().import_dbapi()
+        except ImportError as error:
+            raise ValueError(
+                f"the driver for {url.drivername} is not installed ({error})"
+            ) from None
+        return value
+
+    @field_validator("base_url")
+    @classmethod
+    def _an_address_people_can_open(cls, value: str) -> str:
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise ValueError("an http:// or https:// address, e.g. https://events.example.org")
+        return value
 
     @field_validator("contact")
     @classmethod

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from pydantic import ValidationError
+from pydantic_settings import SettingsError
 from rich.console import Console
 from rich.logging import RichHandler
+from rich.markup import escape
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -37,8 +40,24 @@ def _settings_are_valid() -> None:
         get_settings()
     except ValidationError as error:
         for problem in error.errors():
-            console.print(f"[red]error:[/red] {setting_problem(problem)}", highlight=False)
+            _one_line_error(setting_problem(problem))
         raise typer.Exit(2) from error
+    except SettingsError as error:  # a value the environment source cannot even decode
+        _one_line_error(settings_source_problem(error))
+        raise typer.Exit(2) from error
+
+
+def _one_line_error(message: str) -> None:
+    """The error on one line, however narrow the terminal; a value's brackets stay text."""
+    console.print(f"[red]error:[/red] {escape(message)}", highlight=False, soft_wrap=True)
+
+
+def settings_source_problem(error: SettingsError) -> str:
+    """pydantic-settings' "error parsing value for field "x" ...", as the variable at fault."""
+    found = re.search(r'field "([^"]+)"', str(error))
+    if found is None:
+        return str(error)
+    return f"MEETSCOUT_{found.group(1).upper()}: not valid JSON"
 
 
 def setting_problem(problem: Mapping[str, Any]) -> str:

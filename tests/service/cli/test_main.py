@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.support.saved import FIXTURES
 
 
@@ -108,3 +110,29 @@ def test_a_bad_setting_ends_any_command_with_its_name(tmp_path: Path) -> None:
         assert done.returncode == 2, done.stderr
         assert expected in done.stdout
         assert "Traceback" not in done.stdout + done.stderr
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "expected"),
+    [
+        ("MEETSCOUT_LOG_LEVEL", "bogus", "MEETSCOUT_LOG_LEVEL: Input should be 'CRITICAL'"),
+        ("MEETSCOUT_DATABASE_URL", "bogus", "MEETSCOUT_DATABASE_URL: not a database URL"),
+        ("MEETSCOUT_DATABASE_URL", "mysql://db/x", "'mysql': only sqlite and postgresql"),
+        ("MEETSCOUT_SCORE_WEIGHTS", "{bad", "MEETSCOUT_SCORE_WEIGHTS: not valid JSON"),
+        ("MEETSCOUT_BASE_URL", "events.example.org", "MEETSCOUT_BASE_URL: an http:// or"),
+    ],
+)
+def test_every_bad_setting_is_one_line_and_exit_2(
+    tmp_path: Path, name: str, value: str, expected: str
+) -> None:
+    done = run(tmp_path, "sources", env={name: value, "COLUMNS": "40"})
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert "Traceback" not in done.stdout + done.stderr
+    assert [line for line in done.stdout.splitlines() if line] == [
+        next(line for line in done.stdout.splitlines() if expected in line)
+    ]
+
+
+def test_the_log_level_is_read_in_any_case(tmp_path: Path) -> None:
+    done = run(tmp_path, "sources", env={"MEETSCOUT_LOG_LEVEL": "debug"})
+    assert done.returncode == 0, done.stdout + done.stderr
