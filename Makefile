@@ -25,8 +25,11 @@ $(BROWSER_JS)/node_modules/.installed: $(BROWSER_JS)/package.json $(BROWSER_JS)/
 	@if command -v npm >/dev/null; then cd $(BROWSER_JS) && npm ci --silent --no-audit --no-fund && touch node_modules/.installed; \
 	else echo "npm not found: the browser accessibility checks will be skipped"; fi
 
+# The bundled sources are a recording of 2026-08-22, 02:23 UTC (data/snapshot/README.md):
+# `make run` replays it at that moment. With your own MEETSCOUT_SOURCES, the real clock.
+RECORDING_AT := 2026-08-22T02:23:29Z
 run: $(VENV)/.installed
-	$(BIN)/meetscout up
+	$(if $(MEETSCOUT_SOURCES),,MEETSCOUT_REPLAY_AT=$(RECORDING_AT)) $(BIN)/meetscout up
 
 # The whole suite, then what handles dates again under a far-off system time zone;
 # one worker per core, each test file kept on one worker.

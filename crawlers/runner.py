@@ -11,8 +11,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
+import time
 from collections.abc import Callable, Mapping, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlparse
 
@@ -89,6 +90,7 @@ def run_crawl(
     and recorded in the store.
     """
     now = now or datetime.now(UTC)
+    began = time.monotonic()
     # Locating events needs the gazetteer, seconds to build: built while the first pages download.
     threading.Thread(target=get_gazetteer().load, name="gazetteer", daemon=True).start()
     process = AsyncCrawlerProcess({"LOG_INSTALL_ROOT_HANDLER": False})
@@ -139,7 +141,8 @@ def run_crawl(
                 report.fail("not_started", "the spider could not be started")
             else:
                 report = spider.report
-            report.finished = max(now, datetime.now(UTC))
+            # Counted from ``now``, so a replayed recording's runs last seconds, not months.
+            report.finished = now + timedelta(seconds=time.monotonic() - began)
             conclude(report, events=events, health=health, now=now)
             reports.append(report)
     finally:

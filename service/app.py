@@ -68,7 +68,11 @@ async def warm_start(app: FastAPI) -> AsyncIterator[None]:
 
 
 def create_app(settings: Settings, *, clock: Callable[[], datetime] | None = None) -> FastAPI:
-    """Build the app over the store ``settings`` names; migrations are applied first."""
+    """Build the app over the store ``settings`` names; migrations are applied first.
+
+    ``clock`` replaces the real clock (tests); without one, a replayed
+    recording (``settings.replay_at``) is served at the moment it was made.
+    """
     engine = make_engine(settings.database_url)
     migrate(engine)
     app = FastAPI(
@@ -80,7 +84,7 @@ def create_app(settings: Settings, *, clock: Callable[[], datetime] | None = Non
     app.state.settings = settings
     app.state.store = EventStore(engine)
     app.state.search_cache = SearchCache()
-    app.state.clock = clock
+    app.state.clock = clock or (settings.now if settings.replay_at is not None else None)
     app.state.feed_cache = FeedCache()
     app.state.subscribe_limiter = TokenBucketLimiter(
         burst=settings.subscribe_burst, per_hour=settings.subscribe_per_hour

@@ -6,6 +6,7 @@ never reads the environment; tests build their own :class:`Settings`.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -128,6 +129,16 @@ class Settings(BaseSettings):
         default_factory=ScoreWeights,
         description="Weights of the meet-someone-new score, as JSON.",
     )
+    replay_at: datetime | None = Field(
+        default=None,
+        description="Replay a recording: the moment (ISO 8601 with its offset) the crawl, the "
+        "search, the feeds and the digest take as now, every face saying it shows a recording "
+        "made then. `make run` sets it for the bundled recording; unset, the real clock.",
+    )
+
+    def now(self) -> datetime:
+        """What "now" is: the replayed recording's moment, else the real clock."""
+        return self.replay_at if self.replay_at is not None else datetime.now(UTC)
 
     @field_validator("log_level", mode="before")
     @classmethod
@@ -172,6 +183,15 @@ class Settings(BaseSettings):
         ):
             raise ValueError("one line of printable ASCII, without parentheses")
         return value
+
+    @field_validator("replay_at")
+    @classmethod
+    def _aware(cls, value: datetime | None) -> datetime | None:
+        """A moment, not a wall-clock time: without its offset it would mean a different
+        instant on every machine."""
+        if value is not None and value.tzinfo is None:
+            raise ValueError("give the offset too, e.g. 2026-08-22T02:23:29Z")
+        return value.astimezone(UTC) if value is not None else None
 
     @model_validator(mode="after")
     def _nominatim_needs_a_contact(self) -> Settings:

@@ -8,7 +8,9 @@ already stored (one query, not one per item).
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 from scrapy.crawler import Crawler
 
@@ -23,16 +25,32 @@ class StorePipeline(ReportingPipeline):
         super().__init__(crawler)
         self.database_url: str = crawler.settings.get("MEETSCOUT_DATABASE_URL")
         self.pending: dict[str, Event] = {}
+        self.repeated: dict[str, list[Event]] = {}
 
     def process_item(self, item: Event) -> Event:
         first = self.pending.get(item.id)
         if first is not None:
-            self.pending[item.id] = merge_events(first, item)
+            self.repeated.setdefault(item.id, [first]).append(item)
             raise self.drop("duplicate_in_source", item.id)
         self.pending[item.id] = item
         return item
 
+    def merge_repeated(self) -> None:
+        """Fold each event the source listed more than once, in the order of its pages.
+
+        Pages arrive in any order (confs.tech lists a conference in each of its
+        topics' files); merged in their arrival order, the same crawl would
+        store different categories each time.
+        """
+        for event_id, versions in self.repeated.items():
+            ordered = sorted(versions, key=lambda event: event.source_url or "")
+            merged = ordered[0]
+            for other in ordered[1:]:
+                merged = merge_events(merged, other)
+            self.pending[event_id] = merged
+
     def close_spider(self) -> None:
+        self.merge_repeated()
         if not self.pending:
             return
         engine = make_engine(self.database_url)
@@ -75,9 +93,26 @@ class StorePipeline(ReportingPipeline):
             records[event.id] = event
         if twins:
             for stored_twin in store.search(query=EventQuery(ids=list(twins))):
-                merged = stored_twin
+                merged = in_own_zone(stored_twin)
                 for event in twins[stored_twin.id]:
                     merged = merge_duplicate(merged, event)
                     self.report.merged_into_other_sources += 1
                 records[merged.id] = merged
         return list(records.values())
+
+
+def in_own_zone(event: Event) -> Event:
+    """A stored event's times in its own zone, as its spider wrote them.
+
+    The store reads times back in UTC; merged into as they are, a twin that
+    two sources list would be written in UTC by one source's crawl and in
+    its zone by the other's, and its SEQUENCE would rise at every crawl.
+    """
+    if event.timezone is None:
+        return event
+    try:
+        zone = ZoneInfo(event.timezone)
+    except (ValueError, KeyError):
+        return event
+    end = event.end.astimezone(zone) if event.end is not None else None
+    return replace(event, start=event.start.astimezone(zone), end=end)

@@ -8,15 +8,17 @@ is shown is kept with the event while the store is unchanged (see
 
 from __future__ import annotations
 
+from datetime import datetime
 from functools import partial
 from typing import Any
 
-from service.api.schemas import EventOut, PlaceOut, SearchResultOut, VenueOut
+from service.api.schemas import EventOut, PlaceOut, RecordingOut, SearchResultOut, VenueOut
 from service.links import event_ics_url, google_calendar_url
 from service.model import Event
 from service.places.gazetteer import Place
 from service.search import SearchResult
 from service.search.kept_events import KeptEvents
+from service.text.recording import recording_notice
 
 DISTANCE_DIGITS = 3
 
@@ -85,3 +87,10 @@ def place_out(place: Place) -> PlaceOut:
     return PlaceOut(
         name=place.name, label=place.label, lat=place.lat, lon=place.lon, timezone=place.timezone
     )
+
+
+def recording_out(replay_at: datetime | None) -> RecordingOut | None:
+    """What a list answer says while a recording is replayed; None when live."""
+    if replay_at is None:
+        return None
+    return RecordingOut(recorded_at=replay_at, notice=recording_notice(replay_at))

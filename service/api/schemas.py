@@ -73,6 +73,13 @@ class PlaceOut(BaseModel):
     timezone: str = Field(description="IANA time zone of the place.")
 
 
+class RecordingOut(BaseModel):
+    """Said by every answer while a recording is replayed (``MEETSCOUT_REPLAY_AT``)."""
+
+    recorded_at: datetime = Field(description="The moment the recording was made, taken as now.")
+    notice: str = Field(description="The same in words, to show beside the results.")
+
+
 class EventPage(BaseModel):
     """A page of search results and where to subscribe to the same search."""
 
@@ -83,6 +90,11 @@ class EventPage(BaseModel):
     webcal_url: str = Field(description="The same feed for calendar apps (webcal://).")
     place: PlaceOut | None = Field(
         default=None, description="The place `near` resolved to (null without `near`)."
+    )
+    recording: RecordingOut | None = Field(
+        default=None,
+        description="Set when these events are a replayed recording, not live data (null when "
+        "live).",
     )
 
 

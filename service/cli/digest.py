@@ -20,8 +20,9 @@ console = Console()
 
 
 def utcnow() -> datetime:
-    """The run's one reading of the clock (tests replace it)."""
-    return datetime.now(UTC)
+    """The run's one reading of the clock: a replayed recording's moment, else the real one
+    (tests replace it)."""
+    return get_settings().now()
 
 
 @digest_app.command()

@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Mapping
-from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -20,6 +19,7 @@ from rich.table import Table
 from service.cli.digest import digest_app
 from service.cli.search import search_command
 from service.settings import Settings, get_settings
+from service.text.recording import recording_notice
 
 if TYPE_CHECKING:
     from crawlers.report import SourceReport
@@ -109,6 +109,7 @@ def run_crawl_command(settings: Settings, source_name: str | None = None) -> lis
     engine = make_engine(settings.database_url)
     migrate(engine)
     engine.dispose()
+    say_if_recording(settings)
     with Progress(
         SpinnerColumn(),
         TextColumn("[bold]{task.description}"),
@@ -125,9 +126,15 @@ def run_crawl_command(settings: Settings, source_name: str | None = None) -> lis
             else:
                 progress.update(tasks[name], total=progress.tasks[tasks[name]].completed)
 
-        reports = run_crawl(settings, sources, now=datetime.now(UTC), on_event=on_event)
+        reports = run_crawl(settings, sources, now=settings.now(), on_event=on_event)
     console.print(summary_table(reports))
     return reports
+
+
+def say_if_recording(settings: Settings) -> None:
+    """A replayed recording says so before anything else is printed about it."""
+    if settings.replay_at is not None:
+        console.print(f"[yellow]{recording_notice(settings.replay_at)}[/yellow]", highlight=False)
 
 
 def summary_table(reports: list[SourceReport]) -> Table:
@@ -280,6 +287,14 @@ def _serve(settings: Settings, host: str | None, port: int | None) -> None:
     application = create_app(settings)
     bind_host, bind_port = host or settings.host, port or settings.port
     console.print(f"Serving on [bold]http://{bind_host}:{bind_port}[/bold]")
+    if settings.replay_at is not None:
+        say_if_recording(settings)
+        console.print(
+            "To search it from another terminal, replay the same moment: "
+            f"[bold]MEETSCOUT_REPLAY_AT={settings.replay_at:%Y-%m-%dT%H:%M:%SZ} "
+            ".venv/bin/meetscout search --near Toronto[/bold]",
+            highlight=False,
+        )
     uvicorn.run(application, host=bind_host, port=bind_port, log_level=settings.log_level.lower())
 
 

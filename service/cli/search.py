@@ -21,6 +21,7 @@ from service.search import (
     search,
 )
 from service.text.labels import ATTENDANCE_LABELS, KIND_LABELS
+from service.text.recording import recording_notice
 
 console = Console()
 
@@ -60,7 +61,8 @@ def search_command(
     from service.settings import get_settings
     from service.store import EventStore, make_engine, migrate
 
-    now = datetime.now(UTC)
+    settings = get_settings()
+    now = settings.now()
     try:
         point = _point(near, lat, lon)
         window_start = _day(start, "start") if start else None
@@ -79,7 +81,6 @@ def search_command(
             limit=limit,
             statuses=(Status.SCHEDULED, Status.POSTPONED),
         )
-        settings = get_settings()
         engine = make_engine(settings.database_url)
         try:
             migrate(engine)
@@ -89,6 +90,8 @@ def search_command(
     except SearchError as exc:
         console.print(f"[red]error:[/red] --{exc.parameter.replace('_', '-')}: {exc.message}")
         raise typer.Exit(2) from exc
+    if settings.replay_at is not None:
+        console.print(f"[yellow]{recording_notice(settings.replay_at)}[/yellow]", highlight=False)
     if point is not None and point.label:
         console.print(f"Near [bold]{point.label}[/bold], within {radius_km:g} km")
     if not page.items:

@@ -12,6 +12,7 @@ from datetime import date, datetime
 from typing import Any
 
 from service.text.labels import ATTENDANCE_WORDS, KIND_PLURALS
+from service.text.recording import recording_notice
 
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 ALL_EVENTS = "All events on meetscout"
@@ -60,9 +61,11 @@ def describe_feed(
     max_events: int,
     followup: bool = False,
     alarm_minutes: int | None = None,
+    recorded_at: datetime | None = None,
 ) -> str:
-    """What a subscriber gets, in a few plain sentences."""
-    lines = [
+    """What a subscriber gets, in a few plain sentences; a replayed recording says so first."""
+    lines = [recording_notice(recorded_at)] if recorded_at is not None else []
+    lines += [
         f"{describe_search(filters)}: places to meet someone new in your field, from meetscout.",
         f"From {days_back} days ago to {horizon_days} days ahead, the soonest "
         f"{max_events:,} events; updated every {_hours(refresh_hours)}.",

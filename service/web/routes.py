@@ -40,6 +40,7 @@ from service.store import EventStore, SubscriptionStore
 from service.text.advice import FOLLOW_UP_STEPS, prepare
 from service.text.labels import FREE_TIME_LABELS, KIND_CHOICE_LABELS
 from service.text.phrases import how_soon_text
+from service.text.recording import recording_notice
 from service.web.form import (
     ATTENDANCE_CHOICES,
     MAX_RADIUS_KM,
@@ -129,9 +130,17 @@ def environment() -> Environment:
     return env
 
 
-def render(template: str, *, status: int = 200, **context: Any) -> HTMLResponse:
-    html = environment().get_template(template).render(**context)
+def render(
+    template: str, *, status: int = 200, recording: str | None = None, **context: Any
+) -> HTMLResponse:
+    """A page; ``recording`` is the notice every page shows while a recording is replayed."""
+    html = environment().get_template(template).render(recording=recording, **context)
     return HTMLResponse(html, status_code=status, headers=PAGE_HEADERS)
+
+
+def recording_banner(settings: Settings) -> str | None:
+    """The notice a replayed recording shows at the top of every page, else None."""
+    return recording_notice(settings.replay_at) if settings.replay_at is not None else None
 
 
 @dataclass
@@ -193,6 +202,7 @@ def search_response(
         links = subscribe_links(settings.base_url, form.filters.params(), form.choices)
     return render(
         "search.html",
+        recording=recording_banner(settings),
         form=form,
         values=form.values,
         choices=form.choices,
@@ -400,6 +410,7 @@ def _subscribe(
         )
     return render(
         "subscribed.html",
+        recording=recording_banner(settings),
         email=mask_email(subscription.email),
         place=subscription.near or form.values.near,
         back_path=_path(form),
@@ -472,6 +483,7 @@ def event_page(event_id: str, store: StoreDep, settings: SettingsDep, now: NowDe
     preparation = prepare(event)
     return render(
         "event.html",
+        recording=recording_banner(settings),
         event=view,
         relative=how_soon_text(event, now),
         preparation=preparation,

@@ -15,7 +15,7 @@ from service.api.feed_cache import (
     FeedPlan,
     IcsRepresentationsDep,
 )
-from service.api.present import event_out, place_out, search_result_out
+from service.api.present import event_out, place_out, recording_out, search_result_out
 from service.api.schemas import EventOut, EventPage
 from service.http.caching import Validators
 from service.http.deps import NowDep, SearchCacheDep, SettingsDep, StoreDep
@@ -65,6 +65,7 @@ def list_events(
         feed_url=feed_url,
         webcal_url=webcal(feed_url),
         place=place_out(filters.place) if filters.place is not None else None,
+        recording=recording_out(settings.replay_at),
     )
     # Built and checked above: written out as it is, not validated a second time.
     return Response(body.model_dump_json().encode(), media_type=JSON_MEDIA_TYPE)

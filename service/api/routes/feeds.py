@@ -153,6 +153,7 @@ async def events_feed(
             max_events=MAX_FEED_EVENTS,
             followup=followup,
             alarm_minutes=alarm,
+            recorded_at=settings.replay_at,
         ),
         cancelled=cancelled,
         alarm_minutes=alarm,
