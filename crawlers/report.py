@@ -40,6 +40,7 @@ class SourceReport:
     vanished: int = 0
     cancelled: int = 0
     merged_into_other_sources: int = 0
+    held: int = 0  # new events of a holding source, waiting for approval
     unlocated: int = 0  # events with a venue that no gazetteer or geocoder could place
 
     def drop(self, reason: str) -> None:

@@ -56,6 +56,10 @@ class Source(BaseModel):
     follow: str | None = None
     next: str | None = None
     max_pages: int = Field(default=20, ge=1, le=500)
+    paused: bool = False
+    """Left out of every crawl but one that names it (the operator's pause)."""
+    hold: bool = False
+    """New events wait for the operator's approval before anything shows them."""
 
     @field_validator("name")
     @classmethod
@@ -121,6 +125,13 @@ def load_sources(path: Path) -> list[Source]:
         seen.add(source.name)
         sources.append(source)
     return sources
+
+
+def crawlable(sources: list[Source], *, named: str | None = None) -> list[Source]:
+    """The sources a crawl runs: the one ``named`` (paused or not), else every unpaused one."""
+    if named is not None:
+        return [source for source in sources if source.name == named]
+    return [source for source in sources if not source.paused]
 
 
 def _resolve(url: str, base: Path) -> str:

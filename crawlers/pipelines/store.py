@@ -57,13 +57,14 @@ class StorePipeline(ReportingPipeline):
         try:
             store = EventStore(engine)
             records = self.merge_with_store(store)
-            result = store.upsert_many(records, now=self.spider.now)
+            result = store.upsert_many(records, now=self.spider.now, hold=self.spider.source.hold)
         finally:
             engine.dispose()
         self.report.seen_ids.update(self.pending)
         self.report.stored += result.stored
         self.report.inserted += result.inserted
         self.report.changed += result.changed
+        self.report.held += result.held
 
     def merge_with_store(self, store: EventStore) -> list[Event]:
         """Keep what other sources added to our events; fold ours into theirs."""

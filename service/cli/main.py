@@ -91,21 +91,21 @@ def _setup_logging(settings: Settings) -> None:
 def run_crawl_command(settings: Settings, source_name: str | None = None) -> list[SourceReport]:
     """Crawl the configured sources with a progress display; print a summary."""
     from crawlers.runner import run_crawl
-    from crawlers.sources import SourcesError, load_sources
+    from crawlers.sources import SourcesError, crawlable, load_sources
     from service.store import make_engine, migrate
 
     try:
-        sources = load_sources(settings.sources)
+        listed = load_sources(settings.sources)
     except SourcesError as exc:
         console.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(2) from exc
-    if source_name is not None:
-        sources = [source for source in sources if source.name == source_name]
-        if not sources:
-            console.print(
-                f"[red]error:[/red] no source named {source_name!r} in {settings.sources}"
-            )
-            raise typer.Exit(2)
+    sources = crawlable(listed, named=source_name)
+    if source_name is None and len(sources) < len(listed):
+        paused = ", ".join(source.name for source in listed if source.paused)
+        console.print(f"Paused, not crawled: {paused}")
+    if source_name is not None and not sources:
+        console.print(f"[red]error:[/red] no source named {source_name!r} in {settings.sources}")
+        raise typer.Exit(2)
     engine = make_engine(settings.database_url)
     migrate(engine)
     engine.dispose()

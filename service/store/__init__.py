@@ -1,18 +1,28 @@
 """The event store: SQLAlchemy Core over SQLite by default, schema owned by Alembic."""
 
+from service.store.corrections import Correction
+from service.store.curation import CurationStore, Example, HeldEvent
 from service.store.engine import make_engine, migrate
 from service.store.events import EventStore, UpsertResult
 from service.store.health import CrawlRun, HealthStore, SourceHealth
 from service.store.query import EventQuery
 from service.store.subscriptions import SubscriptionStore
+from service.store.suggestions import Suggestion, SuggestionsFull, SuggestionStore
 
 __all__ = [
+    "Correction",
     "CrawlRun",
+    "CurationStore",
     "EventQuery",
     "EventStore",
+    "Example",
     "HealthStore",
+    "HeldEvent",
     "SourceHealth",
     "SubscriptionStore",
+    "Suggestion",
+    "SuggestionStore",
+    "SuggestionsFull",
     "UpsertResult",
     "make_engine",
     "migrate",

@@ -22,9 +22,11 @@ from service.classify.dedupe import Fingerprint
 from service.model import Attendance, Event, Kind, Status, Venue
 from service.places.cells import cell_of
 from service.store import dialects
+from service.store.corrections import apply_correction, held_record, read_corrections
 from service.store.query import EventQuery
 from service.store.statements import prepare
 from service.store.tables import events as table
+from service.store.tables import held_events
 
 BATCH_SIZE = 500
 # Consecutive clean snapshots an upcoming event may be missing from before it is cancelled.
@@ -68,6 +70,10 @@ class UpsertResult:
     inserted: int = 0
     changed: int = 0
     unchanged: int = 0
+    held: int = 0
+    """New events of a holding source, kept out of sight until approved."""
+    hidden: int = 0
+    """Events the operator hid, not written."""
 
     @property
     def stored(self) -> int:
@@ -78,6 +84,8 @@ class UpsertResult:
             self.inserted + other.inserted,
             self.changed + other.changed,
             self.unchanged + other.unchanged,
+            self.held + other.held,
+            self.hidden + other.hidden,
         )
 
 
@@ -122,7 +130,8 @@ def event_to_row(event: Event) -> dict[str, Any]:
     }
 
 
-def _hashes(row: dict[str, Any]) -> tuple[str, str]:
+def row_hashes(row: dict[str, Any]) -> tuple[str, str]:
+    """(content hash, schedule hash) of an event row: what tells a change, and a reschedule."""
     content = {key: row[key] for key in row if key not in ("id",)}
     schedule = {key: row.get(key) for key in SCHEDULE_FIELDS if key != "venue_key"}
     schedule["venue_key"] = [row["venue_name"], row["venue_address"], row["city"], row["country"]]
@@ -297,28 +306,47 @@ def row_to_event(row: Any) -> Event:
     )
 
 
+def _held_row(row: dict[str, Any], now: datetime) -> dict[str, Any]:
+    return {
+        "id": row["id"],
+        "source": row["source"],
+        "title": row["title"],
+        "start": row["start"],
+        "record": held_record(row),
+        "held": now,
+    }
+
+
 class EventStore:
     """Repository over the ``events`` table; every method takes keyword arguments."""
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
 
-    def upsert_many(self, events: Iterable[Event], *, now: datetime) -> UpsertResult:
-        """Insert or update ``events`` by id, in batches of one transaction each."""
+    def upsert_many(
+        self, events: Iterable[Event], *, now: datetime, hold: bool = False
+    ) -> UpsertResult:
+        """Insert or update ``events`` by id, in batches of one transaction each.
+
+        The operator's corrections are laid over each event and hidden events
+        skipped; with ``hold``, events not stored yet and not approved wait in
+        ``held_events`` instead, out of every read of the events.
+        """
         total = UpsertResult()
         batch: dict[str, Event] = {}
         for event in events:
             batch[event.id] = event
             if len(batch) >= BATCH_SIZE:
-                total += self._upsert_batch(list(batch.values()), now=now)
+                total += self._upsert_batch(list(batch.values()), now=now, hold=hold)
                 batch = {}
         if batch:
-            total += self._upsert_batch(list(batch.values()), now=now)
+            total += self._upsert_batch(list(batch.values()), now=now, hold=hold)
         return total
 
-    def _upsert_batch(self, batch: list[Event], *, now: datetime) -> UpsertResult:
+    def _upsert_batch(self, batch: list[Event], *, now: datetime, hold: bool) -> UpsertResult:
         ids = [event.id for event in batch]
         with self.engine.begin() as conn:
+            corrected = read_corrections(conn, ids)
             existing = {
                 row.id: row
                 for row in conn.execute(
@@ -331,10 +359,21 @@ class EventStore:
                     ).where(table.c.id.in_(ids))
                 )
             }
-            rows, inserted, changed = [], 0, 0
+            rows, held, inserted, changed, hidden = [], [], 0, 0, 0
             for event in batch:
-                row = event_to_row(event)
-                content_hash, schedule_hash = _hashes(row)
+                correction = corrected.get(event.id)
+                if correction is not None and correction.hidden:
+                    hidden += 1
+                    continue
+                row = apply_correction(event_to_row(event), correction)
+                if (
+                    hold
+                    and event.id not in existing
+                    and not (correction is not None and correction.approved)
+                ):
+                    held.append(_held_row(row, now))
+                    continue
+                content_hash, schedule_hash = row_hashes(row)
                 old = existing.get(event.id)
                 if old is None:
                     inserted += 1
@@ -357,8 +396,11 @@ class EventStore:
                     geo_cell=cell_of(row["lat"], row["lon"]),
                 )
                 rows.append(row)
-            conn.execute(dialects.upsert(self.engine, table, keep=KEPT_ON_UPSERT), rows)
-        return UpsertResult(inserted, changed, len(batch) - inserted - changed)
+            if rows:
+                conn.execute(dialects.upsert(self.engine, table, keep=KEPT_ON_UPSERT), rows)
+            if held:
+                conn.execute(dialects.upsert(self.engine, held_events, keep={"held"}), held)
+        return UpsertResult(inserted, changed, len(rows) - inserted - changed, len(held), hidden)
 
     def mark_missing(
         self, *, source: str, seen_ids: set[str], start: datetime, end: datetime, now: datetime

@@ -144,3 +144,47 @@ crawl_runs = Table(
     Column("note", Text),
     Index("ix_crawl_runs_source_finished", "source", "finished"),
 )
+
+# The operator's word on crawled events, kept apart from what the crawl writes (migration 0010).
+corrections = Table(
+    "corrections",
+    metadata,
+    Column("event_id", String(64), primary_key=True),
+    Column("source", String(128), nullable=False),
+    # None: the classifier's answer stands.
+    Column("kind", String(32)),
+    Column("sectors", JSON(none_as_null=True)),
+    Column("hidden", Boolean, nullable=False, server_default="0"),
+    # Approved out of a holding source: later crawls store it straight away.
+    Column("approved", Boolean, nullable=False, server_default="0"),
+    # What the classifier read, kept so that corrections can serve as its examples.
+    Column("title", Text, nullable=False),
+    Column("description", Text),
+    Column("updated", UTCDateTime, nullable=False),
+    Index("ix_corrections_source", "source"),
+)
+
+held_events = Table(
+    "held_events",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("source", String(128), nullable=False),
+    Column("title", Text, nullable=False),
+    Column("start", UTCDateTime, nullable=False),
+    # The whole event as the crawl made it, stored on approval.
+    Column("record", JSON, nullable=False),
+    Column("held", UTCDateTime, nullable=False),
+    Index("ix_held_events_source_start", "source", "start"),
+)
+
+suggestions = Table(
+    "suggestions",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("url", Text, nullable=False),
+    Column("note", Text),
+    Column("status", String(16), nullable=False),
+    Column("created", UTCDateTime, nullable=False),
+    Column("decided", UTCDateTime),
+    Index("ix_suggestions_status_created", "status", "created"),
+)

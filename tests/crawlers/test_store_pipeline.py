@@ -16,9 +16,9 @@ from service.store import EventQuery, EventStore
 from tests.factories import NOW, make_event
 
 
-def pipeline(settings: Settings, source: str) -> StorePipeline:
+def pipeline(settings: Settings, source: str, *, hold: bool = False) -> StorePipeline:
     spider = SimpleNamespace(
-        source=SimpleNamespace(name=source),
+        source=SimpleNamespace(name=source, hold=hold),
         report=SourceReport(source=source, type="ics"),
         now=NOW,
         window_start=NOW - timedelta(days=7),
