@@ -150,7 +150,8 @@ from crawlers.sources import load_sources
 from service.settings import Settings
 from service.store import make_engine, migrate
 
-settings = Settings(database_url=sys.argv[1], sources=Path(sys.argv[2]), log_level="WARNING")
+settings = Settings(database_url=sys.argv[1], sources=Path(sys.argv[2]), log_level="WARNING",
+                    fetch_allow=("127.0.0.1",))
 network = json.loads(sys.argv[3])
 engine = make_engine(settings.database_url); migrate(engine); engine.dispose()
 sources = load_sources(settings.sources)

@@ -21,6 +21,7 @@ from scrapy import signals
 from scrapy.crawler import AsyncCrawlerProcess, Crawler
 from scrapy.settings import Settings as ScrapySettings
 
+from crawlers.guard import ALLOW_SETTING
 from crawlers.hosts import HOSTS_SETTING, Hosts
 from crawlers.report import SourceReport
 from crawlers.settings import user_agent
@@ -62,6 +63,7 @@ def scrapy_settings(
     result.set("HTTPCACHE_DIR", str(settings.http_cache_dir), priority="cmdline")
     result.set("MEETSCOUT_GEOCODER", settings.geocoder, priority="cmdline")
     result.set("MEETSCOUT_GEOCODER_CACHE", str(settings.geocoder_cache), priority="cmdline")
+    result.set(ALLOW_SETTING, list(settings.fetch_allow), priority="cmdline")
     if settings.contact:
         result.set("USER_AGENT", user_agent(settings.contact), priority="cmdline")
     if source.url.startswith("file:"):
@@ -73,6 +75,15 @@ def scrapy_settings(
     for name, value in (overrides or {}).items():
         result.set(name, value, priority="cmdline")
     return result
+
+
+def process_settings(settings: Settings) -> dict[str, Any]:
+    """The process-wide Scrapy settings: its DNS resolver checks every address it hands out."""
+    return {
+        "LOG_INSTALL_ROOT_HANDLER": False,
+        "TWISTED_DNS_RESOLVER": "crawlers.guard.GuardedResolver",
+        ALLOW_SETTING: list(settings.fetch_allow),
+    }
 
 
 def run_crawl(
@@ -93,7 +104,7 @@ def run_crawl(
     began = time.monotonic()
     # Locating events needs the gazetteer, seconds to build: built while the first pages download.
     threading.Thread(target=get_gazetteer().load, name="gazetteer", daemon=True).start()
-    process = AsyncCrawlerProcess({"LOG_INSTALL_ROOT_HANDLER": False})
+    process = AsyncCrawlerProcess(process_settings(settings))
     hosts = Hosts()
     crawlers: list[tuple[Source, Crawler]] = []
     for source in sources:

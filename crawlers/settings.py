@@ -31,10 +31,15 @@ RETRY_TIMES = 2
 # Longest Retry-After (seconds) a crawl waits for before counting the fetch as failed.
 RETRY_AFTER_MAX = 120
 DOWNLOADER_MIDDLEWARES = {
+    # First: nothing else (robots.txt included) touches a refused address.
+    "crawlers.guard.FetchGuardMiddleware": 50,
     "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
     "crawlers.middlewares.SharedRobotsTxtMiddleware": 100,
     "crawlers.middlewares.RetryAfterMiddleware": 560,
 }
+# Every address a connection gets is checked (crawlers.guard): no private, loopback or metadata.
+TWISTED_DNS_RESOLVER = "crawlers.guard.GuardedResolver"
+MEETSCOUT_FETCH_ALLOW: list[str] = []
 # Every crawler of a run waits for the host's turn (crawlers.hosts) before fetching.
 DOWNLOAD_HANDLERS = {
     "http": "crawlers.hosts.HostTurnDownloadHandler",

@@ -6,18 +6,29 @@ never reads the environment; tests build their own :class:`Settings`.
 
 from __future__ import annotations
 
+import ipaddress
+import re
 from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+HOST_NAME = re.compile(r"[a-z0-9]([a-z0-9-]{0,62}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,62}[a-z0-9])?)*")
+
+
+def _is_network(entry: str) -> bool:
+    try:
+        ipaddress.ip_network(entry, strict=False)
+    except ValueError:
+        return False
+    return True
 
 
 class ScoreWeights(BaseModel):
@@ -125,6 +136,12 @@ class Settings(BaseSettings):
         default=PROJECT_ROOT / "var" / "geocode-cache.sqlite3",
         description="Where Nominatim answers are kept, so each address is asked once.",
     )
+    fetch_allow: Annotated[tuple[str, ...], NoDecode] = Field(
+        default=(),
+        description="Hosts or address ranges (CIDR) the crawl may fetch although they are "
+        "private, loopback or link-local, comma-separated: an intranet calendar, "
+        "e.g. calendar.corp.example,10.1.2.0/24.",
+    )
     score_weights: ScoreWeights = Field(
         default_factory=ScoreWeights,
         description="Weights of the meet-someone-new score, as JSON.",
@@ -173,6 +190,20 @@ class Settings(BaseSettings):
         if parts.scheme not in ("http", "https") or not parts.netloc:
             raise ValueError("an http:// or https:// address, e.g. https://events.example.org")
         return value
+
+    @field_validator("fetch_allow", mode="before")
+    @classmethod
+    def _hosts_or_ranges(cls, value: object) -> object:
+        """Comma-separated in the environment; each entry a host name or an address range."""
+        if isinstance(value, str):
+            value = [part for part in value.split(",")]
+        if not isinstance(value, list | tuple):
+            return value
+        entries = tuple(str(part).strip().lower() for part in value if str(part).strip())
+        for entry in entries:
+            if not (_is_network(entry) or HOST_NAME.fullmatch(entry)):
+                raise ValueError(f"{entry!r}: neither a host name nor an address range (CIDR)")
+        return entries
 
     @field_validator("contact")
     @classmethod

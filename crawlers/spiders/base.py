@@ -9,6 +9,7 @@ import scrapy
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
+from crawlers.guard import FetchRefused
 from crawlers.report import SourceReport
 from crawlers.sources import Source
 from service.model import Venue
@@ -63,6 +64,11 @@ class SourceSpider(scrapy.Spider):
 
     def on_error(self, failure: Failure) -> None:
         """Count a request that failed (DNS, refused, missing file, HTTP error)."""
+        if failure.check(FetchRefused):
+            message = str(failure.value)
+            self.logger.warning("%s: %s", self.source.name, message)
+            self.report.fail("refused", message)
+            return
         response = getattr(failure.value, "response", None)
         if response is not None:
             self.report.http_status = response.status

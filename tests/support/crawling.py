@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 import sys
@@ -37,9 +38,14 @@ print(json.dumps([{"source": r.source, "outcome": r.outcome.value, "found": r.fo
 """
 
 
-def crawl(settings: Settings, now: datetime = NOW) -> dict[str, dict]:
+LOCAL_SERVERS = "127.0.0.1"
+"""What the crawls of tests may fetch beyond the internet: their own servers on 127.0.0.1."""
+
+
+def crawl(settings: Settings, now: datetime = NOW, allow: str = LOCAL_SERVERS) -> dict[str, dict]:
     """Run ``meetscout crawl`` over ``settings.sources`` in a new process (the reactor runs once
-    per process), with the clock at ``now``; each source's report by name."""
+    per process), with the clock at ``now`` and ``MEETSCOUT_FETCH_ALLOW`` at ``allow``; each
+    source's report by name."""
     done = subprocess.run(
         [
             sys.executable,
@@ -53,6 +59,7 @@ def crawl(settings: Settings, now: datetime = NOW) -> dict[str, dict]:
         text=True,
         timeout=300,
         check=True,
+        env={**os.environ, "MEETSCOUT_FETCH_ALLOW": allow},
     )
     return {r["source"]: r for r in json.loads(done.stdout.strip().splitlines()[-1])}
 
