@@ -163,6 +163,11 @@ def resolve_tzid(tzid: str) -> str | None:
     shown = DISPLAY_NAME.match(name)
     if shown:
         return _from_display_name(shown)
+    # icalendar-ruby (Localist) writes Rails' names without the offset:
+    # X-WR-TIMEZONE:Eastern Time (US & Canada), Indiana (East).
+    bare = WINDOWS_DISPLAY_NAMES.get(_fold(name))
+    if bare:
+        return bare
     return _from_prefixed(name)
 
 
@@ -401,12 +406,8 @@ def salvage(text: str) -> tuple[list[icalendar.Calendar], list[str]]:
     calendars: list[icalendar.Calendar] = []
     lost: list[str] = []
     for header, blocks in _split_calendars(text):
-        try:
-            calendar = icalendar.Calendar.from_ical(
-                "\r\n".join(["BEGIN:VCALENDAR", *header, "END:VCALENDAR", ""])
-            )
-        except Exception:  # a header that does not parse still has events under it
-            calendar = icalendar.Calendar()
+        calendar, refused = _calendar_header(header)
+        lost.extend(refused)
         ordered = sorted(blocks, key=lambda block: not block[0].upper().startswith("BEGIN:VTIMEZ"))
         for block in ordered:
             try:
@@ -415,6 +416,50 @@ def salvage(text: str) -> tuple[list[icalendar.Calendar], list[str]]:
                 lost.append(f"{block[0].strip()[6:]}: {type(exc).__name__}: {exc}"[:200])
         calendars.append(calendar)
     return calendars, lost
+
+
+def _calendar_header(header: list[str]) -> tuple[icalendar.Calendar, list[str]]:
+    """A VCALENDAR with every calendar-level property that parses; names the others.
+
+    Tockify declares ``REFRESH-INTERVAL:P15M`` (15 months, meant as
+    minutes), which icalendar refuses, and the whole header with it: kept
+    property by property, the calendar keeps its X-WR-TIMEZONE.
+    """
+
+    def parse(lines: list[str]) -> icalendar.Calendar:
+        return icalendar.Calendar.from_ical(
+            "\r\n".join(["BEGIN:VCALENDAR", *lines, "END:VCALENDAR", ""])
+        )
+
+    try:
+        return parse(header), []
+    except Exception:  # icalendar raises many types on bad input
+        pass
+    kept: list[str] = []
+    refused: list[str] = []
+    for prop in _unfolded(header):
+        try:
+            parse([*kept, prop])
+        except Exception as exc:  # this property alone is left out
+            name = prop.split(":", 1)[0].split(";", 1)[0]
+            refused.append(f"VCALENDAR {name}: {type(exc).__name__}: {exc}"[:200])
+            continue
+        kept.append(prop)
+    try:
+        return parse(kept), refused
+    except Exception:  # a header that does not parse still has events under it
+        return icalendar.Calendar(), refused
+
+
+def _unfolded(lines: list[str]) -> list[str]:
+    """Content lines with their folded continuations joined back on."""
+    joined: list[str] = []
+    for line in lines:
+        if line[:1] in (" ", "\t") and joined:
+            joined[-1] += line[1:]
+        else:
+            joined.append(line)
+    return joined
 
 
 def _split_calendars(text: str) -> Iterator[tuple[list[str], list[list[str]]]]:

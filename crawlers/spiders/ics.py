@@ -11,6 +11,7 @@ from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import icalendar
 import scrapy
@@ -115,6 +116,7 @@ class IcsSpider(SourceSpider):
             if problem.startswith("VEVENT"):
                 self.report.drop("unparseable_event")
         earlier: set[str] = set()
+        latest: datetime | None = None
         for index, calendar in enumerate(calendars):
             ids: set[str] = set()
             try:
@@ -124,10 +126,23 @@ class IcsSpider(SourceSpider):
                         # VCALENDARs for different events.
                         event.id = make_event_id(self.source.name, event.id, f"vcalendar-{index}")
                     ids.add(event.id)
+                    latest = event.start if latest is None else max(latest, event.start)
                     yield event
             except Exception as exc:  # one broken VCALENDAR must not cost the others
                 self.report.fail("bad_calendar", f"{type(exc).__name__}: {exc}"[:300])
             earlier |= ids
+        self._listed_until(latest)
+
+    def _listed_until(self, latest: datetime | None) -> None:
+        """A feed vouches for the days it lists, up to its last event.
+
+        Meetup lists a group's next 10 events and The Events Calendar its
+        next 30: an event beyond today's cut has not vanished, so only the
+        events up to the last one listed can be missing (and, twice missing,
+        cancelled).
+        """
+        if latest is not None and self.report.window_end is not None:
+            self.report.window_end = min(self.report.window_end, latest)
 
     def parse_calendar(self, calendar: icalendar.Calendar, feed_url: str) -> Iterator[Event]:
         feed = Feed(
@@ -248,6 +263,14 @@ class IcsSpider(SourceSpider):
             until = all_day_start(raw_end, zone)
         if until is not None and until < start:
             until = None
+        place = self.source.timezone
+        if place and zone != place:
+            # Written in another zone than the place's (GrowthZone chambers of
+            # New Jersey in Los Angeles time): the same instant, shown where it is.
+            here = ZoneInfo(place)
+            start = start.astimezone(here)
+            until = until.astimezone(here) if until is not None else None
+            zone = place
         return start, until, False, zone
 
     def _parse_venue(self, component: icalendar.Component) -> Venue:
