@@ -29,6 +29,7 @@ from crawlers.snapshot import conclude
 from crawlers.sources import Source
 from crawlers.spiders.base import SourceSpider
 from crawlers.spiders.confs_tech import ConfsTechSpider
+from crawlers.spiders.deadlines import DeadlinesSpider
 from crawlers.spiders.ics import IcsSpider
 from crawlers.spiders.jsonld import JsonLdSpider
 from service.places.gazetteer import get_gazetteer
@@ -39,6 +40,7 @@ SPIDERS: dict[str, type[SourceSpider]] = {
     "ics": IcsSpider,
     "confs_tech": ConfsTechSpider,
     "jsonld": JsonLdSpider,
+    "deadlines": DeadlinesSpider,
 }
 
 CRAWLERS_PER_HOST = 3

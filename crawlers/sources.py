@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from service.model import Kind
 
-SOURCE_TYPES = ("ics", "confs_tech", "jsonld")
+SOURCE_TYPES = ("ics", "confs_tech", "jsonld", "deadlines")
 SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 
 
@@ -43,7 +43,7 @@ class Source(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     name: str
-    type: Literal["ics", "confs_tech", "jsonld"]
+    type: Literal["ics", "confs_tech", "jsonld", "deadlines"]
     url: str
     kind: Kind | None = None
     sectors: tuple[str, ...] = ()

@@ -19,7 +19,7 @@ def write(tmp_path: Path, text: str) -> Path:
 
 def test_load_bundled_sources_resolve_to_existing_files() -> None:
     sources = load_sources(ROOT / "sources.toml")
-    assert {source.type for source in sources} == {"ics", "confs_tech"}
+    assert {source.type for source in sources} == {"ics", "confs_tech", "deadlines"}
     for source in sources:
         assert source.url.startswith("file://")
         assert Path(source.url.removeprefix("file://")).exists()
