@@ -90,7 +90,8 @@ def read_calendars(body: bytes) -> tuple[list[icalendar.Calendar], list[str]]:
         calendars, lost = salvage(text.decode("utf-8", errors="replace"))
         if not any(calendar.subcomponents for calendar in calendars):
             raise FeedError(f"unparseable iCalendar: {exc}"[:300]) from exc
-        return calendars, [f"feed: {type(exc).__name__}: {exc}"[:200], *lost]
+        # What salvage names was lost; the parser's complaint only when it names nothing.
+        return calendars, lost or [f"feed: {type(exc).__name__}: {exc}"[:200]]
 
 
 class IcsSpider(SourceSpider):

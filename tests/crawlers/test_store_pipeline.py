@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 from datetime import timedelta
 from types import SimpleNamespace
+from zoneinfo import ZoneInfo
 
 from scrapy.exceptions import DropItem
 
@@ -103,3 +104,41 @@ def test_store_empty_crawl_writes_nothing(settings: Settings, store: EventStore)
     report = crawl(settings, "a", [])
     assert report.stored == 0
     assert store.search(query=EventQuery()) == []
+
+
+def test_store_merges_repeats_in_page_order_whatever_their_arrival(
+    settings: Settings, store: EventStore
+) -> None:
+    # confs.tech lists a conference in each topic's file; the files arrive in any order.
+    pages = [
+        make("a", "1", categories=[topic], source_url=f"https://example.org/2026/{topic}.json")
+        for topic in ("opensource", "networking", "general")
+    ]
+    crawl(settings, "a", pages)
+    [first] = store.search(query=EventQuery())
+    crawl(settings, "a", list(reversed(pages)))
+    [second] = store.search(query=EventQuery())
+
+    assert first.categories == ["general", "networking", "opensource"]
+    assert second.categories == first.categories
+    assert second.sequence == first.sequence
+
+
+def test_store_twin_in_a_zone_keeps_its_sequence_over_recrawls(
+    settings: Settings, store: EventStore
+) -> None:
+    # Two sources list the same evening in Toronto time; the store reads it back in UTC.
+    zone = ZoneInfo("America/Toronto")
+    start = (NOW + timedelta(days=5, hours=18)).astimezone(zone)
+    owner = [make("a", "1", start=start, timezone="America/Toronto")]
+    other = [make("b", "9", start=start, timezone="America/Toronto", description="More words.")]
+    crawl(settings, "a", owner)
+    crawl(settings, "b", other)
+    [before] = store.search(query=EventQuery())
+    for _ in range(2):
+        crawl(settings, "a", owner)
+        crawl(settings, "b", other)
+    [after] = store.search(query=EventQuery())
+
+    assert after.sources == ["a", "b"]
+    assert after.sequence == before.sequence
