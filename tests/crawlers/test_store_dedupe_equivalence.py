@@ -39,7 +39,7 @@ TITLES = [
 
 def _crawl(database_url: str, source: str, events: list[Event]) -> SourceReport:
     spider = SimpleNamespace(
-        source=SimpleNamespace(name=source),
+        source=SimpleNamespace(name=source, hold=False),
         report=SourceReport(source=source, type="ics"),
         now=NOW,
     )
