@@ -8,7 +8,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
-BENCHMARKS = ("crawl", "search", "feeds")
+BENCHMARKS = ("crawl", "search", "feeds", "sectors")
 
 
 def main(names: list[str]) -> int:

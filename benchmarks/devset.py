@@ -1,0 +1,468 @@
+"""Rebuild ``devset.csv``: real listings whose sector and kind come from their publisher.
+
+Run from the repository root: ``python -m benchmarks.devset``.
+It reads the shared real-data folders (``MEETSCOUT_REAL_DATA``, default
+``../shared/fixtures/real``) and a checkout of tbeason/financeconferences
+(``FINANCE_CONFERENCES``), takes the listings of every source named in
+``SOURCES`` in file order (one per distinct title, at most ``CAP`` per
+source), and labels each with the sector(s) and kind its source's label maps
+to. No listing is chosen or labelled by reading its text.
+"""
+
+from __future__ import annotations
+
+import csv
+import html
+import json
+import os
+import re
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import icalendar
+import yaml
+
+REAL = Path(os.environ.get("MEETSCOUT_REAL_DATA", "../shared/fixtures/real"))
+FINANCE = Path(
+    os.environ.get("FINANCE_CONFERENCES", "/work/.mirror/tbeason+financeconferences/repo")
+)
+FINANCE_COMMIT = "04e6c5230db207f21d7cd928381594da6e6a9409"
+OUT = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "sectors" / "devset.csv"
+CAP = 40
+DESCRIPTION_CHARS = 600
+
+# community-calendar feed -> (publisher's label as the manifest gives it, sectors, kind or "")
+CC: dict[str, tuple[str, str, str]] = {
+    # technology: Meetup and Luma groups whose platform topic is technology
+    "asheville/meetup_avltech.ics": ("Meetup group: tech", "technology", "meetup"),
+    "raleighdurham/meetup_data_science_nc.ics": ("Meetup group: tech", "technology", "meetup"),
+    "raleighdurham/meetup_downtown_techies_durham.ics": (
+        "Meetup group: tech",
+        "technology",
+        "meetup",
+    ),
+    "raleighdurham/meetup_durham_geeks.ics": ("Meetup group: tech", "technology", "meetup"),
+    "toronto/meetup_microsoft_reactor_toronto.ics": ("Meetup group: tech", "technology", "meetup"),
+    "toronto/meetup_toronto_tech_stack_exchange.ics": (
+        "Meetup group: tech",
+        "technology",
+        "meetup",
+    ),
+    "raleighdurham/meetup_raleigh_ai_machine_learning_and_computer_vision_meetup.ics": (
+        "Meetup group: tech",
+        "technology",
+        "meetup",
+    ),
+    "toronto/meetup_toronto_ai_machine_learning_data_science.ics": (
+        "Meetup group: tech",
+        "technology",
+        "meetup",
+    ),
+    "raleighdurham/meetup_rdu_artificial_intelligence_meetup_group.ics": (
+        "Meetup group: tech",
+        "technology",
+        "meetup",
+    ),
+    "montclair/meetup_nj_code_coffee.ics": ("Meetup group: tech", "technology", "meetup"),
+    "toronto/meetup_toronto_postgres.ics": ("Meetup group: tech", "technology", "meetup"),
+    "raleighdurham/meetup_trianglemodernweb.ics": ("Meetup group: tech", "technology", "meetup"),
+    "montclair/meetup_cloud_data_driven.ics": ("Meetup group: tech", "technology", "meetup"),
+    "toronto/luma_genai_collective.ics": ("Luma tech group", "technology", ""),
+    "toronto/luma_techto_events.ics": ("Luma tech group", "technology", ""),
+    # engineering: a faculty of engineering, hackerspaces and makerspaces
+    "toronto/engineering_engineering_events.ics": (
+        "university: faculty of engineering",
+        "engineering-and-manufacturing",
+        "",
+    ),
+    "raleighdurham/meetup_splatspace.ics": (
+        "hackerspace",
+        "engineering-and-manufacturing;technology",
+        "meetup",
+    ),
+    "toronto/toronto_tool_library.ics": (
+        "tool library / makerspace",
+        "engineering-and-manufacturing",
+        "",
+    ),
+    # healthcare
+    "montclair/mhainspire.ics": ("health / mental health organisation", "healthcare", ""),
+    "asheville/civicplus_buncombenc_35.ics": ("public health agency", "healthcare", ""),
+    # education: school and school-district calendars
+    "bloomington/rbbschools_cal_7.ics": ("school district", "education", ""),
+    "bloomington/rbbschools_cal_11.ics": ("school", "education", ""),
+    "bloomington/rbbschools_cal_3.ics": ("school", "education", ""),
+    "asheville/ashevillecityschools_cal_24_10_6.ics": ("school", "education", ""),
+    "asheville/ashevillecityschools_cal_25.ics": ("school", "education", ""),
+    "asheville/ashevillecityschools_cal_28_2.ics": ("school", "education", ""),
+    "asheville/ashevillecityschools_cal_34.ics": (
+        "school: career and technical education",
+        "education",
+        "",
+    ),
+    "bloomington/gcal_c_eec83e1cbfbdf8804b061fbaa23ea7300a127c74c0668e9512747006f10b3833"
+    "_group_calendar_google_com.ics": (
+        "school",
+        "education",
+        "",
+    ),
+    # legal
+    "bloomington/events_livewhale_64.ics": ("university: school of law", "legal", ""),
+    # marketing and media
+    "bloomington/events_livewhale_45.ics": ("university: media school", "marketing-and-media", ""),
+    # science and research: science museums and academic research units
+    "raleighdurham/naturalsciences.ics": ("museum of natural sciences", "science-and-research", ""),
+    "raleighdurham/moreheadplanetarium.ics": (
+        "planetarium and science center",
+        "science-and-research",
+        "",
+    ),
+    "toronto/philosophy.ics": ("university: philosophy department", "science-and-research", ""),
+    "bloomington/events_livewhale_130.ics": (
+        "university: arts and humanities institute",
+        "science-and-research",
+        "",
+    ),
+    # sales and business
+    "asheville/asheville_chamber.ics": ("chamber of commerce", "sales-and-business", ""),
+    "raleighdurham/wakeforest_chamber.ics": ("chamber of commerce", "sales-and-business", ""),
+    "raleighdurham/apex_chamber.ics": ("chamber of commerce", "sales-and-business", ""),
+    "raleighdurham/durham_chamber.ics": ("chamber of commerce", "sales-and-business", ""),
+    "montclair/north_essex_chamber.ics": ("chamber of commerce", "sales-and-business", ""),
+    "bloomington/events_livewhale_343.ics": (
+        "university: school of business",
+        "sales-and-business",
+        "",
+    ),
+    "toronto/meetup_downtown_toronto_women_in_business_meetup.ics": (
+        "Meetup group: business",
+        "sales-and-business",
+        "meetup",
+    ),
+    "montclair/meetup_montclair_business_networking.ics": (
+        "Meetup group: business",
+        "sales-and-business",
+        "meetup",
+    ),
+    # public sector and nonprofit
+    "toronto/toronto_meetings.ics": (
+        "city government: meetings",
+        "public-sector-and-nonprofit",
+        "other",
+    ),
+    "asheville/civicplus_buncombenc_37.ics": (
+        "county government: planning",
+        "public-sector-and-nonprofit",
+        "",
+    ),
+    "montclair/civicplus_cliftonnj_14.ics": ("city government", "public-sector-and-nonprofit", ""),
+    "bloomington/brown_county_gov.ics": ("county government", "public-sector-and-nonprofit", ""),
+    "bloomington/morgancounty_egov_apps.ics": (
+        "county government",
+        "public-sector-and-nonprofit",
+        "",
+    ),
+    "toronto/volunteer_toronto.ics": ("volunteer centre", "public-sector-and-nonprofit", ""),
+    "raleighdurham/chapelhill_legistar.ics": (
+        "town government: meetings",
+        "public-sector-and-nonprofit",
+        "other",
+    ),
+    "raleighdurham/durhamcounty_legistar.ics": (
+        "county government: meetings",
+        "public-sector-and-nonprofit",
+        "other",
+    ),
+    "toronto/metrolinx_board.ics": ("public agency: board", "public-sector-and-nonprofit", "other"),
+    # design and arts: art schools and art museums
+    "toronto/ocad_u.ics": ("university of art and design", "design-and-arts", ""),
+    "asheville/ashevilleart.ics": ("art museum", "design-and-arts", ""),
+    "raleighdurham/events.ics": ("art museum", "design-and-arts", ""),
+    "raleighdurham/nasher.ics": ("art museum", "design-and-arts", ""),
+    "bloomington/events_livewhale_234.ics": ("art museum", "design-and-arts", ""),
+    "toronto/textilemuseum.ics": ("textile museum", "design-and-arts", ""),
+    # music, film and entertainment: venues, cinemas, performing-arts series
+    "toronto/danforth_music_hall.ics": ("music venue", "music-and-entertainment", ""),
+    "toronto/grossmanstavern.ics": ("music venue", "music-and-entertainment", ""),
+    "bloomington/events_livewhale_81.ics": ("university cinema", "music-and-entertainment", ""),
+    "montclair/peakperfs.ics": ("performing-arts series", "music-and-entertainment", ""),
+    "raleighdurham/duke_arts.ics": (
+        "university arts presenter",
+        "music-and-entertainment;design-and-arts",
+        "",
+    ),
+    # writing and publishing: bookstores, publishers, poetry listings, writers' groups
+    "toronto/eventbrite_another_story.ics": ("bookstore", "writing-and-publishing", "book_signing"),
+    "raleighdurham/eventbrite_quail_ridge.ics": (
+        "bookstore",
+        "writing-and-publishing",
+        "book_signing",
+    ),
+    "bloomington/eventbrite_morgenstern_books.ics": (
+        "bookstore",
+        "writing-and-publishing",
+        "book_signing",
+    ),
+    "toronto/eventbrite_glad_day.ics": ("bookstore", "writing-and-publishing", "book_signing"),
+    "toronto/ben_mcnally_bm.ics": ("bookstore", "writing-and-publishing", "book_signing"),
+    "toronto/prh_canada.ics": ("book publisher", "writing-and-publishing", "book_signing"),
+    "toronto/coach_house.ics": ("book publisher", "writing-and-publishing", "book_signing"),
+    "montclair/nj_poetry_events.ics": ("poetry listings", "writing-and-publishing", ""),
+    "asheville/meetup_asheville_writers.ics": (
+        "Meetup group: writers",
+        "writing-and-publishing",
+        "meetup",
+    ),
+    "raleighdurham/meetup_dwg_writers.ics": (
+        "Meetup group: writers",
+        "writing-and-publishing",
+        "meetup",
+    ),
+    # energy and environment: conservation and environmental organisations
+    "asheville/mountaintrue.ics": ("environmental organisation", "energy-and-environment", ""),
+    "raleighdurham/haw_river_assembly.ics": (
+        "environmental organisation",
+        "energy-and-environment",
+        "",
+    ),
+    "raleighdurham/triangleland.ics": ("land conservancy", "energy-and-environment", ""),
+    "raleighdurham/ncwf.ics": ("wildlife federation", "energy-and-environment", ""),
+    "bloomington/sycamore_land_trust.ics": ("land trust", "energy-and-environment", ""),
+    "raleighdurham/keep_durham_beautiful.ics": (
+        "environmental organisation",
+        "energy-and-environment",
+        "",
+    ),
+    "montclair/njaudubon.ics": ("conservation society", "energy-and-environment", ""),
+    "montclair/neearth.ics": ("environmental organisation", "energy-and-environment", ""),
+    "toronto/highparknaturecentre.ics": ("nature centre", "energy-and-environment", ""),
+    # agriculture and food: farmers markets and horticulture
+    "asheville/tockify_wild.goods.ics": ("farmers market", "agriculture-and-food", ""),
+    "bloomington/gcal_bloomington_in_gov_0l6e93fe54psagva4dhojra2q0"
+    "_group_calendar_google_com.ics": (
+        "farmers market",
+        "agriculture-and-food",
+        "",
+    ),
+    "bloomington/master_gardeners.ics": ("master gardeners", "agriculture-and-food", ""),
+    "toronto/etobicoke_hort.ics": ("horticultural society", "agriculture-and-food", ""),
+    "raleighdurham/ncbg.ics": (
+        "botanical garden",
+        "agriculture-and-food;energy-and-environment",
+        "",
+    ),
+    "toronto/torontobotanicalgarden.ics": (
+        "botanical garden",
+        "agriculture-and-food;energy-and-environment",
+        "",
+    ),
+    # sports and fitness
+    "bloomington/iu_athletics.ics": ("university athletics", "sports-and-fitness", ""),
+    "raleighdurham/goheels_api_v2.ics": ("university athletics", "sports-and-fitness", ""),
+    "asheville/meetup_asheville_runners.ics": (
+        "Meetup group: running",
+        "sports-and-fitness",
+        "meetup",
+    ),
+    "toronto/meetup_founders_running_club_toronto.ics": (
+        "Meetup group: running",
+        "sports-and-fitness",
+        "meetup",
+    ),
+    # social care and community services
+    "montclair/ywcannj.ics": ("YWCA", "social-care-and-community", ""),
+    "asheville/trumba_calendars_social_work_services_age_friendly.ics": (
+        "senior centers (social work services)",
+        "social-care-and-community",
+        "",
+    ),
+    "toronto/scaddingcourt.ics": ("community centre", "social-care-and-community", ""),
+}
+
+# Other iCalendar files of the shared set: (label, sectors, kind)
+ICS: dict[str, tuple[str, str, str]] = {
+    "ics/icalcreator-fablab-cottbus-makerspace.ics": (
+        "makerspace",
+        "engineering-and-manufacturing;technology",
+        "",
+    ),
+    "ics/google-hackerspace-machbar-potsdam.ics": (
+        "hackerspace",
+        "engineering-and-manufacturing;technology",
+        "",
+    ),
+    "ics/gdg-toulouse-tech-hub-meetups.ics": (
+        "Meetup tech groups (aggregate)",
+        "technology",
+        "meetup",
+    ),
+}
+
+# confs.tech topic -> sectors (the topic file is the curated list's scope;
+# every entry is a conference)
+CONFS_TECH_YEARS = ("2019", "2020", "2025", "2026", "2027")
+CONFS_TECH_TOPICS = {
+    "ux": "design-and-arts;technology",
+    "tech-comm": "writing-and-publishing;technology",
+    "product": "sales-and-business;technology",
+    "leadership": "sales-and-business;technology",
+}
+CONFS_TECH_CAP = 12
+
+# LiGHT curated subject (`sub`) -> sectors; `type` -> kind
+LIGHT_SUBJECTS = {
+    "Global Health": "healthcare",
+    "Health AI": "healthcare;technology",
+    "ML": "technology;science-and-research",
+    "AI": "technology;science-and-research",
+    "NLP": "technology;science-and-research",
+    "CV": "technology;science-and-research",
+    "DM": "technology;science-and-research",
+    "SEC": "technology",
+    "HCI": "technology;design-and-arts",
+    "SE": "technology",
+}
+LIGHT_KINDS = {"conference": "conference", "summit": "conference", "workshop": "workshop"}
+
+FIELDS = ["source", "label", "sectors", "kind", "title", "description"]
+
+
+def clean(value: object, limit: int) -> str:
+    text = html.unescape(str(value or ""))
+    text = re.sub(r"<[^>]+>", " ", text)
+    return re.sub(r"\s+", " ", text).strip()[:limit]
+
+
+def ics_rows(
+    path: Path, source: str, label: str, sectors: str, kind: str, cap: int = CAP
+) -> Iterator[dict[str, str]]:
+    try:
+        # Tockify's "P15M" (meant as minutes) makes icalendar reject the whole file.
+        data = re.sub(
+            rb"(?m)^(?:REFRESH-INTERVAL|X-PUBLISHED-TTL)[;:][^\r\n]*\r?\n", b"", path.read_bytes()
+        )
+        calendars = icalendar.Calendar.from_ical(data, multiple=True)
+    except Exception as error:  # a feed icalendar cannot read gives no rows
+        print(f"skip {source}: {error}", file=sys.stderr)
+        return
+    seen: set[str] = set()
+    for calendar in calendars:
+        for event in calendar.walk("VEVENT"):
+            title = clean(event.get("SUMMARY"), 300)
+            if not title or title.lower() in seen:
+                continue
+            seen.add(title.lower())
+            yield {
+                "source": source,
+                "label": label,
+                "sectors": sectors,
+                "kind": kind,
+                "title": title,
+                "description": clean(event.get("DESCRIPTION"), DESCRIPTION_CHARS),
+            }
+            if len(seen) >= cap:
+                return
+
+
+def confs_tech_rows() -> Iterator[dict[str, str]]:
+    topics = sorted(
+        {p.stem for year in CONFS_TECH_YEARS for p in (REAL / "confs-tech" / year).glob("*.json")}
+    )
+    for topic in topics:
+        seen: set[str] = set()
+        for year in CONFS_TECH_YEARS:
+            path = REAL / "confs-tech" / year / f"{topic}.json"
+            if not path.exists():
+                continue
+            for entry in json.loads(path.read_text(encoding="utf-8")):
+                title = clean(entry.get("name"), 300)
+                if not title or title.lower() in seen or len(seen) >= CONFS_TECH_CAP:
+                    continue
+                seen.add(title.lower())
+                yield {
+                    "source": f"confs-tech/{topic}",
+                    "label": f"confs.tech topic: {topic}",
+                    "sectors": CONFS_TECH_TOPICS.get(topic, "technology"),
+                    "kind": "conference",
+                    "title": title,
+                    "description": "",
+                }
+
+
+def light_rows() -> Iterator[dict[str, str]]:
+    for name in ("conferences", "summits", "workshops"):
+        records = yaml.safe_load(
+            (REAL / "health-conferences" / f"{name}.yaml").read_text(encoding="utf-8")
+        )
+        seen: set[str] = set()
+        for record in records:
+            subjects = record.get("sub") or []
+            subject = subjects if isinstance(subjects, str) else subjects[0]
+            title = clean(record.get("full_name") or record.get("title"), 300)
+            if subject not in LIGHT_SUBJECTS or title.lower() in seen:
+                continue
+            seen.add(title.lower())
+            yield {
+                "source": f"health-conferences/{name}",
+                "label": f"LiGHT subject: {subject}",
+                "sectors": LIGHT_SUBJECTS[subject],
+                "kind": LIGHT_KINDS[record["type"]],
+                "title": title,
+                "description": "",
+            }
+
+
+def finance_rows() -> Iterator[dict[str, str]]:
+    seen: set[str] = set()
+    for name in ("data/financeconfdeadlines.csv", "data/conferences_pastdue.csv"):
+        text = subprocess.run(
+            ["git", "-C", str(FINANCE), "show", f"{FINANCE_COMMIT}:{name}"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        for row in csv.DictReader(text.splitlines()):
+            title = clean(row.get("Conference Name"), 300)
+            if not title or title.lower() in seen:
+                continue
+            seen.add(title.lower())
+            yield {
+                "source": "financeconferences",
+                "label": "finance conference list",
+                "sectors": "finance",
+                "kind": "conference",
+                "title": title,
+                "description": "",
+            }
+            if len(seen) >= 80:
+                return
+
+
+def main() -> None:
+    rows: list[dict[str, str]] = []
+    for path, (label, sectors, kind) in CC.items():
+        rows.extend(
+            ics_rows(
+                REAL / "community-calendar" / path,
+                f"community-calendar/{path}",
+                label,
+                sectors,
+                kind,
+            )
+        )
+    for path, (label, sectors, kind) in ICS.items():
+        rows.extend(ics_rows(REAL / path, path, label, sectors, kind))
+    rows.extend(confs_tech_rows())
+    rows.extend(light_rows())
+    rows.extend(finance_rows())
+    with OUT.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, FIELDS, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+    print(f"{len(rows)} listings -> {OUT}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,59 @@
+"""The development set of publisher-labelled listings, and the keyword classifier measured on it."""
+
+from __future__ import annotations
+
+import csv
+from collections import Counter
+from pathlib import Path
+
+from benchmarks.sectors import keywords, kinds, publisher, score
+from service.classify.sectors import get_taxonomy
+from service.model import Kind
+
+DEVSET = Path(__file__).parents[2] / "fixtures" / "sectors" / "devset.csv"
+
+
+def rows() -> list[dict[str, str]]:
+    with DEVSET.open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def test_devset_has_40_listings_for_12_sectors_from_several_sources() -> None:
+    listings = rows()
+    first = Counter(row["sectors"].split(";")[0] for row in listings)
+    assert sum(count >= 40 for count in first.values()) >= 12
+    assert len({publisher(row) for row in listings}) >= 50
+
+
+def test_devset_labels_are_taxonomy_slugs_and_kinds() -> None:
+    taxonomy = get_taxonomy()
+    known_kinds = {kind.value for kind in Kind}
+    for row in rows():
+        assert row["title"], row
+        assert all(slug in taxonomy for slug in row["sectors"].split(";")), row
+        assert not row["kind"] or row["kind"] in known_kinds, row
+
+
+def test_devset_mixes_listings_with_and_without_descriptions() -> None:
+    listings = rows()
+    described = sum(bool(row["description"]) for row in listings) / len(listings)
+    assert 0.2 < described < 0.8
+
+
+def test_score_counts_a_sector_among_the_first_three_as_right() -> None:
+    listings = [
+        {"title": "Bar association CLE: litigation update", "description": "", "sectors": "legal"},
+        {"title": "Winter break", "description": "", "sectors": "education"},
+    ]
+    scored = score(listings, keywords)
+    assert scored["legal"] == (1, 0, 1)
+    assert scored["education"] == (0, 1, 1)
+
+
+def test_kinds_compares_the_kind_with_the_publishers_format() -> None:
+    listings = [
+        {"title": "PyCon US 2026", "description": "", "kind": "conference"},
+        {"title": "Budget committee", "description": "", "kind": "other"},
+        {"title": "Untitled", "description": "", "kind": ""},
+    ]
+    assert kinds(listings) == {"conference": (1, 1), "other": (1, 1)}
