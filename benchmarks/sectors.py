@@ -13,21 +13,23 @@ from __future__ import annotations
 
 import argparse
 import csv
-import itertools
-import re
+import json
 import sys
 import time
-import unicodedata
 from collections import Counter
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 from benchmarks.results import write_section
 from service.classify.kinds import classify_kind
+from service.classify.learned import MODEL_PATH, SectorModel, terms
 from service.classify.sectors import classify, get_taxonomy
 
 DEVSET = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "sectors" / "devset.csv"
 TOP = 3
+MIN_WEIGHT = 0.5
+"""Weights closer to zero change no decision; leaving them out keeps the file small."""
 Row = dict[str, str]
 Predict = Callable[[Row], list[str]]
 
@@ -44,6 +46,10 @@ def publisher(row: Row) -> str:
 
 
 def keywords(row: Row) -> list[str]:
+    return classify(title=row["title"], description=row["description"], model=None).sectors[:TOP]
+
+
+def shipped(row: Row) -> list[str]:
     return classify(title=row["title"], description=row["description"]).sectors[:TOP]
 
 
@@ -73,51 +79,75 @@ def kinds(rows: list[Row]) -> dict[str, tuple[int, int]]:
     return {kind: (right[kind], total[kind]) for kind in sorted(total)}
 
 
-_WORD = re.compile(r"[a-z0-9]+")
-
-
-def terms(text: str) -> list[str]:
-    """Words and word pairs, lower case, accents removed."""
-    folded = unicodedata.normalize("NFKD", text.lower())
-    words = [w for w in _WORD.findall(folded) if len(w) > 1 and not w.isdigit()]
-    return sorted(set(words) | {f"{a} {b}" for a, b in itertools.pairwise(words)})
-
-
-def loso(rows: list[Row], combine: bool, alone: float, extra: float) -> Predict:
-    """Predictions of a linear model retrained without each listing's own source."""
-    import numpy as np
+def fit(rows: list[Row]) -> tuple[Any, Any]:
+    """A logistic regression (by SGD, seeded) over the rows and the taxonomy's vocabulary."""
     from sklearn.feature_extraction.text import CountVectorizer
     from sklearn.linear_model import SGDClassifier
 
-    vocabulary = [
-        (" ".join([*sector.keywords, *sector.acronyms, sector.label, sector.description]), slug)
-        for sector in get_taxonomy()
-        for slug in [sector.slug]
-    ]
+    texts = [f"{row['title']}\n{row['description']}" for row in rows]
+    labels = [row["sectors"].split(";")[0] for row in rows]
+    for sector in get_taxonomy():
+        texts.append(
+            " ".join([*sector.keywords, *sector.acronyms, sector.label, sector.description])
+        )
+        labels.append(sector.slug)
+    vectorizer = CountVectorizer(analyzer=terms, binary=True)
+    model = SGDClassifier(
+        loss="log_loss", alpha=1e-4, max_iter=30, tol=None, random_state=0, class_weight="balanced"
+    ).fit(vectorizer.fit_transform(texts), labels)
+    return vectorizer, model
+
+
+def export(rows: list[Row], path: Path = MODEL_PATH) -> int:
+    """Train on every row and write the weights the classifier ships with."""
+    vectorizer, model = fit(rows)
+    weights: dict[str, dict[str, float]] = {}
+    for term, column in sorted(vectorizer.vocabulary_.items()):
+        kept = {
+            str(slug): round(float(model.coef_[row, column]), 3)
+            for row, slug in enumerate(model.classes_)
+            if abs(model.coef_[row, column]) >= MIN_WEIGHT
+        }
+        if kept:
+            weights[term] = kept
+    bias = {
+        str(slug): round(float(b), 3)
+        for slug, b in zip(model.classes_, model.intercept_, strict=True)
+    }
+    path.write_text(
+        json.dumps({"bias": bias, "weights": weights}, separators=(",", ":"), sort_keys=True) + "\n"
+    )
+    return len(weights)
+
+
+def loso(rows: list[Row], combine: bool, alone: float, extra: float) -> Predict:
+    """Predictions of the same recipe retrained without each listing's own source."""
     found: dict[int, list[str]] = {}
     for held_out in sorted({publisher(row) for row in rows}):
         train = [row for row in rows if publisher(row) != held_out]
-        texts = [f"{row['title']}\n{row['description']}" for row in train]
-        labels = [row["sectors"].split(";")[0] for row in train]
-        texts += [text for text, _ in vocabulary]
-        labels += [slug for _, slug in vocabulary]
-        vectorizer = CountVectorizer(analyzer=terms, binary=True)
-        model = SGDClassifier(
-            loss="log_loss",
-            alpha=1e-4,
-            max_iter=30,
-            tol=None,
-            random_state=0,
-            class_weight="balanced",
-        ).fit(vectorizer.fit_transform(texts), labels)
-        test = [(index, row) for index, row in enumerate(rows) if publisher(row) == held_out]
-        matrix = vectorizer.transform([f"{row['title']}\n{row['description']}" for _, row in test])
-        for (index, row), chances in zip(test, model.predict_proba(matrix), strict=True):
-            given = keywords(row) if combine else []
-            floor = extra if given else alone
-            order = np.argsort(-chances)[:TOP]
-            learned = [str(model.classes_[i]) for i in order if chances[i] >= floor]
-            found[index] = list(dict.fromkeys([*given, *learned]))[:TOP]
+        vectorizer, model = fit(train)
+        shipped = SectorModel(
+            bias={str(c): float(b) for c, b in zip(model.classes_, model.intercept_, strict=True)},
+            weights={
+                term: {
+                    str(c): float(model.coef_[i, col])
+                    for i, c in enumerate(model.classes_)
+                    if abs(model.coef_[i, col]) >= MIN_WEIGHT
+                }
+                for term, col in vectorizer.vocabulary_.items()
+            },
+        )
+        for index, row in enumerate(rows):
+            if publisher(row) != held_out:
+                continue
+            if combine:
+                found[index] = classify(
+                    title=row["title"], description=row["description"], model=shipped
+                ).sectors[:TOP]
+            else:
+                chances = shipped.chances(f"{row['title']}\n{row['description']}")
+                ranked = sorted(chances, key=lambda slug: -chances[slug])[:TOP]
+                found[index] = [slug for slug in ranked if chances[slug] >= alone]
     positions = {id(row): index for index, row in enumerate(rows)}
     return lambda row: found[positions[id(row)]]
 
@@ -160,14 +190,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--loso", action="store_true", help="also train and test a linear model per source"
     )
+    parser.add_argument(
+        "--write-model", action="store_true", help="retrain the shipped model first"
+    )
     args = parser.parse_args(argv)
     rows = load()
-    columns = {"keywords": score(rows, keywords)}
+    if args.write_model:
+        print(f"{export(rows)} terms -> {MODEL_PATH}")
+    columns = {"keywords": score(rows, keywords), "shipped (trained on all)": score(rows, shipped)}
     if args.loso:
-        columns["linear"] = score(rows, loso(rows, combine=False, alone=0.15, extra=0.15))
-        columns["keywords + linear"] = score(rows, loso(rows, combine=True, alone=0.15, extra=0.3))
-        columns["keywords + linear, top 3"] = score(
-            rows, loso(rows, combine=True, alone=0.0, extra=0.2)
+        columns["linear, left out"] = score(rows, loso(rows, combine=False, alone=0.15, extra=0.0))
+        columns["shipped recipe, left out"] = score(
+            rows, loso(rows, combine=True, alone=0, extra=0)
         )
     kind_rows = kinds(rows)
     per_event = speed(rows)

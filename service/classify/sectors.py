@@ -18,7 +18,9 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
+
+from service.classify.learned import SectorModel, get_model
 
 DEFAULT_PATH = Path(__file__).parent / "data" / "sectors.toml"
 
@@ -29,6 +31,13 @@ THRESHOLD = 3.0
 """One title or category word is enough; a description needs three different words."""
 
 DEFAULT_EVIDENCE = "source default"
+
+MAX_SECTORS = 3
+"""The learned model adds sectors only while fewer than three are given."""
+LEARNED_ALONE = 0.25
+LEARNED_EXTRA = 0.5
+"""How sure the learned model must be to add a sector: alone, or beside keyword evidence
+(chosen by leaving one source out; ``benchmarks/sectors.py``)."""
 
 MAX_CHARS = {"title": 500, "categories": 2_000, "organizer": 300, "description": 1_500}
 """Descriptions can be 100 kB of page chrome; their opening says what the event is about."""
@@ -192,6 +201,7 @@ def classify(
     categories: object = (),
     defaults: object = (),
     taxonomy: Taxonomy | None = None,
+    model: SectorModel | Literal["shipped"] | None = "shipped",
 ) -> Classification:
     """Assign every sector whose evidence passes the threshold, strongest first.
 
@@ -215,6 +225,11 @@ def classify(
         if text:
             _score_field(taxonomy.matches(text), FIELD_WEIGHTS[name], scores, evidence)
     kept = {slug: score for slug, score in scores.items() if score >= THRESHOLD}
+    learned = get_model() if model == "shipped" else model
+    if learned is not None:
+        text = "\n".join(fields[name] for name in ("title", "organizer", "description"))
+        sure = bool(kept) or any(slug in taxonomy for slug in _strings(defaults, len(taxonomy)))
+        _add_learned(learned, text, taxonomy, kept, evidence, sure=sure)
     for slug in dict.fromkeys(_strings(defaults, len(taxonomy))):
         if slug in taxonomy:
             kept[slug] = kept.get(slug, 0.0) + THRESHOLD
@@ -226,6 +241,37 @@ def classify(
         evidence={slug: evidence[slug] for slug in ranked},
         scores={slug: kept[slug] for slug in ranked},
     )
+
+
+def _add_learned(
+    model: SectorModel,
+    text: str,
+    taxonomy: Taxonomy,
+    kept: dict[str, float],
+    evidence: dict[str, list[str]],
+    *,
+    sure: bool,
+) -> None:
+    """Add the sectors the model is sure of, after the keyword ones, never more than three in all.
+
+    With no keyword evidence and no source default a lower bar applies: a
+    listing that names its field only in passing should still reach the
+    people of that field. Beside a default it only adds, and only when sure.
+    """
+    if not text.strip():
+        return
+    chances = model.chances(text)
+    bar = LEARNED_EXTRA if sure else LEARNED_ALONE
+    for slug in sorted(chances, key=lambda s: -chances[s])[:MAX_SECTORS]:
+        if len(kept) >= MAX_SECTORS or chances[slug] < bar:
+            break
+        if slug in kept or slug not in taxonomy:
+            continue
+        reasons = model.reasons(slug, text)
+        if not reasons:
+            continue
+        kept[slug] = chances[slug]
+        evidence[slug] = reasons
 
 
 def fold(text: str) -> str:
