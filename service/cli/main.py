@@ -14,10 +14,10 @@ from rich.console import Console
 from rich.logging import RichHandler
 from rich.markup import escape
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
 from service.cli.digest import digest_app
 from service.cli.search import search_command
+from service.cli.tables import health_table, summary_table
 from service.settings import Settings, get_settings
 from service.text.recording import recording_notice
 
@@ -137,43 +137,6 @@ def say_if_recording(settings: Settings) -> None:
         console.print(f"[yellow]{recording_notice(settings.replay_at)}[/yellow]", highlight=False)
 
 
-def summary_table(reports: list[SourceReport]) -> Table:
-    table = Table(title="Crawl summary")
-    for column in (
-        "source",
-        "type",
-        "outcome",
-        "found",
-        "stored",
-        "new",
-        "changed",
-        "vanished",
-        "unlocated",
-        "dropped",
-        "last error",
-    ):
-        table.add_column(column, overflow="fold")
-    for report in reports:
-        dropped = ", ".join(f"{reason} {count}" for reason, count in report.dropped.most_common())
-        outcome = _outcome(report.outcome.value)
-        if report.partial_reason:
-            outcome += f" ({report.partial_reason})"
-        table.add_row(
-            report.source,
-            report.type,
-            outcome,
-            str(report.found),
-            str(report.stored),
-            str(report.inserted),
-            str(report.changed),
-            f"{report.vanished} ({report.cancelled} cancelled)" if report.vanished else "-",
-            str(report.unlocated) if report.unlocated else "-",
-            dropped or "-",
-            report.last_error or "-",
-        )
-    return table
-
-
 @app.command()
 def crawl(
     source: Annotated[
@@ -242,41 +205,8 @@ def sources() -> None:
     if not overview:
         console.print("No crawl has run yet: try [bold]meetscout crawl[/bold].")
         return
-    table = Table(title="Sources")
-    for column in (
-        "source",
-        "type",
-        "outcome",
-        "last crawl",
-        "last clean",
-        "events",
-        "found",
-        "stored",
-        "dropped",
-        "last error",
-    ):
-        table.add_column(column, overflow="fold")
-    for item in overview:
-        run = item.last_run
-        dropped = ", ".join(f"{reason} {count}" for reason, count in run.dropped.items())
-        table.add_row(
-            run.source,
-            run.type,
-            _outcome(run.outcome) + (f" ({run.note})" if run.note else ""),
-            f"{run.finished:%Y-%m-%d %H:%M} UTC",
-            f"{item.last_clean:%Y-%m-%d %H:%M} UTC" if item.last_clean else "never",
-            str(item.events),
-            str(run.found),
-            str(run.stored),
-            dropped or "-",
-            run.last_error or "-",
-        )
+    table = health_table(overview)
     console.print(table)
-
-
-def _outcome(outcome: str) -> str:
-    colour = {"ok": "green", "partial": "yellow", "failed": "red"}.get(outcome, "white")
-    return f"[{colour}]{outcome}[/]"
 
 
 def _serve(settings: Settings, host: str | None, port: int | None) -> None:
