@@ -189,9 +189,44 @@ def up(
         _serve(settings.model_copy(update={"smtp_url": SecretStr(smtp_url)}), host, port)
 
 
-@app.command()
-def sources() -> None:
+sources_app = typer.Typer(
+    help="Each source's health (with no command), or add one by its address.",
+    invoke_without_command=True,
+)
+app.add_typer(sources_app, name="sources")
+
+
+@sources_app.command("add")
+def sources_add(
+    url: Annotated[str, typer.Argument(help="The address of an events page or calendar.")],
+) -> None:
+    """Fetch the page once and propose what can be crawled behind it, with the evidence."""
+    from crawlers.discover import propose
+    from crawlers.discover.fetch import fetch_page
+
+    settings = get_settings()
+    page = fetch_page(settings, url)
+    if page.error is not None:
+        _one_line_error(f"{url}: {page.error}")
+        raise typer.Exit(1)
+    proposal = propose(page.url, page.body, page.encoding)
+    if not proposal.crawlable:
+        console.print(f"Nothing to crawl at {escape(page.url)}:")
+        for reason in proposal.why_not:
+            console.print(f"  - {escape(reason)}")
+        raise typer.Exit(1)
+    console.print(f"type = {proposal.type}\nurl = {escape(proposal.url or '')}", soft_wrap=True)
+    if proposal.platform:
+        console.print(f"platform: {escape(proposal.platform)}")
+    for name, guess in proposal.guesses.items():
+        console.print(f"{name}: {escape(guess.value)}  (from {escape(guess.evidence)})")
+
+
+@sources_app.callback()
+def sources(ctx: typer.Context) -> None:
     """Show each source's health: its last crawl, what it stored and dropped, its last error."""
+    if ctx.invoked_subcommand is not None:
+        return
     from service.store import EventStore, HealthStore, make_engine, migrate
 
     settings = get_settings()
