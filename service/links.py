@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, timedelta
 from string import ascii_letters, digits
-from urllib.parse import quote_plus
+from urllib.parse import quote_plus, unquote, urlsplit
 
 from service.model import Event
 
@@ -12,6 +13,40 @@ GOOGLE_TEMPLATE = "https://calendar.google.com/calendar/render"
 _SAFE = frozenset(ascii_letters + digits + "_.-~")
 _PLUS_QUOTED = {code: chr(code) if chr(code) in _SAFE else f"%{code:02X}" for code in range(128)}
 _PLUS_QUOTED[ord(" ")] = "+"
+
+
+PUBLIC_SCHEMES = ("http", "https")
+_FILE_URL = re.compile(r"file://[^\s'\"<>]*")
+_QUOTED_PATH = re.compile(r"""(['"])(/[^'"]*)\1""")
+
+
+def public_url(url: str | None) -> str | None:
+    """``url`` when anyone can follow it (http or https), else None.
+
+    A bundled source is a ``file://`` URL on the server: where the server
+    keeps its files is no one else's business, and no one else could open it.
+    """
+    if not url:
+        return None
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return None
+    return url if parts.scheme.lower() in PUBLIC_SCHEMES and parts.netloc else None
+
+
+def without_local_paths(text: str | None) -> str | None:
+    """A message (a source's last error) with the server's paths cut to file names."""
+    if not text:
+        return text
+    text = _FILE_URL.sub(lambda found: _file_name(unquote(found.group(0))), text)
+    return _QUOTED_PATH.sub(
+        lambda found: found.group(1) + _file_name(found.group(2)) + found.group(1), text
+    )
+
+
+def _file_name(path: str) -> str:
+    return path.rstrip("/").rsplit("/", 1)[-1]
 
 
 def query_string(params: list[tuple[str, str]]) -> str:
@@ -56,7 +91,7 @@ def google_calendar_url(event: Event) -> str:
         end = event.effective_end.astimezone(UTC)
         dates = f"{start:%Y%m%dT%H%M%SZ}/{end:%Y%m%dT%H%M%SZ}"
     params = [("action", "TEMPLATE"), ("text", event.title), ("dates", dates)]
-    details = event.url or event.source_url
+    details = public_url(event.url) or public_url(event.source_url)
     if details:
         params.append(("details", details))
     location = event.venue.label()

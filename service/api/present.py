@@ -13,7 +13,7 @@ from functools import partial
 from typing import Any
 
 from service.api.schemas import EventOut, PlaceOut, RecordingOut, SearchResultOut, VenueOut
-from service.links import event_ics_url, google_calendar_url
+from service.links import event_ics_url, google_calendar_url, public_url
 from service.model import Event
 from service.places.gazetteer import Place
 from service.search import SearchResult
@@ -49,7 +49,7 @@ def _fields(event: Event, *, base_url: str) -> dict[str, Any]:
             lat=venue.lat,
             lon=venue.lon,
         ),
-        url=event.url,
+        url=public_url(event.url),
         organizer=event.organizer,
         performer=event.performer,
         description=event.description,
@@ -58,7 +58,7 @@ def _fields(event: Event, *, base_url: str) -> dict[str, Any]:
         is_free=event.is_free,
         status=event.status,
         source=event.source,
-        source_url=event.source_url,
+        source_url=public_url(event.source_url),
         categories=event.categories,
         sources=event.sources,
         details=event.details,

@@ -6,6 +6,7 @@ from fastapi import APIRouter, Request
 
 from service.api.schemas import SourceHealthOut, SourceList
 from service.http.deps import StoreDep
+from service.links import without_local_paths
 from service.store import HealthStore, SourceHealth
 
 router = APIRouter(prefix="/sources", tags=["sources"])
@@ -30,7 +31,7 @@ def health_out(health: SourceHealth) -> SourceHealthOut:
         cancelled=run.cancelled,
         dropped=run.dropped,
         errors=run.errors,
-        last_error=run.last_error,
+        last_error=without_local_paths(run.last_error),
         events=health.events,
     )
 
