@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 from scrapy.crawler import Crawler
 
 from crawlers.pipelines.base import ReportingPipeline
-from service.classify.dedupe import DuplicateIndex, merge_duplicate
+from service.classify.dedupe import DuplicateIndex, merge_duplicate, shared_urls
 from service.model import Event, merge_events
 from service.store import EventQuery, EventStore, make_engine
 
@@ -80,6 +80,7 @@ class StorePipeline(ReportingPipeline):
                 exclude_source=source,
             )
         )
+        shared = shared_urls(self.pending.values())
         records: dict[str, Event] = {}
         twins: dict[str, list[Event]] = {}
         for event in self.pending.values():
@@ -87,7 +88,7 @@ class StorePipeline(ReportingPipeline):
             if previous is not None and previous.source == source:
                 records[event.id] = merge_duplicate(event, previous)
                 continue
-            twin = others.find(event)
+            twin = others.find(event, shared=shared)
             if twin is not None:
                 twins.setdefault(twin.id, []).append(event)
                 continue

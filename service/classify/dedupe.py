@@ -1,10 +1,18 @@
 """Cross-source de-duplication: the same event listed by two sources is stored once.
 
-Two records are the same event when they start at about the same time and
-either share a URL, or have similar titles in the same city (or are both
-online). The record kept holds every source that lists it; its time, title
-and status come from its own source, and each descriptive field from
-whichever record says more.
+Two records are the same event when they start at about the same time, are
+not at two different venues, and either share a URL that names one event,
+or have similar titles in the same city (or are both online). The record
+kept holds every source that lists it; its time, title and status come from
+its own source, and each descriptive field from whichever record says more.
+
+A URL names one event only when its source gives it to one event: a
+homepage, a calendar page or a series page that a source links from many
+events says where to look, not which event this is (two different events at
+one community hub both link the hub). A query string is part of the name
+(``event.php?id=1`` and ``?id=2`` are two events); tracking parameters are
+not. Two venue names are two places when neither holds every word of the
+other ("Southwest Branch" and "Ellettsville Branch" of one library).
 """
 
 from __future__ import annotations
@@ -16,7 +24,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, fields, replace
 from datetime import UTC, date, datetime, timedelta
 from difflib import SequenceMatcher
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit
 from zoneinfo import ZoneInfo
 
 from service.model import Attendance, Event, Venue
@@ -42,15 +50,58 @@ def title_tokens(title: str) -> frozenset[str]:
     return frozenset(w for w in WORD.findall(_fold(title)) if w not in STOP_WORDS)
 
 
+TRACKING_PREFIXES = ("utm", "mc_", "_hs", "pk_", "mtm_")
+"""Query parameters that say how a person came, not what they came to (any case)."""
+TRACKING_PARAMETERS = frozenset(
+    {
+        "fbclid", "gclid", "dclid", "gbraid", "wbraid", "msclkid", "yclid", "twclid",
+        "igshid", "ttclid", "li_fat_id", "mkt_tok", "ref", "ref_src", "ref_url", "referrer",
+        "source", "src", "s_cid", "cmpid", "campaign", "_ga", "_gl", "oly_enc_id", "oly_anon_id",
+        "vero_id", "rb_clickid", "aff", "affiliate",
+    }
+)  # fmt: skip
+
+
+def _identifying(name: str) -> bool:
+    lowered = name.casefold()
+    return lowered not in TRACKING_PARAMETERS and not lowered.startswith(TRACKING_PREFIXES)
+
+
 def url_key(url: str | None) -> str | None:
-    """A URL without scheme, ``www.``, query, fragment or trailing slash."""
+    """A URL without scheme, ``www.``, fragment, trailing slash or tracking parameters.
+
+    The parameters that are left are sorted: they name the event in any order.
+    A site's front page (no path, no query) names a site, never an event: None.
+    """
     if not url:
         return None
-    parts = urlsplit(url.strip())
+    try:
+        parts = urlsplit(url.strip())
+        query = parse_qsl(parts.query, keep_blank_values=True)
+    except ValueError:
+        return None
     host = parts.netloc.casefold().removeprefix("www.")
     if not host:
         return None
-    return f"{host}{parts.path.rstrip('/')}"
+    path = parts.path.rstrip("/")
+    kept = sorted((name, value) for name, value in query if _identifying(name))
+    if not path and not kept:
+        return None
+    return f"{host}{path}?{urlencode(kept)}" if kept else f"{host}{path}"
+
+
+def shared_urls(events: Iterable[Event]) -> frozenset[str]:
+    """The URL keys one source gives to more than one of ``events`` (all of one source)."""
+    counts: dict[str, int] = defaultdict(int)
+    for event in events:
+        key = url_key(event.url)
+        if key is not None:
+            counts[key] += 1
+    return frozenset(key for key, count in counts.items() if count > 1)
+
+
+def venue_tokens(name: str | None) -> frozenset[str]:
+    return title_tokens(name) if name else frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +118,7 @@ class Fingerprint:
     url: str | None
     city: str | None
     online: bool
+    venue: frozenset[str] = frozenset()
 
     @classmethod
     def of(cls, event: Event) -> Fingerprint:
@@ -80,6 +132,7 @@ class Fingerprint:
             url=event.url,
             city=event.venue.city,
             online=event.attendance is Attendance.ONLINE,
+            venue_name=event.venue.name,
         )
 
     @classmethod
@@ -95,6 +148,7 @@ class Fingerprint:
         url: str | None,
         city: str | None,
         online: bool,
+        venue_name: str | None = None,
     ) -> Fingerprint:
         """``from_fields``, remembered for the process.
 
@@ -104,7 +158,7 @@ class Fingerprint:
         is every input, so an event whose stored fields change (a merge fills
         in its city or URL) gets a fresh fingerprint.
         """
-        key = (id, source, title, start, timezone, all_day, url, city, online)
+        key = (id, source, title, start, timezone, all_day, url, city, online, venue_name)
         found = _FINGERPRINTS.get(key)
         if found is None:
             if len(_FINGERPRINTS) >= FINGERPRINT_CACHE_SIZE:
@@ -119,6 +173,7 @@ class Fingerprint:
                 url=url,
                 city=city,
                 online=online,
+                venue_name=venue_name,
             )
         return found
 
@@ -135,6 +190,7 @@ class Fingerprint:
         url: str | None,
         city: str | None,
         online: bool,
+        venue_name: str | None = None,
     ) -> Fingerprint:
         zone = ZoneInfo(timezone) if timezone else UTC
         return cls(
@@ -148,12 +204,15 @@ class Fingerprint:
             url=url_key(url),
             city=_fold(city) if city else None,
             online=online,
+            venue=venue_tokens(venue_name),
         )
 
 
 FINGERPRINT_CACHE_SIZE = 200_000
 """Fingerprints kept by ``Fingerprint.cached``: far more than a crawl's events, a few tens of MB."""
-_FingerprintKey = tuple[str, str, str, datetime, str | None, bool, str | None, str | None, bool]
+_FingerprintKey = tuple[
+    str, str, str, datetime, str | None, bool, str | None, str | None, bool, str | None
+]
 _FINGERPRINTS: dict[_FingerprintKey, Fingerprint] = {}
 
 
@@ -173,6 +232,8 @@ def _same(a: Fingerprint, b: Fingerprint) -> bool:
             return False
     elif abs(a.start - b.start) > START_TOLERANCE:
         return False
+    if a.venue and b.venue and not (a.venue <= b.venue or b.venue <= a.venue):
+        return False  # two places: two branches of a library, two rooms of a hub
     if a.url and a.url == b.url:
         return True
     same_place = (a.online and b.online) or (a.city is not None and a.city == b.city)
@@ -230,16 +291,33 @@ def merge_duplicate(primary: Event, other: Event) -> Event:
 
 
 class DuplicateIndex:
-    """Other sources' events, by day, as fingerprints (the store loads a few columns)."""
+    """Other sources' events, by day, as fingerprints (the store loads a few columns).
+
+    A URL that a candidate's source gives to several of its events is not
+    matched on (see the module's docstring).
+    """
 
     def __init__(self, candidates: Iterable[Fingerprint]) -> None:
+        listed = list(candidates)
+        uses: dict[tuple[str, str], int] = defaultdict(int)
+        for candidate in listed:
+            if candidate.url is not None:
+                uses[candidate.source, candidate.url] += 1
         self.by_day: dict[date, list[Fingerprint]] = defaultdict(list)
-        for candidate in candidates:
+        for candidate in listed:
+            if candidate.url is not None and uses[candidate.source, candidate.url] > 1:
+                candidate = replace(candidate, url=None)
             self.by_day[candidate.day].append(candidate)
 
-    def find(self, event: Event) -> Fingerprint | None:
-        """The twin of ``event`` among the candidates, if any."""
+    def find(self, event: Event, *, shared: frozenset[str] = frozenset()) -> Fingerprint | None:
+        """The twin of ``event`` among the candidates, if any.
+
+        ``shared``: the URL keys that ``event``'s own source gives to several
+        events (:func:`shared_urls`), which say nothing about which one it is.
+        """
         mine = Fingerprint.of(event)
+        if mine.url is not None and mine.url in shared:
+            mine = replace(mine, url=None)
         for offset in (0, -1, 1):
             for candidate in self.by_day.get(mine.day + timedelta(days=offset), ()):
                 if candidate.id != mine.id and _same(candidate, mine):

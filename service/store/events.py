@@ -462,6 +462,7 @@ class EventStore:
             table.c.url,
             table.c.city,
             table.c.attendance,
+            table.c.venue_name,
         ).where(table.c.start >= start, table.c.start <= end, table.c.source != exclude_source)
         with self.engine.connect() as conn:
             return [
@@ -475,10 +476,20 @@ class EventStore:
                     url=url,
                     city=city,
                     online=attendance == Attendance.ONLINE.value,
+                    venue_name=venue_name,
                 )
-                for id_, source, title, start_, timezone, all_day, url, city, attendance in (
-                    conn.execute(stmt)
-                )
+                for (
+                    id_,
+                    source,
+                    title,
+                    start_,
+                    timezone,
+                    all_day,
+                    url,
+                    city,
+                    attendance,
+                    venue_name,
+                ) in conn.execute(stmt)
             ]
 
     def count_by_source(self) -> dict[str, int]:

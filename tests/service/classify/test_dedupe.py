@@ -12,6 +12,7 @@ from service.classify.dedupe import (
     Fingerprint,
     merge_duplicate,
     same_event,
+    shared_urls,
     url_key,
 )
 from service.model import Attendance, Event, Venue
@@ -151,3 +152,78 @@ def test_index_over_cached_fingerprints_finds_the_same_twins() -> None:
             attendance=Attendance.ONLINE if f["online"] else Attendance.IN_PERSON,
         )
         assert cached.find(event) == direct.find(event)
+
+
+def test_url_key_keeps_what_names_the_event_and_drops_tracking() -> None:
+    one = url_key("https://example.org/event.php?id=1&utm_source=news&fbclid=abc")
+    assert one == "example.org/event.php?id=1"
+    assert url_key("https://example.org/event.php?id=2") != one
+    assert url_key("http://www.example.org/e?b=2&a=1&gclid=x&mc_eid=y&ref=home") == (
+        "example.org/e?a=1&b=2"
+    )
+    assert url_key("https://example.org/") is None  # a front page names a site
+    assert url_key("https://example.org/?utm_campaign=fall") is None
+
+
+def test_two_pages_of_one_script_are_two_events() -> None:
+    a = make("a", title="Open studio", venue=Venue(), url="https://hub.example.org/event.php?id=1")
+    b = make(
+        "b", title="Resume clinic", venue=Venue(), url="https://hub.example.org/event.php?id=2"
+    )
+    assert not same_event(a, b)
+    assert same_event(a, make("b", title="Other words", venue=Venue(), url=a.url))
+
+
+HUB_CALENDAR = "https://thekove.example.org/calendar/"
+
+
+def test_a_url_the_other_source_gives_to_many_events_is_not_a_twin() -> None:
+    """The hub's feed links its calendar page from every event: a person searching
+    for "Saturdays at The Kove" must still find it next to the hub's open studio."""
+    saturday = NOW + timedelta(days=1, hours=-2)
+    hub = [
+        make("hub", "studio", title="Open studio", start=saturday, url=HUB_CALENDAR),
+        make(
+            "hub", "teens", title="Teen night", start=saturday + timedelta(days=6), url=HUB_CALENDAR
+        ),
+    ]
+    kove = make(
+        "city", "kove", title="Saturdays at The Kove", start=saturday + timedelta(minutes=30),
+        url=HUB_CALENDAR,
+    )  # fmt: skip
+    index = DuplicateIndex(Fingerprint.of(event) for event in hub)
+    assert index.find(kove) is None
+    # Given to one event only, the same link still finds the twin.
+    assert DuplicateIndex([Fingerprint.of(hub[0])]).find(kove) is not None
+
+
+def test_a_url_my_own_source_gives_to_many_events_is_not_a_twin() -> None:
+    saturday = NOW + timedelta(days=1)
+    stored = make("hub", "studio", title="Open studio", start=saturday, url=HUB_CALENDAR)
+    mine = [
+        make("city", "kove", title="Saturdays at The Kove", start=saturday, url=HUB_CALENDAR),
+        make("city", "yoga", title="Yoga", start=saturday + timedelta(days=2), url=HUB_CALENDAR),
+    ]
+    index = DuplicateIndex([Fingerprint.of(stored)])
+    assert index.find(mine[0]) is not None
+    assert index.find(mine[0], shared=shared_urls(mine)) is None
+
+
+def test_two_branches_of_one_library_are_two_events() -> None:
+    def storytime(source: str, branch: str) -> Event:
+        return make(
+            source,
+            branch,
+            title="Family Storytime",
+            venue=Venue(name=f"Monroe County Public Library - {branch} Branch", city="Bloomington"),
+            url="https://mcpl.example.org/calendar",
+        )
+
+    assert not same_event(storytime("a", "Southwest"), storytime("b", "Ellettsville"))
+    assert same_event(storytime("a", "Southwest"), storytime("b", "Southwest"))
+    fuller = make(
+        "b",
+        title="Family Storytime",
+        venue=Venue(name="Southwest Branch", city="Bloomington"),
+    )
+    assert same_event(storytime("a", "Southwest"), fuller)  # one name holds the other
