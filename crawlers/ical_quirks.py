@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 import icalendar
 from icalendar.timezone.windows_to_olson import WINDOWS_TO_OLSON
+from w3lib.html import replace_entities
 
 from service.model import Status
 
@@ -490,10 +491,41 @@ def _split_calendars(text: str) -> Iterator[tuple[list[str], list[list[str]]]]:
             depth = max(depth, 0)
 
 
+HTML_TAG = re.compile(r"</?[a-zA-Z][^>]*(?:>|$)")
+BLOCK_BREAK = re.compile(r"</?(?:p|div|br|li|ol|ul|h[1-6]|tr|td)\b[^>]*(?:>|$)", re.IGNORECASE)
+LOCATION_LABEL = re.compile(r"^(?:location|venue|where|address)\s*:\s*", re.IGNORECASE)
+NAME_THEN_ADDRESS = re.compile(r"\s+-\s+(?=\d)")
+"""CivicPlus: "Big Ivy Community Center - 540 Dillingham Rd.  Barnardsville NC 28709"."""
+UNDECIDED = re.compile(r"^(?:tbd|tba|to be (?:announced|determined|confirmed))\.?$", re.IGNORECASE)
+STREET_ADDRESS = re.compile(
+    r"^\d+[a-z]?\s.*\b(?:st|street|rd|road|ave|avenue|blvd|boulevard|plaza|dr|drive|ln|lane|"
+    r"way|hwy|highway|pike|pkwy|parkway|ct|court|pl|place)\b",
+    re.IGNORECASE,
+)
+AREA_ONLY = re.compile(r"^[\w .'-]+ (?:county|parish|borough)$", re.IGNORECASE)
+NAME_WORDS = 12
+"""More words than this is a sentence of a description, not a place's name."""
+
+
+def _without_html(text: str) -> str:
+    """LOCATION as plain text: CivicPlus sends the HTML of its rich-text box.
+
+    Blocks (paragraphs, list items, line breaks) become commas, other tags
+    go (even one cut off at the end), entities are decoded.
+    """
+    if not HTML_TAG.search(text):
+        return text
+    text = BLOCK_BREAK.sub(", ", text)
+    text = replace_entities(HTML_TAG.sub("", text))
+    parts = (collapse(part).strip(" -") for part in text.split(","))
+    return ", ".join(part for part in parts if part)
+
+
 def location_text(component: icalendar.Component) -> str | None:
     """LOCATION as a place a person could go to; None for links and template leftovers."""
-    text = collapse(first(component.get("LOCATION")))
-    if not text or URL_TEXT.match(text) or PLACEHOLDER.match(text):
+    text = collapse(_without_html(str(first(component.get("LOCATION")) or "")))
+    text = LOCATION_LABEL.sub("", text).strip(" -")
+    if not text or URL_TEXT.match(text) or PLACEHOLDER.match(text) or UNDECIDED.match(text):
         return None
     return text
 
@@ -516,9 +548,21 @@ def location_is_online(component: icalendar.Component) -> bool:
 
 
 def venue_name(location: str) -> str | None:
-    """The place's own name: before " @ " (Upcoming) or the first comma."""
-    name = location.split(" @ ", 1)[0] if " @ " in location else location.split(",", 1)[0]
-    return name.strip() or None
+    """The place's own name: before " @ " (Upcoming), " - <number>" (CivicPlus) or the
+    first comma; None when that is an area ("Monroe County, IN"), a street address or
+    reads as a sentence."""
+    if " @ " in location:
+        name = location.split(" @ ", 1)[0]
+    else:
+        name = NAME_THEN_ADDRESS.split(location, maxsplit=1)[0].split(",", 1)[0]
+    name = name.strip(" -")
+    if not name or AREA_ONLY.match(name) or STREET_ADDRESS.match(name):
+        return None
+    if len(name.split()) > NAME_WORDS:
+        return None
+    if name[-1] in ".!?" and len(name.split()) > 3:
+        return None
+    return name
 
 
 def organizer_name(value: Any) -> str | None:

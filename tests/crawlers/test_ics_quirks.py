@@ -418,3 +418,53 @@ def test_location_is_online_reads_meeting_links(
     if description:
         component.add("DESCRIPTION", description)
     assert location_is_online(component) is online
+
+
+def test_civicplus_html_location_gives_the_places_name() -> None:
+    """CivicPlus sends its rich-text box: the name is the first paragraph, the address
+    follows " - ", and no tag or entity reaches the venue."""
+    _, events = crawl("civicplus-durham-parks-html-location.ics", at(2026, 8, 22))
+    names = Counter(e.venue.name for e in events)
+    assert names["Sandy Creek Park"] == 1
+    assert names["West Point on the Eno"] >= 1
+    assert names["Holton Career & Resource Center"] >= 1
+    assert names["City Hall"] == 2
+    for event in events:
+        assert event.venue.name and "<" not in event.venue.name and "&amp" not in event.venue.name
+        assert event.venue.address and "<" not in event.venue.address
+    park = next(e for e in events if e.venue.name == "Sandy Creek Park")
+    assert park.venue.address == "Sandy Creek Park, 3510 Sandy Creek Road Durham NC 27707"
+
+
+@pytest.mark.parametrize(
+    ("location", "name"),
+    [
+        (
+            "Location: <span style='color: rgb(34\\, 34\\, 34)'>Rohnert Park Senior Center</span>",
+            "Rohnert Park Senior Center",
+        ),
+        (
+            "Bartlett Arms Apartment - 121 Bartlett St.  Asheville NC 28801",
+            "Bartlett Arms Apartment",
+        ),
+        (
+            "Monroe County Public Library - Downtown\\, 303 E Kirkwood Ave",
+            "Monroe County Public Library - Downtown",
+        ),
+        ("Monroe County\\, IN", None),  # an area, not a place to walk into
+        (" - 101 City Hall Plaza Council Chambers/1st Floor Durham NC 27701", None),
+        (
+            "Join us in the park for an afternoon of games and food with your neighbours.\\, "
+            "Monroe County",
+            None,
+        ),
+        ("Location: TBD", None),
+    ],
+)
+def test_location_is_a_place_name_or_none(location: str, name: str | None) -> None:
+    _, [event] = crawl_text(
+        "BEGIN:VCALENDAR\nVERSION:2.0\nBEGIN:VEVENT\nUID:1\nDTSTART:20260905T100000Z\n"
+        f"SUMMARY:Open house\nLOCATION:{location}\nEND:VEVENT\nEND:VCALENDAR\n",
+        at(2026, 9, 1),
+    )
+    assert event.venue.name == name
