@@ -14,7 +14,8 @@ time zone to start at the right midnight. In order of trust:
 
 The lookups live in ``service.places.geocode`` and ``service.places.addresses``;
 this stage runs them for each item. What the source left empty (city, region,
-country, time zone) is filled from the place; what it said is kept.
+country, time zone) is filled from the place; what it said is kept. A time
+the source gave without a zone is the place's local time, as in iCalendar.
 Online-only events are not located. Events that cannot be located keep no
 coordinates and are counted.
 """
@@ -23,9 +24,10 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import UTC
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Self
+from zoneinfo import ZoneInfo
 
 from scrapy.crawler import Crawler
 
@@ -108,17 +110,34 @@ class LocatePipeline(ReportingPipeline):
         return item
 
 
-def _set_zone(item: Event, timezone: str) -> None:
-    """Give the event its zone; an all-day event moves to local midnight of the same dates.
+FLOATING = "floating_time"
+"""The detail a spider sets on a time that said no zone and that it read as UTC."""
 
-    Without a zone an all-day event starts at UTC midnight of its date.
+
+def _set_zone(item: Event, timezone: str) -> None:
+    """Give the event its zone; an all-day event moves to local midnight of the same dates,
+    a floating time (8:30 with no zone, read as 8:30 UTC) to the same clock time there.
+
+    A time with a zone or an offset is an instant and does not move.
     """
     item.timezone = timezone
-    if not item.all_day:
+    floating = item.details.get(FLOATING)
+    if not item.all_day and not floating:
         return
-    item.start = all_day_start(item.start.astimezone(UTC).date(), timezone)
+    if item.all_day:
+        item.start = all_day_start(item.start.astimezone(UTC).date(), timezone)
+        if item.end is not None:
+            item.end = all_day_start(item.end.astimezone(UTC).date(), timezone)
+        return
+    zone = ZoneInfo(timezone)
+    item.start = _same_clock(item.start, zone)
     if item.end is not None:
-        item.end = all_day_start(item.end.astimezone(UTC).date(), timezone)
+        item.end = _same_clock(item.end, zone)
+    item.details = {**item.details, FLOATING: "no zone given; read in the venue's zone"}
+
+
+def _same_clock(moment: datetime, zone: ZoneInfo) -> datetime:
+    return moment.astimezone(UTC).replace(tzinfo=zone)
 
 
 def _in_thread(work: Callable[[], Event]) -> Any:

@@ -206,6 +206,8 @@ class IcsSpider(SourceSpider):
         """One occurrence as an event; ``slot`` tells occurrences of a series apart."""
         start, end, all_day, zone = self._parse_times(component, feed.default_zone)
         title = collapse(first(component.get("SUMMARY")))
+        raw_start = date_value(component, "DTSTART")
+        floating = isinstance(raw_start, datetime) and raw_start.tzinfo is None and zone is None
         return Event(
             id=self._parse_id(component, start, slot=slot),
             title=title,
@@ -225,6 +227,8 @@ class IcsSpider(SourceSpider):
             source=self.source.name,
             source_url=feed.url,
             categories=category_names(component.get("CATEGORIES")),
+            # Read as UTC for now; the locate stage moves it to the venue's zone.
+            details={"floating_time": "no zone given; read as UTC"} if floating else {},
         )
 
     def _parse_id(

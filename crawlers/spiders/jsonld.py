@@ -109,7 +109,9 @@ def extract(body: bytes, base_url: str, encoding: str) -> Extraction:
 
     extruct drops every JSON-LD script of a page when one of them fails to
     parse; then each script is read on its own and only the bad ones are
-    lost (and counted).
+    lost (and counted). extruct is told to ignore its errors: its own log of
+    them is a traceback in the middle of the crawl's progress, and the
+    spider says what was skipped in one line.
     """
     syntaxes = syntaxes_present(body)
     if not syntaxes:
@@ -121,10 +123,10 @@ def extract(body: bytes, base_url: str, encoding: str) -> Extraction:
             encoding=encoding,
             syntaxes=syntaxes,
             uniform=True,
-            errors="log",
+            errors="ignore",
         )
     except Exception:  # extruct's uniform step can still raise on odd markup
-        logging.getLogger(__name__).info(
+        logging.getLogger(__name__).debug(
             "extruct failed on %s; reading syntaxes one by one", base_url
         )
         data = {}
@@ -137,7 +139,7 @@ def extract(body: bytes, base_url: str, encoding: str) -> Extraction:
                         encoding=encoding,
                         syntaxes=[syntax],
                         uniform=True,
-                        errors="log",
+                        errors="ignore",
                     )
                 )
             except Exception:  # one broken syntax must not cost the others
@@ -148,7 +150,7 @@ def extract(body: bytes, base_url: str, encoding: str) -> Extraction:
     else:
         scripts, result.invalid_scripts = read_jsonld_scripts(body, encoding)
         result.nodes += [("json-ld", node) for node in scripts]
-        logging.getLogger(__name__).info(
+        logging.getLogger(__name__).debug(
             "%s: JSON-LD read script by script: %d node(s), %d invalid script(s)",
             base_url,
             len(scripts),

@@ -7,6 +7,7 @@ Each page gets its own ``now`` near its dates, so that the crawl window
 from __future__ import annotations
 
 import json
+import logging
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, timezone
@@ -701,6 +702,22 @@ def test_parse_invalid_jsonld_script_does_not_cost_the_others() -> None:
     events, _ = split(list(spider.parse(html_response(BROKEN_JSONLD))))
     assert sorted(e.title for e in events) == ["Author reading", "Trailing"]
     assert spider.report.dropped["invalid_jsonld"] == 1
+
+
+def test_malformed_jsonld_is_one_log_line_and_a_counted_skip(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """No traceback in the middle of the crawl's progress: one line says what was skipped."""
+    spider = make_spider()
+    with caplog.at_level(logging.INFO):
+        events, _ = split(list(spider.parse(html_response(BROKEN_JSONLD))))
+    assert len(events) == 2
+    assert spider.report.dropped["invalid_jsonld"] == 1
+    said = [record for record in caplog.records if record.levelno >= logging.INFO]
+    assert [record.getMessage() for record in said] == [
+        "test-page: https://example.org/events: skipped 1 invalid JSON-LD script(s)"
+    ]
+    assert all(record.exc_info is None for record in caplog.records)
 
 
 def test_parse_book_signing_author_becomes_performer() -> None:

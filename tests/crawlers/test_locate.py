@@ -12,10 +12,13 @@ import pytest
 
 from crawlers.pipelines.locate import LocatePipeline
 from crawlers.report import SourceReport
+from crawlers.sources import Source
+from crawlers.spiders.jsonld import JsonLdSpider
 from service.model import Attendance, Event, Venue, all_day_start
 from service.places.geocode import NominatimGeocoder, locate_offline
 from tests.factories import make_event
 from tests.support.geocoding import FakeGeocoder, nominatim, tinyville
+from tests.support.saved import file_response
 
 
 def make_pipeline(**kwargs: Any) -> LocatePipeline:
@@ -197,3 +200,43 @@ def test_locate_from_crawler_uses_nominatim_only_when_configured(tmp_path: Path)
     chosen = LocatePipeline.from_crawler(crawler(MEETSCOUT_GEOCODER="nominatim"))
     assert isinstance(chosen.geocoder, NominatimGeocoder)
     chosen.close_spider()
+
+
+def test_locate_reads_a_floating_time_in_the_venues_zone() -> None:
+    """8:30 with no zone was read as 8:30 UTC; at a Chicago venue it is 8:30 in Chicago."""
+    item = locate(
+        Venue(city="Chicago", region="IL", country="USA"),
+        start=datetime(2019, 11, 20, 8, 30, tzinfo=UTC),
+        end=datetime(2019, 11, 20, 10, 0, tzinfo=UTC),
+        details={"floating_time": "no zone given; read as UTC"},
+    )
+
+    assert item.timezone == "America/Chicago"
+    assert item.start == datetime(2019, 11, 20, 8, 30, tzinfo=ZoneInfo("America/Chicago"))
+    assert item.end == datetime(2019, 11, 20, 10, 0, tzinfo=ZoneInfo("America/Chicago"))
+    assert item.details["floating_time"] == "no zone given; read in the venue's zone"
+
+
+def test_locate_growthzone_page_without_a_source_zone_is_local_time() -> None:
+    """A saved GrowthZone chamber page (microdata, no zone in startDate) of a source that
+    says where it is but not its zone: the meeting is at 8:30 in Chicago, not 8:30 UTC."""
+    source = Source(
+        name="chamber",
+        type="jsonld",
+        url="https://example.org/events",
+        location={"city": "Chicago", "region": "IL", "country": "USA"},
+    )
+    spider = JsonLdSpider(source=source, now=datetime(2019, 11, 1, tzinfo=UTC))
+    response = file_response("html/chamber-growthzone-event-microdata-only.html")
+    [event] = [item for item in spider.parse(response) if isinstance(item, Event)]
+
+    located = make_pipeline().process_item(event)
+
+    assert located.start == datetime(2019, 11, 20, 8, 30, tzinfo=ZoneInfo("America/Chicago"))
+    assert located.timezone == "America/Chicago"
+
+
+def test_locate_moves_no_time_that_had_an_offset() -> None:
+    start = datetime(2019, 11, 20, 8, 30, tzinfo=UTC)
+    item = locate(Venue(city="Chicago", region="IL", country="USA"), start=start)
+    assert item.start == start
