@@ -40,6 +40,10 @@ DELIBERATE = {
         "leaves it floating and recurring-ical-events borrows DTEND's Los Angeles zone; "
         "the spider reads America/New_York (see test_ics_quirks)"
     ),
+    "civicplus-durham-parks-html-location.ics": (
+        "LOCATION holds HTML: the reference keeps the tags, the spider reads the text "
+        "(see test_ics_quirks)"
+    ),
 }
 
 
