@@ -199,10 +199,16 @@ app.add_typer(sources_app, name="sources")
 @sources_app.command("add")
 def sources_add(
     url: Annotated[str, typer.Argument(help="The address of an events page or calendar.")],
+    name: Annotated[
+        str | None, typer.Option(help="The source's name (default: from the page's title).")
+    ] = None,
+    yes: Annotated[bool, typer.Option("--yes", help="Write it to the sources file.")] = False,
 ) -> None:
     """Fetch the page once and propose what can be crawled behind it, with the evidence."""
     from crawlers.discover import propose
     from crawlers.discover.fetch import fetch_page
+    from crawlers.discover.write import add_source, default_name
+    from crawlers.sources import SourcesError
 
     settings = get_settings()
     page = fetch_page(settings, url)
@@ -218,8 +224,18 @@ def sources_add(
     console.print(f"type = {proposal.type}\nurl = {escape(proposal.url or '')}", soft_wrap=True)
     if proposal.platform:
         console.print(f"platform: {escape(proposal.platform)}")
-    for name, guess in proposal.guesses.items():
-        console.print(f"{name}: {escape(guess.value)}  (from {escape(guess.evidence)})")
+    for field, guess in proposal.guesses.items():
+        console.print(f"{field}: {escape(guess.value)}  (from {escape(guess.evidence)})")
+    chosen = name or default_name(proposal)
+    if not yes:
+        console.print(f"Add it as {chosen!r} with --yes (or choose a name with --name).")
+        return
+    try:
+        add_source(settings.sources, proposal, chosen)
+    except SourcesError as exc:
+        _one_line_error(str(exc))
+        raise typer.Exit(2) from exc
+    console.print(f"Added {chosen!r} to {escape(str(settings.sources))}.")
 
 
 @sources_app.callback()

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from crawlers.sources import load_sources
 from tests.support.saved import FIXTURES
 
 
@@ -30,7 +31,7 @@ def site() -> Iterator[str]:
     httpd.shutdown()
 
 
-def add(tmp_path: Path, url: str, allow: str) -> subprocess.CompletedProcess[str]:
+def add(tmp_path: Path, url: str, allow: str, *args: str) -> subprocess.CompletedProcess[str]:
     env = {
         **os.environ,
         "MEETSCOUT_DATABASE_URL": f"sqlite:///{tmp_path / 'cli.db'}",
@@ -39,7 +40,7 @@ def add(tmp_path: Path, url: str, allow: str) -> subprocess.CompletedProcess[str
         "COLUMNS": "80",
     }
     return subprocess.run(
-        [sys.executable, "-m", "service", "sources", "add", url],
+        [sys.executable, "-m", "service", "sources", "add", url, *args],
         env=env,
         capture_output=True,
         text=True,
@@ -66,3 +67,21 @@ def test_sources_add_refuses_an_inside_address(site: str, tmp_path: Path) -> Non
     assert done.returncode == 1
     assert "refused 127.0.0.1: a loopback address" in " ".join(done.stdout.split())
     assert "Traceback" not in done.stdout + done.stderr
+
+
+def test_sources_add_yes_writes_the_entry_keeping_comments(site: str, tmp_path: Path) -> None:
+    sources = tmp_path / "sources.toml"
+    sources.write_text(
+        '# The city\'s calendars.\n\n[[source]]\nname = "kept"  # by hand\ntype = "ics"\n'
+        'url = "https://example.org/a.ics"\n'
+    )
+    page = f"{site}/wordpress-listing-12-events-missing-locations.html"
+    done = add(tmp_path, page, "127.0.0.1", "--name", "degc", "--yes")
+    assert done.returncode == 0, done.stdout + done.stderr
+    text = sources.read_text()
+    assert text.startswith('# The city\'s calendars.\n\n[[source]]\nname = "kept"  # by hand\n')
+    [entry] = [s for s in load_sources(sources) if s.name == "degc"]
+    assert (entry.type, entry.url) == ("ics", "https://www.degc.org/events/?ical=1")
+    again = add(tmp_path, page, "127.0.0.1", "--name", "degc", "--yes")
+    assert again.returncode == 2
+    assert "name: used already" in again.stdout
