@@ -146,6 +146,19 @@ class Settings(BaseSettings):
         default_factory=ScoreWeights,
         description="Weights of the meet-someone-new score, as JSON.",
     )
+    admin_token: SecretStr | None = Field(
+        default=None,
+        min_length=16,
+        description="Turns on the operator's pages under /admin (sources, suggestions, held "
+        "events, corrections) and the visitors' suggestion form: the secret the operator signs "
+        "in with, 16 characters or more. Unset, those pages do not exist.",
+    )
+    suggest_burst: int = Field(
+        default=3, ge=1, le=10_000, description="Calendar suggestions one client may send at once."
+    )
+    suggest_per_hour: float = Field(
+        default=6, gt=0, le=100_000, description="Calendar suggestions one client may add per hour."
+    )
     replay_at: datetime | None = Field(
         default=None,
         description="Replay a recording: the moment (ISO 8601 with its offset) the crawl, the "

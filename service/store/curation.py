@@ -184,6 +184,14 @@ class CurationStore:
         with self.engine.connect() as conn:
             return [HeldEvent(*row) for row in conn.execute(stmt.limit(limit))]
 
+    def held_event(self, *, event_id: str) -> Event | None:
+        """A held event, whole, as its source's crawl made it (with any correction)."""
+        with self.engine.connect() as conn:
+            record = conn.execute(
+                select(held_events.c.record).where(held_events.c.id == event_id)
+            ).scalar_one_or_none()
+        return event_from_record(record) if record is not None else None
+
     def held_by_source(self) -> dict[str, int]:
         stmt = select(held_events.c.source, func.count()).group_by(held_events.c.source)
         with self.engine.connect() as conn:
