@@ -13,6 +13,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from starlette.middleware.gzip import DEFAULT_EXCLUDED_CONTENT_TYPES, GZipMiddleware
 from starlette.staticfiles import StaticFiles
 
+from service.admin.jobs import JobRunner, job_environment
 from service.api.feed_cache import ICS_MEDIA_TYPE, FeedCache, ics_representations
 from service.api.openapi_docs import document_framework_responses
 from service.api.routes import (
@@ -34,6 +35,11 @@ from service.settings import Settings
 from service.store import EventStore, make_engine, migrate
 from service.web import STATIC_DIR
 from service.web import router as web_router
+from service.web.admin import router as admin_router
+from service.web.admin import suggest_router
+
+ADMIN_SIGN_IN_BURST = 5
+ADMIN_SIGN_IN_PER_HOUR = 20
 
 STORE_RETRY_AFTER_SECONDS = 30
 
@@ -65,6 +71,19 @@ async def warm_start(app: FastAPI) -> AsyncIterator[None]:
     gc.collect()
     gc.freeze()
     yield
+
+
+def add_operator_pages(app: FastAPI, settings: Settings) -> None:
+    """The operator's pages and the suggestion form: only with ``MEETSCOUT_ADMIN_TOKEN`` set."""
+    app.state.admin_jobs = JobRunner(env=job_environment(settings))
+    app.state.admin_sign_in_limiter = TokenBucketLimiter(
+        burst=ADMIN_SIGN_IN_BURST, per_hour=ADMIN_SIGN_IN_PER_HOUR
+    )
+    app.state.suggest_limiter = TokenBucketLimiter(
+        burst=settings.suggest_burst, per_hour=settings.suggest_per_hour
+    )
+    app.include_router(admin_router)
+    app.include_router(suggest_router)
 
 
 def create_app(settings: Settings, *, clock: Callable[[], datetime] | None = None) -> FastAPI:
@@ -107,6 +126,8 @@ def create_app(settings: Settings, *, clock: Callable[[], datetime] | None = Non
     app.include_router(digest.router)
     app.include_router(subscriptions.router)
     app.include_router(web_router)
+    if settings.admin_token is not None:
+        add_operator_pages(app, settings)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     document_framework_responses(app)
     return app

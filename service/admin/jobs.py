@@ -9,6 +9,7 @@ keeps the last few jobs and runs a few at once.
 from __future__ import annotations
 
 import itertools
+import os
 import subprocess
 import sys
 import tempfile
@@ -18,6 +19,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+
+from service.settings import Settings
 
 MEETSCOUT = (sys.executable, "-m", "service")
 """The ``meetscout`` command, as this interpreter runs it."""
@@ -132,3 +135,16 @@ class JobRunner:
             job.process.wait(timeout=timeout)
             job.poll()
         return job
+
+
+def job_environment(settings: Settings) -> dict[str, str]:
+    """The environment of a job: this one, with the store and sources file the app serves
+    (tests and embedders build their settings in code) and the replayed moment, if any."""
+    env = dict(os.environ)
+    env["MEETSCOUT_DATABASE_URL"] = settings.database_url
+    env["MEETSCOUT_SOURCES"] = str(settings.sources)
+    if settings.replay_at is not None:
+        env["MEETSCOUT_REPLAY_AT"] = settings.replay_at.isoformat()
+    if settings.fetch_allow:
+        env["MEETSCOUT_FETCH_ALLOW"] = ",".join(settings.fetch_allow)
+    return env

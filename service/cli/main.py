@@ -15,6 +15,7 @@ from rich.logging import RichHandler
 from rich.markup import escape
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
+from service.cli.curate import corrections_command
 from service.cli.digest import digest_app
 from service.cli.search import search_command
 from service.cli.tables import health_table, summary_table
@@ -31,6 +32,7 @@ app = typer.Typer(
 )
 console = Console()
 app.command("search")(search_command)
+app.command("corrections")(corrections_command)
 
 
 @app.callback()

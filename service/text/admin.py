@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-ADDRESS_EMPTY = "Type the address of a calendar or an events page, e.g. https://library.example.org/events."
+ADDRESS_EMPTY = (
+    "Type the address of a calendar or an events page, e.g. https://library.example.org/events."
+)
 ADDRESS_TOO_LONG = "That address is too long for a calendar's address."
 ADDRESS_NOT_WEB = "Give a web address starting with https:// or http://."
 ADDRESS_WITH_LOGIN = "Give the public address, without a user name or password in it."

@@ -110,10 +110,12 @@ async def sign_in(request: Request, settings: SettingsDep) -> Response:
         return refused(settings, text.FORM_EXPIRED)
     limiter: TokenBucketLimiter = request.app.state.admin_sign_in_limiter
     if limiter.take(request.client.host if request.client else "unknown"):
-        return page("admin/sign_in.html", settings, status=429, error=text.SIGN_IN_TOO_MANY)
+        return page(
+            "admin/sign_in.html", settings, status=429, error=text.SIGN_IN_TOO_MANY, note=""
+        )
     form = await read_form(request)
     if form is None or not auth.token_matches(settings, form.get("token", "")):
-        return page("admin/sign_in.html", settings, status=401, error=text.SIGN_IN_WRONG)
+        return page("admin/sign_in.html", settings, status=401, error=text.SIGN_IN_WRONG, note="")
     response = go("/admin/sources")
     response.set_cookie(
         auth.COOKIE,
