@@ -25,6 +25,8 @@ from service.settings import Settings
 from service.store import EventStore, make_engine, migrate
 from tests.factories import NOW
 from tests.support.browser import (
+    ADMIN_SOURCES,
+    ADMIN_TOKEN,
     CHROMIUM,
     CHROMIUM_ARGS,
     DESKTOP,
@@ -61,7 +63,9 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
             base_url=url,
             smtp_url=SecretStr(sink.url),
             mail_from="meetscout <digest@meetscout.test>",
+            admin_token=SecretStr(ADMIN_TOKEN),
         )
+        settings.sources.write_text(ADMIN_SOURCES, encoding="utf-8")
         engine = make_engine(settings.database_url)
         migrate(engine)
         EventStore(engine).upsert_many(page_events(), now=NOW)

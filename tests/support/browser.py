@@ -43,6 +43,23 @@ def missing() -> str | None:
     return None
 
 
+ADMIN_TOKEN = "operator-token-for-the-browser-tests"
+"""The live server's ``MEETSCOUT_ADMIN_TOKEN``: the operator's pages are on."""
+
+ADMIN_SOURCES = """\
+# The operator's sources in the browser tests: files that are never crawled here.
+[[source]]
+name = "city-library"
+type = "ics"
+url = "library.ics"
+
+[[source]]
+name = "chamber"
+type = "ics"
+url = "chamber.ics"
+"""
+
+
 @dataclass
 class LiveServer:
     url: str
