@@ -59,8 +59,8 @@ class _Given:
     url: str
 
 
-def fetch_page(settings: Settings, url: str) -> Page:
-    """One guarded fetch of ``url`` (the reactor runs once: one call per process)."""
+def page_settings(settings: Settings) -> ScrapySettings:
+    """The crawl's guard and politeness, without its pipelines or its HTTP cache."""
     crawler_settings = ScrapySettings()
     crawler_settings.setmodule("crawlers.settings", priority="project")
     crawler_settings.set("ITEM_PIPELINES", {}, priority="cmdline")
@@ -68,8 +68,13 @@ def fetch_page(settings: Settings, url: str) -> Page:
     crawler_settings.set("LOG_LEVEL", "WARNING", priority="cmdline")
     crawler_settings.set(ALLOW_SETTING, list(settings.fetch_allow), priority="cmdline")
     crawler_settings.set("USER_AGENT", user_agent(settings.contact), priority="cmdline")
+    return crawler_settings
+
+
+def fetch_page(settings: Settings, url: str) -> Page:
+    """One guarded fetch of ``url`` (the reactor runs once: one call per process)."""
     process = AsyncCrawlerProcess(process_settings(settings))
-    crawler = Crawler(PageSpider, crawler_settings)
+    crawler = Crawler(PageSpider, page_settings(settings))
     process.crawl(crawler, url=url)
     process.start()
     spider = crawler.spider

@@ -28,15 +28,21 @@ def default_name(proposal: Proposal) -> str:
     return slug(urlsplit(proposal.page).hostname or "source")
 
 
-def add_source(path: Path, proposal: Proposal, name: str) -> Source:
-    """Append the proposal as a ``[[source]]`` of ``path``; refuse a name already used."""
+def proposed_source(proposal: Proposal, name: str | None = None) -> Source:
+    """The entry a proposal makes, named ``name`` or from the page; SourcesError if none."""
     if not proposal.crawlable or proposal.type is None or proposal.url is None:
         raise SourcesError("nothing crawlable to add")
+    chosen = name or default_name(proposal)
     try:
-        source = Source.model_validate({"name": name, "type": proposal.type, "url": proposal.url})
+        return Source.model_validate({"name": chosen, "type": proposal.type, "url": proposal.url})
     except ValidationError as exc:
         problems = "; ".join(str(err["msg"]) for err in exc.errors())
-        raise SourcesError(f"source {name}: {problems}") from None
+        raise SourcesError(f"source {chosen}: {problems}") from None
+
+
+def add_source(path: Path, proposal: Proposal, name: str) -> Source:
+    """Append the proposal as a ``[[source]]`` of ``path``; refuse a name already used."""
+    source = proposed_source(proposal, name)
     text = path.read_text(encoding="utf-8") if path.exists() else ""
     document = tomlkit.parse(text)
     entries = document.get("source")

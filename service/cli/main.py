@@ -18,11 +18,12 @@ from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from service.cli.curate import corrections_command
 from service.cli.digest import digest_app
 from service.cli.search import search_command
-from service.cli.tables import health_table, summary_table
+from service.cli.tables import check_table, health_table, skipped_lines, summary_table
 from service.settings import Settings, get_settings
 from service.text.recording import recording_notice
 
 if TYPE_CHECKING:
+    from crawlers.discover import Proposal
     from crawlers.report import SourceReport
 
 app = typer.Typer(
@@ -192,7 +193,7 @@ def up(
 
 
 sources_app = typer.Typer(
-    help="Each source's health (with no command), or add one by its address.",
+    help="Each source's health (with no command); add one by its address; check one dry.",
     invoke_without_command=True,
 )
 app.add_typer(sources_app, name="sources")
@@ -219,15 +220,9 @@ def sources_add(
         raise typer.Exit(1)
     proposal = propose(page.url, page.body, page.encoding)
     if not proposal.crawlable:
-        console.print(f"Nothing to crawl at {escape(page.url)}:")
-        for reason in proposal.why_not:
-            console.print(f"  - {escape(reason)}")
+        _nothing_to_crawl(proposal)
         raise typer.Exit(1)
-    console.print(f"type = {proposal.type}\nurl = {escape(proposal.url or '')}", soft_wrap=True)
-    if proposal.platform:
-        console.print(f"platform: {escape(proposal.platform)}")
-    for field, guess in proposal.guesses.items():
-        console.print(f"{field}: {escape(guess.value)}  (from {escape(guess.evidence)})")
+    _print_proposal(proposal)
     chosen = name or default_name(proposal)
     if not yes:
         console.print(f"Add it as {chosen!r} with --yes (or choose a name with --name).")
@@ -238,6 +233,75 @@ def sources_add(
         _one_line_error(str(exc))
         raise typer.Exit(2) from exc
     console.print(f"Added {chosen!r} to {escape(str(settings.sources))}.")
+
+
+def _print_proposal(proposal: Proposal) -> None:
+    console.print(f"type = {proposal.type}\nurl = {escape(proposal.url or '')}", soft_wrap=True)
+    if proposal.platform:
+        console.print(f"platform: {escape(proposal.platform)}")
+    for field, guess in proposal.guesses.items():
+        console.print(f"{field}: {escape(guess.value)}  (from {escape(guess.evidence)})")
+
+
+def _nothing_to_crawl(proposal: Proposal) -> None:
+    console.print(f"Nothing to crawl at {escape(proposal.page)}:")
+    for reason in proposal.why_not:
+        console.print(f"  - {escape(reason)}")
+
+
+@sources_app.command("check")
+def sources_check(
+    target: Annotated[
+        str, typer.Argument(help="A source's name in the sources file, or an address to discover.")
+    ],
+    rows: Annotated[int, typer.Option(help="Events listed at most (all are counted).")] = 50,
+) -> None:
+    """Crawl one source dry: print what would be stored and what would be skipped, and why."""
+    from crawlers.check import check
+    from crawlers.sources import SourcesError, load_sources
+
+    settings = get_settings()
+    _setup_logging(settings)
+    say_if_recording(settings)
+    if "://" in target:
+        result = check(settings, now=settings.now(), url=target)
+    else:
+        try:
+            listed = load_sources(settings.sources)
+        except SourcesError as exc:
+            _one_line_error(str(exc))
+            raise typer.Exit(2) from exc
+        named = [source for source in listed if source.name == target]
+        if not named:
+            _one_line_error(f"no source named {target!r} in {settings.sources}")
+            raise typer.Exit(2)
+        result = check(settings, now=settings.now(), source=named[0])
+    if result.proposal is not None:
+        if not result.proposal.crawlable:
+            _nothing_to_crawl(result.proposal)
+            raise typer.Exit(1)
+        _print_proposal(result.proposal)
+    if result.error is not None or result.report is None or result.source is None:
+        _one_line_error(result.error or "the crawl did not run")
+        raise typer.Exit(1)
+    events, report = result.events, result.report
+    console.print(
+        f"Dry run of {escape(result.source.name)}: nothing was written to the store.",
+        highlight=False,
+    )
+    if events:
+        title = f"Would store {len(events)} event{'s' if len(events) != 1 else ''}"
+        if len(events) > rows:
+            title += f" (the first {rows} listed)"
+        console.print(check_table(events[:rows], title=title))
+    else:
+        console.print("Would store no event.")
+    skipped = skipped_lines(report)
+    console.print(f"Found {report.found}; not stored:" if skipped else f"Found {report.found}.")
+    for line in skipped:
+        console.print(escape(line), highlight=False, soft_wrap=True)
+    if report.outcome.value == "failed":
+        raise typer.Exit(1)
 
 
 @sources_app.callback()

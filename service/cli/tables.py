@@ -7,13 +7,19 @@ operator come first: failed, then partial, then stale, then healthy.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 from enum import Enum
 from typing import TYPE_CHECKING, Protocol
 
 from rich import box
+from rich.markup import escape
 from rich.table import Table
+
+from service.model import Event
+from service.text.labels import KIND_LABELS
+from service.text.phrases import where_short_text
 
 if TYPE_CHECKING:
     from service.store.health import SourceHealth
@@ -56,6 +62,21 @@ class SourceReport(Protocol):
     def dropped(self) -> Mapping[str, int]: ...
     @property
     def outcome(self) -> Enum: ...
+
+
+class CheckedReport(Protocol):
+    """What the dry crawl's account of skips reads of a crawl's report."""
+
+    @property
+    def dropped(self) -> Mapping[str, int]: ...
+    @property
+    def errors(self) -> Mapping[str, int]: ...
+    @property
+    def pages_without_events(self) -> int: ...
+    @property
+    def unlocated(self) -> int: ...
+    @property
+    def last_error(self) -> str | None: ...
 
 
 STALE_AFTER = timedelta(days=7)
@@ -165,3 +186,45 @@ def health_table(overview: Iterable[SourceHealth]) -> Table:
             ),
         )
     return table
+
+
+def _event_when(event: Event) -> str:
+    """The start in the event's own zone: the day only when it lasts all day."""
+    local = event.local_start()
+    return f"{local:%Y-%m-%d}" if event.all_day else f"{local:%Y-%m-%d %H:%M}"
+
+
+def check_table(events: Sequence[Event], *, title: str) -> Table:
+    """What a dry crawl would store, one row an event: when, what, where, kind, sectors."""
+    table = _table(title)
+    table.add_column("date", no_wrap=True)
+    table.add_column("title", overflow="fold", ratio=3, min_width=16)
+    table.add_column("venue / online", overflow="fold", ratio=2, min_width=12)
+    table.add_column("kind", overflow="fold", max_width=9)
+    table.add_column("sectors", overflow="fold", ratio=1, min_width=11)
+    for event in events:
+        table.add_row(
+            _event_when(event),
+            escape(event.title),
+            escape(where_short_text(event)),
+            KIND_LABELS[event.kind],
+            escape("\n".join(sector.replace("-", " ") for sector in event.sectors) or "-"),
+        )
+    return table
+
+
+def skipped_lines(report: CheckedReport) -> list[str]:
+    """Every count of what a crawl would not store, and why, one line each; most first."""
+    counts: Counter[str] = Counter()
+    for reason, count in report.dropped.items():
+        counts[f"dropped: {reason.replace('_', ' ')}"] += count
+    for reason, count in report.errors.items():
+        counts[f"error: {reason.replace('_', ' ')}"] += count
+    if report.pages_without_events:
+        counts["pages without events"] += report.pages_without_events
+    if report.unlocated:
+        counts["kept, but not located (no coordinates)"] += report.unlocated
+    lines = [f"{count:>5}  {what}" for what, count in counts.most_common()]
+    if report.last_error:
+        lines.append(f"last error: {report.last_error}")
+    return lines

@@ -50,6 +50,19 @@ def where_text(event: Event) -> str:
     return label or "Place to be announced"
 
 
+def where_short_text(event: Event) -> str:
+    """Where, in a few words for a narrow cell: the venue's name and town, or "Online"."""
+    if event.attendance == Attendance.ONLINE:
+        return ATTENDANCE_LABELS[Attendance.ONLINE]
+    parts = [part for part in (event.venue.name, event.venue.city) if part]
+    if len(parts) == 2 and parts[1] in parts[0]:
+        parts = parts[:1]
+    label = ", ".join(parts) or event.venue.label()
+    if event.attendance == Attendance.MIXED:
+        return f"{label} (or online)" if label else ATTENDANCE_LABELS[Attendance.MIXED]
+    return label or "Place to be announced"
+
+
 def amount_text(price: float, currency: str | None) -> str:
     """ "25 CAD", "12.50 EUR", "1,500 USD"; empty for a price that is not a number."""
     if not math.isfinite(price):
