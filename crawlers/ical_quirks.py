@@ -565,6 +565,15 @@ def venue_name(location: str) -> str | None:
     return name
 
 
+def calendar_name(calendar: Any) -> str | None:
+    """The calendar's own name: RFC 7986 NAME, else X-WR-CALNAME."""
+    for key in ("NAME", "X-WR-CALNAME"):
+        name = collapse(first(calendar.get(key)))
+        if name and not EMAIL.search(name):
+            return name
+    return None
+
+
 def organizer_name(value: Any) -> str | None:
     """The organizer's common name, never an e-mail address."""
     prop = first(value)

@@ -562,10 +562,27 @@ def parse_offers(node: Mapping[str, Any]) -> tuple[float | None, str | None, boo
 
 
 def parse_organizer(node: Mapping[str, Any]) -> str | None:
+    return parse_host(node)[0]
+
+
+def parse_host(node: Mapping[str, Any]) -> tuple[str | None, str | None]:
+    """The first organizer's name and website (its ``url``, else a bare URL given as it)."""
     for organizer in _items(node.get("organizer")):
         name = _name(organizer)
-        if name:
-            return name
+        website = None
+        if isinstance(organizer, dict):
+            website = _web_address(organizer.get("url")) or _web_address(organizer.get("@id"))
+        elif isinstance(organizer, str):
+            website = _web_address(organizer)
+        if name or website:
+            return name, website
+    return None, None
+
+
+def _web_address(value: Any) -> str | None:
+    address = text(value[0] if isinstance(value, list) and value else value)
+    if address and address.startswith(("http://", "https://")) and "#" not in address:
+        return address
     return None
 
 

@@ -60,6 +60,12 @@ class Source(BaseModel):
     """Left out of every crawl but one that names it (the operator's pause)."""
     hold: bool = False
     """New events wait for the operator's approval before anything shows them."""
+    host: str | None = Field(default=None, min_length=1, max_length=200)
+    """Who runs the events the source lists, when an event does not say."""
+    host_url: str | None = None
+    """That host's own website."""
+    single_host: bool = False
+    """The feed is one host's calendar: its own name (X-WR-CALNAME) names the host."""
 
     @field_validator("name")
     @classmethod
@@ -74,6 +80,13 @@ class Source(BaseModel):
         scheme = urlparse(value).scheme
         if scheme not in ("http", "https", "file"):
             raise ValueError(f"must be an http(s) or file URL, got {value!r}")
+        return value
+
+    @field_validator("host_url")
+    @classmethod
+    def _host_url(cls, value: str | None) -> str | None:
+        if value is not None and urlparse(value).scheme not in ("http", "https"):
+            raise ValueError(f"must be an http(s) URL, got {value!r}")
         return value
 
     @field_validator("timezone")

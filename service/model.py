@@ -71,7 +71,8 @@ class Event:
     record came from first; ``sources`` every source that lists it.
     ``details`` holds source facts without a field of their own (a call for
     papers, a code of conduct, languages); ``sector_evidence`` maps each
-    sector to the words that decided it.
+    sector to the words that decided it. ``organizer`` and ``organizer_url``
+    are who runs it and their website, as the source says.
     """
 
     id: str
@@ -87,6 +88,7 @@ class Event:
     venue: Venue = field(default_factory=Venue)
     url: str | None = None
     organizer: str | None = None
+    organizer_url: str | None = None
     performer: str | None = None
     description: str | None = None
     price: float | None = None
@@ -103,6 +105,8 @@ class Event:
     last_seen: datetime | None = None
     updated: datetime | None = None
     sequence: int = 0
+    host: str | None = None
+    """The slug of the host's page, given by the store (hosts merged across sources)."""
 
     def __post_init__(self) -> None:
         if not self.sources:
@@ -297,6 +301,8 @@ class FollowUp:
     when: str
     host: str | None
     url: str | None
+    going: bool = False
+    """The person marked it "I'm going"."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -403,3 +409,45 @@ class Delivery:
     error: str | None = None
     items: tuple[ListedEvent, ...] = field(default_factory=tuple)
     message_id: str | None = None
+
+
+# Hosts: who runs events, merged across sources; the store keeps them.
+
+
+@dataclass(frozen=True, slots=True)
+class Host:
+    """Who runs events, as one record however many sources list them.
+
+    Sources name a host by website or by name; the store merges records
+    with the same website, or the same name when at most one of them has a
+    website. ``slug`` is the key of the host's page.
+    """
+
+    slug: str
+    name: str
+    website: str | None
+    first_seen: datetime
+    updated: datetime
+
+
+# Going: the events a person said they will go to, private to them.
+
+
+@dataclass(frozen=True, slots=True)
+class GoingList:
+    """One person's "I'm going" marks; ``token`` is the unguessable key to it.
+
+    A list of a digest subscription (``subscription_id``) is also reached by
+    the subscription's token, and its marks drive the digest's follow-up.
+    """
+
+    id: int
+    token: str
+    created: datetime
+    subscription_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class GoingMark:
+    event_id: str
+    marked: datetime

@@ -54,6 +54,8 @@ class NormalizePipeline(ReportingPipeline):
         item.title = title[:MAX_TITLE]
         item.description = html_to_text(item.description)
         item.organizer = clean_line(item.organizer)
+        item.organizer_url = _clean_url(item.organizer_url)
+        self._default_host(item)
         for name in ("name", "address", "city", "region", "country"):
             setattr(item.venue, name, clean_line(getattr(item.venue, name)))
         item.categories = [c for c in (clean_line(c) for c in item.categories) if c]
@@ -66,6 +68,18 @@ class NormalizePipeline(ReportingPipeline):
             if value is not None
         }
         return item
+
+    def _default_host(self, item: Event) -> None:
+        """The source's host (``host`` and ``host_url`` in sources.toml) where the event names
+        none; its website where the event names the same host without one."""
+        source = getattr(self.spider, "source", None)
+        host = getattr(source, "host", None)
+        if source is None or host is None:
+            return
+        if item.organizer is None and item.organizer_url is None:
+            item.organizer, item.organizer_url = host, source.host_url
+        elif item.organizer == host and item.organizer_url is None:
+            item.organizer_url = source.host_url
 
 
 def _clean_url(url: str | None) -> str | None:

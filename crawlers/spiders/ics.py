@@ -21,6 +21,7 @@ from scrapy.http import Response
 
 from crawlers.ical_quirks import (
     CalendarZones,
+    calendar_name,
     calendar_zone,
     category_names,
     collapse,
@@ -69,6 +70,8 @@ class Feed:
     url: str
     default_zone: str | None
     producer: str
+    host: str | None = None
+    """The calendar's own name (X-WR-CALNAME), when the source says it is one host's."""
 
 
 def read_calendars(body: bytes) -> tuple[list[icalendar.Calendar], list[str]]:
@@ -150,6 +153,7 @@ class IcsSpider(SourceSpider):
             url=feed_url,
             default_zone=self.source.timezone or calendar_zone(calendar),
             producer=str(calendar.get("PRODID", "")).lower(),
+            host=calendar_name(calendar) if self.source.single_host else None,
         )
         for uid, components in self._series(calendar).items():
             recurring = len(components) > 1 or any(
@@ -208,6 +212,7 @@ class IcsSpider(SourceSpider):
         title = collapse(first(component.get("SUMMARY")))
         raw_start = date_value(component, "DTSTART")
         floating = isinstance(raw_start, datetime) and raw_start.tzinfo is None and zone is None
+        organizer = organizer_name(component.get("ORGANIZER"))
         return Event(
             id=self._parse_id(component, start, slot=slot),
             title=title,
@@ -220,7 +225,8 @@ class IcsSpider(SourceSpider):
             attendance=self._parse_attendance(component),
             venue=self._parse_venue(component),
             url=self._parse_url(component),
-            organizer=organizer_name(component.get("ORGANIZER")),
+            organizer=organizer or feed.host,
+            organizer_url=self.source.host_url if organizer is None and feed.host else None,
             performer=pretalx_speakers(title) if "pretalx" in feed.producer else None,
             description=str(first(component.get("DESCRIPTION", ""))).strip() or None,
             status=self._parse_status(component, title),

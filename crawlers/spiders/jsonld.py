@@ -292,6 +292,7 @@ class JsonLdSpider(SourceSpider):
         status, note = schema_org.parse_status(node)
         price, currency, is_free = schema_org.parse_offers(node)
         url = schema_org.parse_url(node, page_url)
+        organizer, organizer_url = schema_org.parse_host(node)
         return Event(
             id=self._parse_id(node, times, url, page_url, title),
             title=title,
@@ -304,7 +305,8 @@ class JsonLdSpider(SourceSpider):
             attendance=schema_org.parse_attendance(node),
             venue=self._parse_venue(node),
             url=url,
-            organizer=schema_org.parse_organizer(node),
+            organizer=organizer,
+            organizer_url=organizer_url,
             performer=schema_org.parse_performer(node),
             description=schema_org.parse_description(node),
             price=price,

@@ -4,20 +4,25 @@ from service.store.corrections import Correction
 from service.store.curation import CurationStore, Example, HeldEvent
 from service.store.engine import make_engine, migrate
 from service.store.events import EventStore, UpsertResult
+from service.store.going import GoingStore
 from service.store.health import CrawlRun, HealthStore, SourceHealth
+from service.store.hosts import ActiveHost, HostStore
 from service.store.query import EventQuery
 from service.store.subscriptions import SubscriptionStore
 from service.store.suggestions import Suggestion, SuggestionsFull, SuggestionStore
 
 __all__ = [
+    "ActiveHost",
     "Correction",
     "CrawlRun",
     "CurationStore",
     "EventQuery",
     "EventStore",
     "Example",
+    "GoingStore",
     "HealthStore",
     "HeldEvent",
+    "HostStore",
     "SourceHealth",
     "SubscriptionStore",
     "Suggestion",

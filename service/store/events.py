@@ -23,6 +23,7 @@ from service.model import Attendance, Event, Kind, Status, Venue
 from service.places.cells import cell_of
 from service.store import dialects
 from service.store.corrections import apply_correction, held_record, read_corrections
+from service.store.host_records import assign_hosts
 from service.store.query import EventQuery
 from service.store.statements import prepare
 from service.store.tables import events as table
@@ -115,6 +116,7 @@ def event_to_row(event: Event) -> dict[str, Any]:
         "lon": venue.lon,
         "url": event.url,
         "organizer": event.organizer,
+        "organizer_url": event.organizer_url,
         "performer": event.performer,
         "description": event.description,
         "price": event.price,
@@ -158,6 +160,7 @@ EVENT_COLUMNS = (
     "lon",
     "url",
     "organizer",
+    "organizer_url",
     "performer",
     "description",
     "price",
@@ -174,6 +177,7 @@ EVENT_COLUMNS = (
     "last_seen",
     "updated",
     "sequence",
+    "host",
 )
 """What an :class:`Event` is read from, in the order :func:`row_to_event` unpacks."""
 _AS_STORED = frozenset(
@@ -248,6 +252,7 @@ def row_to_event(row: Any) -> Event:
         lon,
         url,
         organizer,
+        organizer_url,
         performer,
         description,
         price,
@@ -264,6 +269,7 @@ def row_to_event(row: Any) -> Event:
         last_seen,
         updated,
         sequence,
+        host,
     ) = row
     return Event(
         id=event_id,
@@ -287,6 +293,7 @@ def row_to_event(row: Any) -> Event:
         ),
         url=url,
         organizer=organizer,
+        organizer_url=organizer_url,
         performer=performer,
         description=description,
         price=price,
@@ -303,6 +310,7 @@ def row_to_event(row: Any) -> Event:
         last_seen=_moment(last_seen),
         updated=_moment(updated),
         sequence=sequence,
+        host=host,
     )
 
 
@@ -396,6 +404,8 @@ class EventStore:
                     geo_cell=cell_of(row["lat"], row["lon"]),
                 )
                 rows.append(row)
+            # Derived, so outside the hashes: a merge of two hosts changes no event's content.
+            assign_hosts(conn, rows, now=now)
             if rows:
                 conn.execute(dialects.upsert(self.engine, table, keep=KEPT_ON_UPSERT), rows)
             if held:

@@ -37,7 +37,7 @@ from sqlalchemy import (
 from sqlalchemy.exc import IntegrityError
 
 from service.model import Attendance, Delivery, FreeTime, Kind, ListedEvent, Subscription
-from service.store.tables import UTCDateTime, metadata
+from service.store.tables import UTCDateTime, going_lists, going_marks, host_follows, metadata
 
 SENDING, SENT, FAILED = "sending", "sent", "failed"
 ERROR_LIMIT = 1000
@@ -242,7 +242,8 @@ class SubscriptionStore:
         return int(result.rowcount or 0)
 
     def delete(self, *, token: str) -> bool:
-        """Forget the subscription, its address and every delivery record."""
+        """Forget the subscription, its address, every delivery record, the hosts it follows
+        and its "I'm going" list."""
         with self.engine.begin() as conn:
             row = conn.execute(
                 select(subscriptions.c.id).where(subscriptions.c.token == token)
@@ -252,6 +253,10 @@ class SubscriptionStore:
             conn.execute(
                 delete(digest_deliveries).where(digest_deliveries.c.subscription_id == row.id)
             )
+            conn.execute(delete(host_follows).where(host_follows.c.subscription_id == row.id))
+            going = select(going_lists.c.id).where(going_lists.c.subscription_id == row.id)
+            conn.execute(delete(going_marks).where(going_marks.c.list_id.in_(going)))
+            conn.execute(delete(going_lists).where(going_lists.c.subscription_id == row.id))
             conn.execute(delete(subscriptions).where(subscriptions.c.id == row.id))
         return True
 

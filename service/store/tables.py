@@ -71,6 +71,9 @@ events = Table(
     Column("lon", Float),
     Column("url", Text),
     Column("organizer", Text),
+    # The organizer's website as the source gives it, and the host it was merged into (0011).
+    Column("organizer_url", Text),
+    Column("host", String(80)),
     Column("performer", Text),
     Column("description", Text),
     Column("price", Float),
@@ -97,6 +100,7 @@ events = Table(
     Index("ix_events_end", "end"),
     Index("ix_events_source", "source"),
     Index("ix_events_kind_start", "kind", "start"),
+    Index("ix_events_host_start", "host", "start"),
     # Date-ordered pages walk (start, id) and check end in the index (migration 0006).
     Index("ix_events_start_id_end", "start", "id", "end"),
     Index("ix_events_kind_start_id_end", "kind", "start", "id", "end"),
@@ -187,4 +191,49 @@ suggestions = Table(
     Column("created", UTCDateTime, nullable=False),
     Column("decided", UTCDateTime),
     Index("ix_suggestions_status_created", "status", "created"),
+)
+
+# Who runs events, merged across sources by website or name (migration 0011).
+hosts = Table(
+    "hosts",
+    metadata,
+    Column("slug", String(80), primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("website", Text),
+    # The website's host name (with the group's path on a platform such as Meetup).
+    Column("site_key", String(255)),
+    # The name folded: case, punctuation and a leading "the" do not count.
+    Column("name_key", String(255), nullable=False),
+    Column("first_seen", UTCDateTime, nullable=False),
+    Column("updated", UTCDateTime, nullable=False),
+    Index("ix_hosts_site_key", "site_key"),
+    Index("ix_hosts_name_key", "name_key"),
+)
+
+# Hosts a digest subscriber follows: their events join the weekly digest.
+host_follows = Table(
+    "host_follows",
+    metadata,
+    Column("subscription_id", Integer, primary_key=True),
+    Column("host", String(80), primary_key=True),
+    Column("created", UTCDateTime, nullable=False),
+)
+
+# "I'm going" lists: private to whoever holds the token (or the subscription's token).
+going_lists = Table(
+    "going_lists",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("token", String(64), nullable=False, unique=True),
+    Column("subscription_id", Integer, unique=True),
+    Column("created", UTCDateTime, nullable=False),
+)
+
+going_marks = Table(
+    "going_marks",
+    metadata,
+    Column("list_id", Integer, primary_key=True),
+    Column("event_id", String(64), primary_key=True),
+    Column("marked", UTCDateTime, nullable=False),
+    Index("ix_going_marks_event", "event_id"),
 )
