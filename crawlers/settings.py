@@ -19,9 +19,14 @@ ROBOTSTXT_OBEY = True
 CONCURRENT_REQUESTS = 8
 CONCURRENT_REQUESTS_PER_DOMAIN = 1
 DOWNLOAD_DELAY = 1.0
+# A stalled or dripping server costs at most this long per try (the whole answer, not each byte).
 DOWNLOAD_TIMEOUT = 30
+# Larger answers (and compressed ones that unpack larger: gzip bombs) are not read.
 DOWNLOAD_MAXSIZE = 20 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 5 * 1024 * 1024
+# A site's certificate must be valid for its name and chain to a trusted root (Scrapy's
+# default accepts any, so that anyone on the way could have answered for the site).
+DOWNLOAD_VERIFY_CERTIFICATES = True
 AUTOTHROTTLE_ENABLED = True
 AUTOTHROTTLE_START_DELAY = 1.0
 AUTOTHROTTLE_MAX_DELAY = 30.0

@@ -2,8 +2,10 @@
 
 A clean crawl is the source's complete list, so an upcoming event missing
 from two consecutive clean crawls has been taken down. A crawl that failed,
-found nothing, or found under half of the last clean crawl is not trusted:
-it changes nothing and the source is marked partial.
+found nothing, or found under half of the last clean crawl (a feed cut
+down to a tenth by a broken export, a listing that lost its pages) is not
+trusted: what it found is stored, but no event it left out counts as
+missing, and the source is marked partial with the reason in its health.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from datetime import datetime
 
 from crawlers.report import Outcome, SourceReport
 from service.store import CrawlRun, EventStore, HealthStore
+from service.text.health import UNTRUSTED
 
 SHRINK_LIMIT = 0.5
 
@@ -21,12 +24,9 @@ def untrusted_reason(report: SourceReport, previous: CrawlRun | None) -> str | N
     if report.outcome is not Outcome.OK:
         return None  # failed or partial already; not a snapshot either way
     if report.stored == 0:
-        return "empty result: nothing changed"
+        return UNTRUSTED["empty"]
     if previous is not None and report.stored < previous.stored * SHRINK_LIMIT:
-        return (
-            f"{report.stored} events, under half of the last clean crawl's "
-            f"{previous.stored}: nothing changed"
-        )
+        return UNTRUSTED["shrunk"].format(stored=report.stored, previous=previous.stored)
     return None
 
 

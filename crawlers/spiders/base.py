@@ -3,16 +3,29 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
+from http import HTTPStatus
+from typing import Any, Self
 
 import scrapy
-from scrapy.http import Response
+from scrapy import signals
+from scrapy.crawler import Crawler
+from scrapy.exceptions import (
+    CannotResolveHostError,
+    DownloadCancelledError,
+    DownloadConnectionRefusedError,
+    DownloadTimeoutError,
+    IgnoreRequest,
+    ResponseDataLossError,
+)
+from scrapy.http import Request, Response
+from twisted.internet.error import TimeoutError as TwistedTimeoutError
 from twisted.python.failure import Failure
 
 from crawlers.guard import FetchRefused
 from crawlers.report import SourceReport
 from crawlers.sources import Source
 from service.model import Venue
+from service.text.health import FETCH, size
 
 DEFAULT_DAYS_BACK = 7
 DEFAULT_DAYS_AHEAD = 365
@@ -53,6 +66,12 @@ class SourceSpider(scrapy.Spider):
             window_end=self.window_end,
         )
 
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        crawler.signals.connect(spider.on_dropped, signal=signals.request_dropped)
+        return spider
+
     def default_venue(self) -> Venue:
         location = self.source.location
         if location is None:
@@ -72,6 +91,70 @@ class SourceSpider(scrapy.Spider):
         response = getattr(failure.value, "response", None)
         if response is not None:
             self.report.http_status = response.status
-        message = f"{failure.type.__name__}: {failure.getErrorMessage()}"[:500]
+        message = self.failure_text(failure, response)[:500]
         self.logger.warning("%s: fetch failed: %s", self.source.name, message)
         self.report.fail("fetch_failed", message)
+
+    def failure_text(self, failure: Failure, response: Response | None) -> str:
+        """What went wrong with a fetch, in the words of the source's health."""
+        settings = self.settings
+        error = failure.value
+        request = getattr(failure, "request", None)
+        meta = request.meta if isinstance(request, Request) else {}
+        limit = size(meta.get("download_maxsize", settings.getint("DOWNLOAD_MAXSIZE")))
+        detail = _details(error)
+        if response is not None and response.status >= 300:
+            try:
+                reason = HTTPStatus(response.status).phrase
+            except ValueError:
+                reason = ""
+            return FETCH["http"].format(status=response.status, reason=reason).rstrip()
+        if isinstance(error, DownloadTimeoutError | TwistedTimeoutError):
+            seconds = meta.get("download_timeout", settings.getfloat("DOWNLOAD_TIMEOUT"))
+            return FETCH["timeout"].format(seconds=seconds)
+        if isinstance(error, DownloadCancelledError):
+            return FETCH["too_large"].format(limit=limit)  # the only download Scrapy cancels
+        if isinstance(error, IgnoreRequest) and "decompression" in detail:
+            return FETCH["bomb"].format(limit=limit)
+        if isinstance(error, IgnoreRequest) and "max redirections" in detail:
+            return FETCH["too_many_redirects"].format(count=settings.getint("REDIRECT_MAX_TIMES"))
+        if "certificate verify failed" in detail:
+            return FETCH["untrusted_certificate"]
+        if "SSL" in detail or "TLS" in detail:
+            return FETCH["tls"].format(detail=detail[:200])
+        if isinstance(error, ResponseDataLossError):
+            return FETCH["cut_short"]
+        if isinstance(error, DownloadConnectionRefusedError):
+            return FETCH["connection_refused"]
+        if isinstance(error, CannotResolveHostError):
+            return FETCH["no_such_host"]
+        return f"{failure.type.__name__}: {failure.getErrorMessage()}"
+
+    def on_dropped(self, request: Request, spider: scrapy.Spider) -> None:
+        """A redirect back to an address already fetched is a loop, not a duplicate link.
+
+        Scrapy drops such a request as a duplicate without calling its
+        errback; without this the crawl would end with nothing found and no
+        reason given.
+        """
+        if spider is not self:
+            return
+        chain = request.meta.get("redirect_urls") or []
+        if request.url in chain:
+            message = FETCH["redirect_loop"].format(url=request.url)
+            self.logger.warning("%s: %s", self.source.name, message)
+            self.report.fail("redirect_loop", message)
+
+
+def _details(error: BaseException) -> str:
+    """The message of an error and of the errors it wraps (Twisted keeps them in ``reasons``)."""
+    seen: list[str] = []
+    pending: list[Any] = [error]
+    while pending and len(seen) < 10:
+        item = pending.pop()
+        item = getattr(item, "value", item)  # a Failure holds its error
+        seen.append(f"{type(item).__name__}: {item}")
+        pending.extend(getattr(item, "reasons", None) or [])
+        if item.__cause__ is not None:
+            pending.append(item.__cause__)
+    return " | ".join(seen)

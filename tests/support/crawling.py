@@ -28,10 +28,12 @@ from crawlers.runner import run_crawl
 from crawlers.sources import load_sources
 from service.settings import Settings
 from service.store import make_engine, migrate
-settings = Settings(database_url=sys.argv[1], sources=Path(sys.argv[2]), log_level="WARNING")
+settings = Settings(database_url=sys.argv[1], sources=Path(sys.argv[2]), log_level="WARNING",
+                    http_cache_dir=Path(sys.argv[2]).parent / "httpcache")
 engine = make_engine(settings.database_url); migrate(engine); engine.dispose()
 now = datetime.fromisoformat(sys.argv[3])
-reports = run_crawl(settings, load_sources(settings.sources), now=now)
+reports = run_crawl(settings, load_sources(settings.sources), now=now,
+                    overrides=json.loads(sys.argv[4]))
 print(json.dumps([{"source": r.source, "outcome": r.outcome.value, "found": r.found,
                    "stored": r.stored, "inserted": r.inserted, "dropped": dict(r.dropped),
                    "missing": r.missing, "error": r.last_error} for r in reports]))
@@ -42,10 +44,16 @@ LOCAL_SERVERS = "127.0.0.1"
 """What the crawls of tests may fetch beyond the internet: their own servers on 127.0.0.1."""
 
 
-def crawl(settings: Settings, now: datetime = NOW, allow: str = LOCAL_SERVERS) -> dict[str, dict]:
+def crawl(
+    settings: Settings,
+    now: datetime = NOW,
+    allow: str = LOCAL_SERVERS,
+    overrides: dict[str, object] | None = None,
+) -> dict[str, dict]:
     """Run ``meetscout crawl`` over ``settings.sources`` in a new process (the reactor runs once
-    per process), with the clock at ``now`` and ``MEETSCOUT_FETCH_ALLOW`` at ``allow``; each
-    source's report by name."""
+    per process), with the clock at ``now``, ``MEETSCOUT_FETCH_ALLOW`` at ``allow`` and the
+    Scrapy settings ``overrides`` (limits and timeouts a test keeps small); each source's
+    report by name. Fetched pages are cached beside the sources file."""
     done = subprocess.run(
         [
             sys.executable,
@@ -54,6 +62,7 @@ def crawl(settings: Settings, now: datetime = NOW, allow: str = LOCAL_SERVERS) -
             settings.database_url,
             str(settings.sources),
             now.isoformat(),
+            json.dumps(overrides or {}),
         ],
         capture_output=True,
         text=True,
