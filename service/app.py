@@ -31,8 +31,8 @@ from service.http.caching import GZIP_MINIMUM_SIZE
 from service.http.ratelimit import TokenBucketLimiter
 from service.places.gazetteer import get_gazetteer
 from service.search import SearchCache
-from service.settings import Settings
-from service.store import EventStore, make_engine, migrate
+from service.settings import Settings, get_settings
+from service.store import EventStore, make_engine, migrate_once
 from service.web import STATIC_DIR
 from service.web import router as web_router
 from service.web.admin import router as admin_router
@@ -86,14 +86,22 @@ def add_operator_pages(app: FastAPI, settings: Settings) -> None:
     app.include_router(suggest_router)
 
 
-def create_app(settings: Settings, *, clock: Callable[[], datetime] | None = None) -> FastAPI:
+def create_app(
+    settings: Settings | None = None, *, clock: Callable[[], datetime] | None = None
+) -> FastAPI:
     """Build the app over the store ``settings`` names; migrations are applied first.
 
-    ``clock`` replaces the real clock (tests); without one, a replayed
-    recording (``settings.replay_at``) is served at the moment it was made.
+    Without ``settings``, the ``MEETSCOUT_*`` environment's: so that a server
+    starting several workers can build it in each (``uvicorn --factory
+    service.app:create_app``, gunicorn's ``service.app:create_app()``). Of
+    workers starting at once, one migrates and the others wait for it
+    (:func:`service.store.migrate_once`). ``clock`` replaces the real clock
+    (tests); without one, a replayed recording (``settings.replay_at``) is
+    served at the moment it was made.
     """
+    settings = settings if settings is not None else get_settings()
     engine = make_engine(settings.database_url)
-    migrate(engine)
+    migrate_once(engine)
     app = FastAPI(
         title="meetscout",
         summary="Places to meet someone new in your field: conferences, book signings, meetups.",

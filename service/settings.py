@@ -11,15 +11,55 @@ import re
 from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 
+from platformdirs import user_data_path
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+"""The source checkout, or site-packages when meetscout is installed from a wheel."""
+IN_CHECKOUT = (PROJECT_ROOT / "pyproject.toml").is_file()
+BUNDLE = PROJECT_ROOT / ("data" if IN_CHECKOUT else "meetscout_bundle")
+"""The bundled sources file, its recording (``snapshot/``) and the live example sources;
+``data/`` of the checkout, installed as the ``meetscout_bundle`` package data."""
+SOURCES_FILE = "sources.toml"
+
+
+def default_data_dir() -> Path:
+    """Where the store and the crawl's caches live when ``MEETSCOUT_DATA_DIR`` does not say.
+
+    A checkout keeps them in its ``var/``; an installed meetscout in ``var/`` of the
+    working folder when that folder has a sources file of its own (``meetscout init``),
+    else in the platform's data folder (``~/.local/share/meetscout`` on Linux).
+    """
+    if IN_CHECKOUT:
+        return PROJECT_ROOT / "var"
+    if (Path.cwd() / SOURCES_FILE).is_file():
+        return Path.cwd() / "var"
+    return user_data_path("meetscout", appauthor=False)
+
+
+def in_data_dir(folder: Path) -> dict[str, Any]:
+    """The settings that default to a place in the data folder, there."""
+    return {
+        "database_url": f"sqlite:///{folder / 'meetscout.db'}",
+        "http_cache_dir": folder / "httpcache",
+        "geocoder_cache": folder / "geocode-cache.sqlite3",
+    }
+
+
+def default_sources() -> Path:
+    """The sources file when ``MEETSCOUT_SOURCES`` does not say: the working folder's own
+    ``sources.toml`` for an installed meetscout, else the bundled recording's."""
+    if not IN_CHECKOUT and (Path.cwd() / SOURCES_FILE).is_file():
+        return Path.cwd() / SOURCES_FILE
+    return BUNDLE / SOURCES_FILE
+
+
 HOST_NAME = re.compile(r"[a-z0-9]([a-z0-9-]{0,62}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,62}[a-z0-9])?)*")
 
 
@@ -59,13 +99,20 @@ class ScoreWeights(BaseModel):
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="MEETSCOUT_", extra="ignore")
 
+    data_dir: Path = Field(
+        default_factory=default_data_dir,
+        description="Where the SQLite store, the crawl's HTTP cache and the geocoder's "
+        "answers are kept: var/ of a checkout, or of the working folder when it has a "
+        "sources.toml; else the platform's data folder.",
+    )
     database_url: str = Field(
-        default=f"sqlite:///{PROJECT_ROOT / 'var' / 'meetscout.db'}",
-        description="SQLAlchemy URL of the store; a SQLite file by default.",
+        default_factory=lambda: in_data_dir(default_data_dir())["database_url"],
+        description="SQLAlchemy URL of the store; a SQLite file in the data folder by default.",
     )
     sources: Path = Field(
-        default=PROJECT_ROOT / "sources.toml",
-        description="The sources file the crawl reads.",
+        default_factory=default_sources,
+        description="The sources file the crawl reads: the working folder's sources.toml "
+        "(installed meetscout), else the bundled recording's.",
     )
     base_url: str = Field(
         default="http://127.0.0.1:8000",
@@ -80,7 +127,7 @@ class Settings(BaseSettings):
         default=365, ge=1, description="Crawl window: days after today to expand events to."
     )
     http_cache_dir: Path = Field(
-        default=PROJECT_ROOT / "var" / "httpcache",
+        default_factory=lambda: in_data_dir(default_data_dir())["http_cache_dir"],
         description="Where the crawl keeps fetched pages for conditional re-fetching.",
     )
     feed_horizon_days: int = Field(
@@ -133,7 +180,7 @@ class Settings(BaseSettings):
         "(a URL or an email address), sent in the crawl's User-Agent; needed for Nominatim.",
     )
     geocoder_cache: Path = Field(
-        default=PROJECT_ROOT / "var" / "geocode-cache.sqlite3",
+        default_factory=lambda: in_data_dir(default_data_dir())["geocoder_cache"],
         description="Where Nominatim answers are kept, so each address is asked once.",
     )
     fetch_allow: Annotated[tuple[str, ...], NoDecode] = Field(
@@ -169,6 +216,15 @@ class Settings(BaseSettings):
     def now(self) -> datetime:
         """What "now" is: the replayed recording's moment, else the real clock."""
         return self.replay_at if self.replay_at is not None else datetime.now(UTC)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _kept_in_the_data_dir(cls, values: Any) -> Any:
+        """A data folder that is set moves what defaults to being kept in it."""
+        if isinstance(values, dict) and values.get("data_dir"):
+            defaults = in_data_dir(Path(values["data_dir"]))
+            values = {**defaults, **{k: v for k, v in values.items() if v is not None}}
+        return values
 
     @field_validator("log_level", mode="before")
     @classmethod

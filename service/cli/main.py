@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import logging
+import os
 import re
 from collections.abc import Mapping
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -19,7 +21,7 @@ from service.cli.curate import corrections_command
 from service.cli.digest import digest_app
 from service.cli.search import search_command
 from service.cli.tables import check_table, health_table, skipped_lines, summary_table
-from service.settings import Settings, get_settings
+from service.settings import BUNDLE, SOURCES_FILE, Settings, get_settings
 from service.text.recording import recording_notice
 
 if TYPE_CHECKING:
@@ -154,21 +156,33 @@ def crawl(
         raise typer.Exit(1)
 
 
+WorkersOption = Annotated[
+    int,
+    typer.Option(
+        min=1,
+        max=64,
+        help="Server processes sharing the port (each one a copy of the app; about one per core).",
+    ),
+]
+
+
 @app.command()
 def serve(
     host: Annotated[str | None, typer.Option(help="Address to listen on.")] = None,
     port: Annotated[int | None, typer.Option(help="Port to listen on.")] = None,
+    workers: WorkersOption = 1,
 ) -> None:
     """Serve the API, the web page and the feeds."""
     settings = get_settings()
     _setup_logging(settings)
-    _serve(settings, host, port)
+    _serve(settings, host, port, workers=workers)
 
 
 @app.command()
 def up(
     host: Annotated[str | None, typer.Option(help="Address to listen on.")] = None,
     port: Annotated[int | None, typer.Option(help="Port to listen on.")] = None,
+    workers: WorkersOption = 1,
 ) -> None:
     """Crawl every source, then serve: the one command to see meetscout work.
 
@@ -179,7 +193,7 @@ def up(
     _setup_logging(settings)
     run_crawl_command(settings)
     if settings.smtp_url is not None:
-        _serve(settings, host, port)
+        _serve(settings, host, port, workers=workers)
         return
     from pydantic import SecretStr
 
@@ -189,7 +203,36 @@ def up(
         console.print(
             "No MEETSCOUT_SMTP_URL set: mail is [bold]printed in this terminal[/bold], not sent."
         )
-        _serve(settings.model_copy(update={"smtp_url": SecretStr(smtp_url)}), host, port)
+        _serve(
+            settings.model_copy(update={"smtp_url": SecretStr(smtp_url)}),
+            host,
+            port,
+            workers=workers,
+        )
+
+
+STARTER_SOURCES = BUNDLE / "sources.example.toml"
+
+
+@app.command()
+def init(
+    folder: Annotated[
+        Path, typer.Argument(help="The folder to set up (default: this one).")
+    ] = Path("."),
+) -> None:
+    """Write a starter sources.toml (live calendars to edit) into a folder of your own.
+
+    Commands run in that folder then read it, and keep their data in its var/.
+    """
+    target = folder / SOURCES_FILE
+    if target.exists():
+        _one_line_error(f"{target} exists already: it is left as it is")
+        raise typer.Exit(1)
+    folder.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(STARTER_SOURCES.read_bytes())
+    console.print(
+        f"Wrote {escape(str(target))}: edit it, then run [bold]meetscout up[/bold] there."
+    )
 
 
 sources_app = typer.Typer(
@@ -326,12 +369,23 @@ def sources(ctx: typer.Context) -> None:
     console.print(table)
 
 
-def _serve(settings: Settings, host: str | None, port: int | None) -> None:
+def _serve(settings: Settings, host: str | None, port: int | None, *, workers: int = 1) -> None:
+    """One process serving, or ``workers`` processes each building the app from the
+    environment (uvicorn's factory): the schema is migrated here once before they start."""
     import uvicorn
 
     from service.app import create_app
+    from service.store import make_engine, migrate
 
-    application = create_app(settings)
+    application: Any
+    if workers == 1:
+        application = create_app(settings)
+    else:
+        engine = make_engine(settings.database_url)
+        migrate(engine)
+        engine.dispose()
+        os.environ.update(worker_environment(settings))
+        application = APP_FACTORY
     bind_host, bind_port = host or settings.host, port or settings.port
     console.print(f"Serving on [bold]http://{bind_host}:{bind_port}[/bold]")
     if settings.replay_at is not None:
@@ -342,7 +396,27 @@ def _serve(settings: Settings, host: str | None, port: int | None) -> None:
             ".venv/bin/meetscout search --near Toronto[/bold]",
             highlight=False,
         )
-    uvicorn.run(application, host=bind_host, port=bind_port, log_level=settings.log_level.lower())
+    uvicorn.run(
+        application,
+        host=bind_host,
+        port=bind_port,
+        log_level=settings.log_level.lower(),
+        factory=workers > 1,
+        workers=workers if workers > 1 else None,
+    )
+
+
+APP_FACTORY = "service.app:create_app"
+"""What each worker process loads: ``create_app()`` reads the environment's settings."""
+
+
+def worker_environment(settings: Settings) -> dict[str, str]:
+    """The settings a worker must see that this process chose itself (the printing mail
+    sink of ``up``): workers read only the environment."""
+    chosen = {}
+    if settings.smtp_url is not None:
+        chosen["MEETSCOUT_SMTP_URL"] = settings.smtp_url.get_secret_value()
+    return chosen
 
 
 app.add_typer(digest_app, name="digest")

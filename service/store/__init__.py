@@ -2,7 +2,7 @@
 
 from service.store.corrections import Correction
 from service.store.curation import CurationStore, Example, HeldEvent
-from service.store.engine import make_engine, migrate
+from service.store.engine import is_current, make_engine, migrate, migrate_once
 from service.store.events import EventStore, UpsertResult
 from service.store.going import GoingStore
 from service.store.health import CrawlRun, HealthStore, SourceHealth
@@ -29,6 +29,8 @@ __all__ = [
     "SuggestionStore",
     "SuggestionsFull",
     "UpsertResult",
+    "is_current",
     "make_engine",
     "migrate",
+    "migrate_once",
 ]

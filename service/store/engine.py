@@ -9,12 +9,17 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Connection, Engine, create_engine
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from filelock import FileLock
+from sqlalchemy import Connection, Engine, create_engine, text
 from sqlalchemy.engine import make_url
 
 from service.store import dialects
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+MIGRATION_LOCK_KEY = 0x6D656574_73636F75 & 0x7FFF_FFFF_FFFF_FFFF
+"""PostgreSQL's advisory lock for migrations: one key for every meetscout process."""
 
 
 def make_engine(url: str) -> Engine:
@@ -42,10 +47,55 @@ def migrate(engine: Engine) -> None:
     schema as it was, never tables without their version stamp.
     """
     config = alembic_config(engine)
-    with engine.connect() as connection, _transactional_ddl(connection):
+    with (
+        _migration_lock(engine),
+        engine.connect() as connection,
+        _transactional_ddl(connection),
+    ):
         config.attributes["connection"] = connection
         command.upgrade(config, "heads")
         connection.commit()
+
+
+def is_current(engine: Engine) -> bool:
+    """Whether the schema is at the newest revisions already (nothing for :func:`migrate`)."""
+    heads = set(ScriptDirectory.from_config(alembic_config(engine)).get_heads())
+    with engine.connect() as connection:
+        applied = set(MigrationContext.configure(connection).get_current_heads())
+    return applied == heads
+
+
+def migrate_once(engine: Engine) -> None:
+    """What every worker of a server runs on start: the first migrates, the others find it done.
+
+    Checking first costs one read; the lock of :func:`migrate` makes the
+    others wait for the one migrating rather than run the same revisions.
+    """
+    if not is_current(engine):
+        migrate(engine)
+
+
+@contextmanager
+def _migration_lock(engine: Engine) -> Iterator[None]:
+    """One process migrates at a time: a lock file beside a SQLite file, an advisory lock on
+    PostgreSQL (held by its own connection, released when it closes)."""
+    url = engine.url
+    if url.get_backend_name() == "postgresql":
+        with engine.connect() as holder:
+            holder.execute(text("SELECT pg_advisory_lock(:key)"), {"key": MIGRATION_LOCK_KEY})
+            try:
+                yield
+            finally:
+                holder.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": MIGRATION_LOCK_KEY})
+        return
+    if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
+        lock_path = (
+            Path(url.database).expanduser().with_name(Path(url.database).name + ".migrate.lock")
+        )
+        with FileLock(lock_path):
+            yield
+        return
+    yield  # an in-memory database belongs to one process
 
 
 @contextmanager

@@ -18,7 +18,7 @@ def write(tmp_path: Path, text: str) -> Path:
 
 
 def test_load_bundled_sources_resolve_to_existing_files() -> None:
-    sources = load_sources(ROOT / "sources.toml")
+    sources = load_sources(ROOT / "data" / "sources.toml")
     assert {source.type for source in sources} == {"ics", "confs_tech", "deadlines"}
     for source in sources:
         assert source.url.startswith("file://")
@@ -26,7 +26,7 @@ def test_load_bundled_sources_resolve_to_existing_files() -> None:
 
 
 def test_load_example_sources_are_live_urls() -> None:
-    sources = load_sources(ROOT / "sources.example.toml")
+    sources = load_sources(ROOT / "data" / "sources.example.toml")
     assert len(sources) >= 4
     assert all(source.url.startswith("https://") for source in sources)
 

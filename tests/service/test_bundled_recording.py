@@ -29,7 +29,7 @@ from service.app import create_app
 from service.cli.main import app as cli
 from service.model import Attendance, Event, Kind, Status
 from service.search import SearchRequest, SearchResult, point_of, resolve_place, search
-from service.settings import PROJECT_ROOT, Settings
+from service.settings import BUNDLE, PROJECT_ROOT, Settings
 from service.store import EventStore, make_engine
 from service.text.recording import recorded_when
 from tests.support.crawling import crawl
@@ -96,7 +96,7 @@ def bundle(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Bundle]:
     folder = tmp_path_factory.mktemp("recording")
     settings = Settings(
         database_url=f"sqlite:///{folder / 'meetscout.db'}",
-        sources=PROJECT_ROOT / "sources.toml",
+        sources=BUNDLE / "sources.toml",
         base_url="http://testserver",
         http_cache_dir=folder / "httpcache",
         replay_at=recording_moment(),

@@ -18,7 +18,7 @@ from fastapi.testclient import TestClient
 from icalendar import Calendar
 
 from service.app import create_app
-from service.settings import PROJECT_ROOT, Settings
+from service.settings import BUNDLE, Settings
 from tests.support.crawling import crawl
 from tests.support.ical import check_feed
 
@@ -57,7 +57,7 @@ def crawled(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Crawled]:
     folder = tmp_path_factory.mktemp("bundled")
     settings = Settings(
         database_url=f"sqlite:///{folder / 'meetscout.db'}",
-        sources=PROJECT_ROOT / "sources.toml",
+        sources=BUNDLE / "sources.toml",
         base_url="http://testserver",
         http_cache_dir=folder / "httpcache",
         replay_at=RECORDED_AT,
