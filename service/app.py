@@ -20,7 +20,9 @@ from service.api.routes import (
     digest,
     events,
     feeds,
+    going,
     health,
+    hosts,
     places,
     sectors,
     sources,
@@ -133,6 +135,8 @@ def create_app(
     app.include_router(places.router)
     app.include_router(digest.router)
     app.include_router(subscriptions.router)
+    app.include_router(hosts.router)
+    app.include_router(going.router)
     app.include_router(web_router)
     if settings.admin_token is not None:
         add_operator_pages(app, settings)

@@ -12,8 +12,15 @@ from datetime import datetime
 from functools import partial
 from typing import Any
 
-from service.api.schemas import EventOut, PlaceOut, RecordingOut, SearchResultOut, VenueOut
-from service.links import event_ics_url, google_calendar_url, public_url
+from service.api.schemas import (
+    EventOut,
+    HostRefOut,
+    PlaceOut,
+    RecordingOut,
+    SearchResultOut,
+    VenueOut,
+)
+from service.links import absolute, event_ics_url, google_calendar_url, public_url
 from service.model import Event
 from service.places.gazetteer import Place
 from service.search import SearchResult
@@ -51,6 +58,7 @@ def _fields(event: Event, *, base_url: str) -> dict[str, Any]:
         ),
         url=public_url(event.url),
         organizer=event.organizer,
+        host=host_ref(event, base_url=base_url),
         performer=event.performer,
         description=event.description,
         price=event.price,
@@ -68,6 +76,17 @@ def _fields(event: Event, *, base_url: str) -> dict[str, Any]:
         sequence=event.sequence,
         ics_url=event_ics_url(base_url, event),
         google_calendar_url=google_calendar_url(event),
+    )
+
+
+def host_ref(event: Event, *, base_url: str) -> HostRefOut | None:
+    if event.host is None:
+        return None
+    return HostRefOut(
+        slug=event.host,
+        name=event.organizer or event.host,
+        url=absolute(base_url, f"/hosts/{event.host}"),
+        page_url=absolute(base_url, f"/h/{event.host}"),
     )
 
 

@@ -19,6 +19,15 @@ class VenueOut(BaseModel):
     lon: float | None = None
 
 
+class HostRefOut(BaseModel):
+    """Who runs an event: their page on meetscout, merged across sources."""
+
+    slug: str
+    name: str
+    url: str = Field(description="The host as JSON (`/hosts/{slug}`).")
+    page_url: str = Field(description="The host's page for people (`/h/{slug}`).")
+
+
 class EventOut(BaseModel):
     id: str
     title: str
@@ -32,6 +41,9 @@ class EventOut(BaseModel):
     venue: VenueOut
     url: str | None
     organizer: str | None
+    host: HostRefOut | None = Field(
+        default=None, description="The host's page, where the source names who runs the event."
+    )
     performer: str | None = Field(description="Who appears: the author at a book signing.")
     description: str | None
     price: float | None
