@@ -14,7 +14,13 @@ from starlette.middleware.gzip import DEFAULT_EXCLUDED_CONTENT_TYPES, GZipMiddle
 from starlette.staticfiles import StaticFiles
 
 from service.admin.jobs import JobRunner, job_environment
-from service.api.feed_cache import ICS_MEDIA_TYPE, FeedCache, ics_representations
+from service.api.feed_cache import (
+    ICS_MEDIA_TYPE,
+    SYNDICATION_MEDIA_TYPES,
+    FeedCache,
+    ics_representations,
+    syndication_representations,
+)
 from service.api.openapi_docs import document_framework_responses
 from service.api.routes import (
     digest,
@@ -35,7 +41,7 @@ from service.places.gazetteer import get_gazetteer
 from service.search import SearchCache
 from service.settings import Settings, get_settings
 from service.store import EventStore, make_engine, migrate_once
-from service.web import STATIC_DIR
+from service.web import STATIC_DIR, embed_router
 from service.web import router as web_router
 from service.web.admin import router as admin_router
 from service.web.admin import suggest_router
@@ -119,12 +125,19 @@ def create_app(
         burst=settings.subscribe_burst, per_hour=settings.subscribe_per_hour
     )
     app.state.ics_representations = ics_representations(refresh_hours=settings.feed_refresh_hours)
-    # Calendars are compressed once per version by their routes (service.http.caching).
+    app.state.syndication_representations = syndication_representations(
+        refresh_hours=settings.feed_refresh_hours
+    )
+    # Calendars and reading lists are compressed once per version by their routes
+    # (service.http.caching).
     app.add_middleware(
         GZipMiddleware,
         minimum_size=GZIP_MINIMUM_SIZE,
         compresslevel=6,
-        exclude_content_types=(*DEFAULT_EXCLUDED_CONTENT_TYPES, ICS_MEDIA_TYPE.split(";")[0]),
+        exclude_content_types=(
+            *DEFAULT_EXCLUDED_CONTENT_TYPES,
+            *(media.split(";")[0] for media in (ICS_MEDIA_TYPE, *SYNDICATION_MEDIA_TYPES.values())),
+        ),
     )
     app.add_exception_handler(SQLAlchemyError, store_unavailable)
     app.include_router(health.router)
@@ -138,6 +151,7 @@ def create_app(
     app.include_router(hosts.router)
     app.include_router(going.router)
     app.include_router(web_router)
+    app.include_router(embed_router)
     if settings.admin_token is not None:
         add_operator_pages(app, settings)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

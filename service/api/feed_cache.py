@@ -8,7 +8,12 @@ time that version is asked for and reused after, so a feed is mostly a join
 of bytes. The plan gives the feed's ETag without loading or rendering
 anything, and is itself kept until the store changes.
 
-Lives in the HTTP layer because it calls the renderer (``service`` core does
+The same plan, validators and blocks serve every format a search is
+published in: iCalendar (:mod:`feeds.ical`) and the reading lists, Atom,
+JSON Feed and CSV (:mod:`feeds.syndication`); the options' type says which
+renderer writes the blocks.
+
+Lives in the HTTP layer because it calls the renderers (``service`` core does
 not import ``feeds``).
 """
 
@@ -20,13 +25,16 @@ from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
-from typing import Annotated
+from pathlib import Path
+from typing import Annotated, Any, overload
 
 import icalendar
 from fastapi import Depends, Request
 
 import feeds.ical
+import feeds.syndication
 from feeds.ical import EventBlock, FeedOptions, assemble_calendar, render_block
+from feeds.syndication import EntryBlock, SyndicationOptions
 from service.http.caching import LRUCache, Representations, Validators, strong_tag
 from service.model import Event
 from service.store import EventQuery, EventStore
@@ -69,12 +77,51 @@ def event_versions(store: EventStore, query: EventQuery) -> list[EventVersion]:
     return [EventVersion(*row) for row in store.versions(query=query)]
 
 
-@lru_cache(maxsize=1)
-def renderer_fingerprint() -> str:
-    """Changes when the renderer, the words it writes or icalendar do, so a new release never
+AnyOptions = FeedOptions | SyndicationOptions
+"""A feed's options; their type decides the renderer."""
+AnyBlock = EventBlock | EntryBlock
+
+
+@dataclass(frozen=True)
+class Renderer:
+    """One way of writing feeds: a block per event, and the feed around the blocks.
+
+    Each part is looked up when used, so the renderer's module stays the one
+    place that names them.
+    """
+
+    name: str
+    render_block: Callable[..., Any]
+    assemble: Callable[..., bytes]
+    source_files: Callable[[], tuple[Path, ...]]
+    library_version: str = ""
+
+
+ICALENDAR = Renderer(
+    "ics",
+    lambda *args, **kwargs: render_block(*args, **kwargs),
+    lambda *args, **kwargs: assemble_calendar(*args, **kwargs),
+    lambda: feeds.ical.SOURCE_FILES,
+    icalendar.__version__,
+)
+SYNDICATION = Renderer(
+    "syndication",
+    lambda *args, **kwargs: feeds.syndication.render_block(*args, **kwargs),
+    lambda *args, **kwargs: feeds.syndication.assemble(*args, **kwargs),
+    lambda: feeds.syndication.SOURCE_FILES,
+)
+
+
+def renderer_of(options: AnyOptions) -> Renderer:
+    return SYNDICATION if isinstance(options, SyndicationOptions) else ICALENDAR
+
+
+@lru_cache(maxsize=4)
+def renderer_fingerprint(renderer: Renderer = ICALENDAR) -> str:
+    """Changes when the renderer, the words it writes or its library do, so a new release never
     answers 304 with a feed it would now write differently."""
-    digest = hashlib.sha256(icalendar.__version__.encode())
-    for path in feeds.ical.SOURCE_FILES:
+    digest = hashlib.sha256(renderer.library_version.encode())
+    for path in renderer.source_files():
         digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
 
@@ -110,7 +157,7 @@ class FeedCache:
     """
 
     def __init__(self, max_blocks: int = MAX_BLOCKS, max_plans: int = MAX_PLANS) -> None:
-        self.blocks: LRUCache[tuple[object, ...], EventBlock] = LRUCache(max_blocks)
+        self.blocks: LRUCache[tuple[object, ...], AnyBlock] = LRUCache(max_blocks)
         self.plans: LRUCache[str, tuple[object, FeedPlan, Validators]] = LRUCache(max_plans)
         self._watches: dict[str, StoreWatch] = {}
         self._lock = threading.Lock()
@@ -137,7 +184,7 @@ class FeedCache:
         key: str,
         make: Callable[[], FeedPlan],
         *,
-        options: FeedOptions,
+        options: AnyOptions,
         not_before: datetime | None = None,
     ) -> tuple[FeedPlan, Validators]:
         """The plan of the feed ``key`` names, made again only when the store has changed.
@@ -164,7 +211,7 @@ class FeedCache:
         return kept[1], kept[2]
 
     def validators(
-        self, plan: FeedPlan, *, options: FeedOptions, not_before: datetime | None = None
+        self, plan: FeedPlan, *, options: AnyOptions, not_before: datetime | None = None
     ) -> Validators:
         """The ETag and Last-Modified of the feed ``plan`` describes under ``options``.
 
@@ -175,7 +222,8 @@ class FeedCache:
             f"{version.id} {version.sequence} {version.updated.isoformat()}"
             for version in plan.versions
         )
-        tag = strong_tag((renderer_fingerprint(), options, plan.context, plan.whys, rows))
+        fingerprint = renderer_fingerprint(renderer_of(options))
+        tag = strong_tag((fingerprint, options, plan.context, plan.whys, rows))
         changes = [version.updated for version in plan.versions]
         if not_before is not None:
             changes.append(not_before)
@@ -186,7 +234,7 @@ class FeedCache:
         store: EventStore,
         plan: FeedPlan,
         *,
-        options: FeedOptions,
+        options: AnyOptions,
         now: datetime,
         why: Reasons | None = None,
     ) -> tuple[bytes, FeedPlan]:
@@ -196,9 +244,10 @@ class FeedCache:
         now, and the plan returned says so (the ETag must follow the body).
         """
         _require_stable(options)
-        block_key = options.block_key()
+        renderer = renderer_of(options)
+        block_key = (renderer.name, *options.block_key())
         contexts = plan.contexts()
-        found: dict[str, tuple[EventVersion, int, EventBlock]] = {}
+        found: dict[str, tuple[EventVersion, int, AnyBlock]] = {}
         missing: dict[str, int] = {}
         for index, version in enumerate(plan.versions):
             key = (version.id, version.sequence, version.updated, block_key, contexts[index])
@@ -215,7 +264,7 @@ class FeedCache:
                 block = self.block(event, options, now=now, context=contexts[index], why=lines)
                 found[event.id] = (EventVersion.of(event), index, block)
         used = [found[version.id] for version in plan.versions if version.id in found]
-        body = assemble_calendar((block for _, _, block in used), options=options)
+        body = renderer.assemble((block for _, _, block in used), options=options)
         versions = tuple(version for version, _, _ in used)
         if versions == plan.versions:
             return body, plan
@@ -224,6 +273,7 @@ class FeedCache:
             whys = tuple(whys[index] for _, index, _ in used)
         return body, FeedPlan(versions=versions, context=plan.context, whys=whys)
 
+    @overload
     def block(
         self,
         event: Event,
@@ -232,27 +282,78 @@ class FeedCache:
         now: datetime,
         context: Hashable = None,
         why: Sequence[str] = (),
-    ) -> EventBlock:
+    ) -> EventBlock: ...
+
+    @overload
+    def block(
+        self,
+        event: Event,
+        options: SyndicationOptions,
+        *,
+        now: datetime,
+        context: Hashable = None,
+        why: Sequence[str] = (),
+    ) -> EntryBlock: ...
+
+    def block(
+        self,
+        event: Event,
+        options: AnyOptions,
+        *,
+        now: datetime,
+        context: Hashable = None,
+        why: Sequence[str] = (),
+    ) -> AnyBlock:
         """One event's block, rendered once per version, options and context."""
         _require_stable(options)
+        renderer = renderer_of(options)
         version = EventVersion.of(event)
-        key = (version.id, version.sequence, version.updated, options.block_key(), context)
+        block_key = (renderer.name, *options.block_key())
+        key = (version.id, version.sequence, version.updated, block_key, context)
         block = self.blocks.get(key)
         if block is None:
-            block = render_block(event, now=now, options=options, why=list(why))
+            block = renderer.render_block(event, now=now, options=options, why=list(why))
             self.blocks.put(key, block)
         return block
 
 
-def _require_stable(options: FeedOptions) -> None:
-    """Blocks are keyed without "now", which holds only when DTSTAMP is the event's own."""
-    if options.stamp != "updated":
+def _require_stable(options: AnyOptions) -> None:
+    """Blocks are keyed without "now", which holds only when DTSTAMP is the event's own
+    (the reading lists never depend on it)."""
+    if isinstance(options, FeedOptions) and options.stamp != "updated":
         raise ValueError("cached blocks need FeedOptions(stamp='updated')")
 
 
 def ics_representations(*, refresh_hours: int) -> Representations:
     """Responses for calendars: cached as long as apps are told to wait between polls."""
     return Representations(media_type=ICS_MEDIA_TYPE, max_age=refresh_hours * 3600)
+
+
+SYNDICATION_MEDIA_TYPES: dict[str, str] = {
+    "atom": "application/atom+xml; charset=utf-8",
+    "json": "application/feed+json; charset=utf-8",
+    "csv": "text/csv; charset=utf-8; header=present",
+}
+SYNDICATION_RESPONSES: dict[int | str, dict[str, object]] = {
+    200: {
+        "content": {
+            "application/atom+xml": {"schema": {"type": "string"}},
+            "application/feed+json": {"schema": {"type": "object"}},
+            "text/csv": {"schema": {"type": "string"}},
+        },
+        "description": "The search as Atom (RFC 4287), JSON Feed 1.1 or CSV (RFC 4180).",
+    },
+    304: ICS_RESPONSES[304],
+    503: ICS_RESPONSES[503],
+}
+
+
+def syndication_representations(*, refresh_hours: int) -> dict[str, Representations]:
+    """Responses for the reading lists, one per format, cached like the calendars."""
+    return {
+        name: Representations(media_type=media_type, max_age=refresh_hours * 3600)
+        for name, media_type in SYNDICATION_MEDIA_TYPES.items()
+    }
 
 
 # The dependencies below do no I/O; being async spares each request a hop to a worker thread.
@@ -266,5 +367,12 @@ async def get_ics_representations(request: Request) -> Representations:
     return request.app.state.ics_representations  # type: ignore[no-any-return]
 
 
+async def get_syndication_representations(request: Request) -> dict[str, Representations]:
+    return request.app.state.syndication_representations  # type: ignore[no-any-return]
+
+
 FeedCacheDep = Annotated[FeedCache, Depends(get_feed_cache)]
 IcsRepresentationsDep = Annotated[Representations, Depends(get_ics_representations)]
+SyndicationRepresentationsDep = Annotated[
+    dict[str, Representations], Depends(get_syndication_representations)
+]

@@ -107,6 +107,7 @@ def _query(request: SearchRequest, now: datetime) -> EventQuery:
         sectors=tuple(dict.fromkeys(request.sectors)),
         attendance=_attendance(request.attendance),
         free=request.free,
+        seen_since=request.seen_since,
     )
 
 

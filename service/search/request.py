@@ -53,6 +53,8 @@ class SearchRequest:
     limit: int = 50
     cursor: str | None = None
     statuses: tuple[Status, ...] = ()
+    seen_since: datetime | None = None
+    """Only events first seen at or after this moment (a feed of what is new)."""
 
 
 @dataclass(frozen=True)

@@ -29,3 +29,5 @@ class EventQuery:
     starts_from: datetime | None = None
     """A bound the caller knows every match starts at or after (see ``earliest_start``):
     it changes no result, and lets the start index seek instead of stepping over the past."""
+    seen_since: datetime | None = None
+    """Only events first seen at or after this moment (what is new since then)."""

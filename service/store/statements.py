@@ -25,7 +25,7 @@ from service.store.tables import events as table
 MAX_WORDS = 10
 """Words of a text search that filter; more are ignored (each is a LIKE over five columns)."""
 TEXT_COLUMNS = ("title", "description", "organizer", "venue_name", "city")
-SINGLE_VALUES = ("start", "end", "starts_from", "free")
+SINGLE_VALUES = ("start", "end", "starts_from", "free", "seen_since")
 """Fields of a query bound as they are, when not None."""
 LISTS = ("kinds", "statuses", "sources", "exclude_sources", "ids", "attendance")
 """Fields of a query bound as IN lists, when not empty."""
@@ -118,6 +118,8 @@ def _conditions(names: frozenset[str]) -> list[ColumnElement[bool]]:
         conditions.append(or_(*(dialects.json_list_contains(c.sectors, name) for name in sectors)))
     if "free" in names:
         conditions.append(c.is_free == bindparam("free", type_=c.is_free.type))
+    if "seen_since" in names:
+        conditions.append(c.first_seen >= bindparam("seen_since", type_=c.first_seen.type))
     for word in sorted(name for name in names if name.startswith("word_")):
         value = bindparam(word, type_=c.title.type)
         conditions.append(

@@ -31,12 +31,14 @@ from service.digest import subscribe as signups
 from service.digest.subscribe import CONFIRM_WITHIN
 from service.http.deps import NowDep, SearchCacheDep, SettingsDep, StoreDep
 from service.http.describe import describe_search
+from service.http.filters import EventFilters
 from service.http.ratelimit import TOO_MANY, wait_for
 from service.http.subscription_schemas import SubscriptionIn, mask_email
 from service.model import FreeTime
 from service.search import SearchCache, SearchError, SearchPage, search
 from service.settings import Settings
 from service.store import EventStore, SubscriptionStore
+from service.text import syndication as syndication_words
 from service.text.advice import FOLLOW_UP_STEPS, prepare
 from service.text.labels import FREE_TIME_LABELS, KIND_CHOICE_LABELS
 from service.text.phrases import how_soon_text
@@ -49,6 +51,7 @@ from service.web.form import (
     SearchForm,
     parse_search_form,
 )
+from service.web.reading import ReadingLinks, reading_links
 from service.web.view import (
     ALARM_CHOICES,
     CANCELLED_CHOICES,
@@ -87,6 +90,7 @@ CONTENT_SECURITY_POLICY = "; ".join(
 )
 PAGE_HEADERS = {
     "Content-Security-Policy": CONTENT_SECURITY_POLICY,
+    "X-Frame-Options": "DENY",
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "strict-origin-when-cross-origin",
 }
@@ -197,9 +201,10 @@ def search_response(
 ) -> HTMLResponse:
     results = find(form, store=store, cache=cache, settings=settings, now=now)
     signup = signup or Signup()
-    links = None
+    links = reading = None
     if form.filters is not None:
         links = subscribe_links(settings.base_url, form.filters.params(), form.choices)
+        reading = reading_list_links(settings, form.filters)
     return render(
         "search.html",
         recording=recording_banner(settings),
@@ -210,12 +215,19 @@ def search_response(
         suggestions=[(label, _path(form, near=label)) for label in form.suggestions],
         results=results,
         links=links,
+        reading=reading,
+        reading_words=syndication_words,
         signup=signup,
         signup_hidden=_signup_hidden(form),
         sectors=[(sector.slug, sector.label) for sector in get_taxonomy()],
         mail_ready=mail_ready(settings),
         digest_path=_digest_path(form),
     )
+
+
+def reading_list_links(settings: Settings, filters: EventFilters) -> ReadingLinks:
+    """The search as Atom, JSON Feed and CSV, and the snippet that embeds it elsewhere."""
+    return reading_links(settings.base_url, filters.params(), describe_search(filters))
 
 
 def find(

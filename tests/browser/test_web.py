@@ -84,7 +84,7 @@ def test_subscribe_link_is_webcal_and_its_https_twin_serves_a_calendar(
 def test_feed_choices_change_the_links_as_they_are_made(tab: Tab) -> None:
     page = tab.open(SEARCH)
     expect(page.get_by_role("button", name="Update the links")).to_be_hidden()
-    expect(page.get_by_role("button", name="Copy")).to_be_visible()
+    expect(page.locator("#subscribe").get_by_role("button", name="Copy")).to_be_visible()
     page.get_by_label("Remove them from my calendar").check()
     page.get_by_label("Reminder").select_option(label="1 hour before")
     page.get_by_label("A follow-up note the morning after each event").check()

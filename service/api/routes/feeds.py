@@ -1,9 +1,12 @@
-"""``/feeds/events.ics``: a search as a calendar people subscribe to.
+"""``/feeds/events.ics``: a search as a calendar people subscribe to; ``.atom``,
+``.json`` and ``.csv``: the same search as a reading list.
 
 Calendar apps poll it for months, so the window slides by whole days, the
 bytes stay the same until an event changes (a strong ETag, 304s), and a
 store that fails answers 503 rather than an empty calendar, which apps
-would take as "every event was deleted".
+would take as "every event was deleted". Every format runs the same plan
+(which events, in which versions) and the same caching; only the renderer
+differs. ``new=1`` keeps the events first seen in the last week.
 """
 
 from __future__ import annotations
@@ -17,25 +20,31 @@ from fastapi import APIRouter, Query, Request, Response
 from starlette.concurrency import run_in_threadpool
 
 from feeds.ical import FeedOptions
+from feeds.syndication import Format, SyndicationOptions
 from service.api.feed_cache import (
     ICS_RESPONSES,
+    SYNDICATION_RESPONSES,
+    AnyOptions,
     EventVersion,
     FeedCache,
     FeedCacheDep,
     FeedPlan,
     IcsRepresentationsDep,
     Reasons,
+    SyndicationRepresentationsDep,
     event_versions,
 )
 from service.http.caching import Representations, Validators
 from service.http.deps import NowDep, SearchCacheDep, SettingsDep, StoreDep
 from service.http.describe import describe_feed, describe_search
 from service.http.filters import EventFilters, FiltersDep, search_error
+from service.links import absolute
 from service.model import Event, Status
 from service.search import SearchCache, SearchError, SearchRequest, check, search
 from service.search.rank import reasons
 from service.settings import Settings
 from service.store import EventQuery, EventStore
+from service.text import syndication as words
 from service.text.phrases import how_soon_text
 
 router = APIRouter(prefix="/feeds", tags=["feeds"])
@@ -45,6 +54,16 @@ DAYS_BACK = 7
 """Last week's events stay, so a calendar app does not see them vanish."""
 MAX_ALARM_MINUTES = 7 * 24 * 60
 LIVE_STATUSES = tuple(status for status in Status if status != Status.CANCELLED)
+NEW_DAYS = 7
+"""``new=1``: events first seen within this many days (counted from the window's midnight)."""
+
+NewDep = Annotated[
+    bool,
+    Query(
+        description="Only events first seen in the last 7 days (`new=1`): what is new since "
+        "last week."
+    ),
+]
 
 
 @dataclass(frozen=True)
@@ -58,6 +77,11 @@ class Window:
     def anchor(self) -> datetime:
         return self.start + timedelta(days=DAYS_BACK)
 
+    @property
+    def new_since(self) -> datetime:
+        """The first moment a "new" event was first seen: a week before today's midnight."""
+        return self.anchor - timedelta(days=NEW_DAYS)
+
 
 def feed_window(now: datetime, *, horizon_days: int) -> Window:
     """From ``DAYS_BACK`` days before today to ``horizon_days`` after it (whole UTC days)."""
@@ -69,13 +93,14 @@ def feed_window(now: datetime, *, horizon_days: int) -> Window:
 
 
 def feed_request(
-    filters: EventFilters, window: Window, *, hide_cancelled: bool
+    filters: EventFilters, window: Window, *, hide_cancelled: bool, new: bool = False
 ) -> SearchRequest | None:
     """The search behind ``/events`` in date order, narrowed to the window.
 
     Explicit ``start``/``end`` narrow the window further but never widen it
     (None when nothing of them is left); ``cancelled=hide`` is asked of the
-    store, so hidden events take no place among the 1,000.
+    store, so hidden events take no place among the 1,000; so is ``new`` (events first
+    seen since :attr:`Window.new_since`).
     """
     request = filters.search_request(limit=MAX_FEED_EVENTS, sort="date")
     start = max(filters.start, window.start) if filters.start else window.start
@@ -83,13 +108,20 @@ def feed_request(
     if end < start:
         return None
     statuses = LIVE_STATUSES if hide_cancelled else ()
-    return replace(request, start=start, end=end, statuses=statuses)
+    seen_since = window.new_since if new else None
+    return replace(request, start=start, end=end, statuses=statuses, seen_since=seen_since)
 
 
 def feed_query(filters: EventFilters, request: SearchRequest, *, now: datetime) -> EventQuery:
     """The store query the shared search runs for ``request`` when it has no place."""
     query = filters.query(now=now, limit=request.limit)
-    return replace(query, start=request.start, end=request.end, statuses=request.statuses)
+    return replace(
+        query,
+        start=request.start,
+        end=request.end,
+        statuses=request.statuses,
+        seen_since=request.seen_since,
+    )
 
 
 def without_when(why: Sequence[str], event: Event, now: datetime) -> tuple[str, ...]:
@@ -128,6 +160,7 @@ async def events_feed(
         bool,
         Query(description="Add a follow-up note the morning after each event (`followup=1`)."),
     ] = False,
+    new: NewDep = False,
 ) -> Response:
     """The search as an iCalendar feed: last week's and the coming events, the soonest 1,000.
 
@@ -138,23 +171,11 @@ async def events_feed(
     the store is read, and the feed rendered, in one.
     """
     window = feed_window(now, horizon_days=settings.feed_horizon_days)
-    search_request = feed_request(filters, window, hide_cancelled=cancelled == "hide")
-    try:
-        check(search_request or filters.search_request(limit=MAX_FEED_EVENTS, sort="date"))
-    except SearchError as exc:
-        raise search_error(exc) from exc
+    search_request = feed_request(filters, window, hide_cancelled=cancelled == "hide", new=new)
+    _check(filters, search_request)
     options = FeedOptions(
-        name=describe_search(filters),
-        description=describe_feed(
-            filters,
-            days_back=DAYS_BACK,
-            horizon_days=settings.feed_horizon_days,
-            refresh_hours=settings.feed_refresh_hours,
-            max_events=MAX_FEED_EVENTS,
-            followup=followup,
-            alarm_minutes=alarm,
-            recorded_at=settings.replay_at,
-        ),
+        name=_name(filters, new=new),
+        description=_description(filters, settings, new=new, followup=followup, alarm=alarm),
         cancelled=cancelled,
         alarm_minutes=alarm,
         followup=followup,
@@ -163,11 +184,136 @@ async def events_feed(
         stamp="updated",
     )
     feed = FeedParts(request, store, searches, settings, now, cache, responder, options, window)
-    if search_request is None:
-        return await feed.outside_window()
-    if search_request.near is None:
-        return await feed.by_date(feed_query(filters, search_request, now=now), search_request)
-    return await feed.near(search_request)
+    return await feed.serve(filters, search_request)
+
+
+def _check(filters: EventFilters, search_request: SearchRequest | None) -> None:
+    try:
+        check(search_request or filters.search_request(limit=MAX_FEED_EVENTS, sort="date"))
+    except SearchError as exc:
+        raise search_error(exc) from exc
+
+
+def _name(filters: EventFilters, *, new: bool) -> str:
+    name = describe_search(filters)
+    return words.NEW_TITLE.format(name=name) if new else name
+
+
+def _description(
+    filters: EventFilters,
+    settings: Settings,
+    *,
+    new: bool,
+    followup: bool = False,
+    alarm: int | None = None,
+) -> str:
+    text = describe_feed(
+        filters,
+        days_back=DAYS_BACK,
+        horizon_days=settings.feed_horizon_days,
+        refresh_hours=settings.feed_refresh_hours,
+        max_events=MAX_FEED_EVENTS,
+        followup=followup,
+        alarm_minutes=alarm,
+        recorded_at=settings.replay_at,
+    )
+    return f"{text} {words.NEW_SENTENCE.format(days=NEW_DAYS)}" if new else text
+
+
+def feed_params(filters: EventFilters, *, new: bool = False) -> list[tuple[str, str]]:
+    """The query parameters of a feed of ``filters`` (what the feed's own link says)."""
+    return [*filters.params(), *((("new", "1"),) if new else ())]
+
+
+async def reading_list(
+    format: Format,
+    request: Request,
+    filters: EventFilters,
+    store: EventStore,
+    searches: SearchCache,
+    settings: Settings,
+    now: datetime,
+    cache: FeedCache,
+    responders: dict[str, Representations],
+    new: bool,
+) -> Response:
+    """The search as Atom, JSON Feed or CSV: the iCalendar feed's plan, another renderer."""
+    window = feed_window(now, horizon_days=settings.feed_horizon_days)
+    search_request = feed_request(filters, window, hide_cancelled=False, new=new)
+    _check(filters, search_request)
+    params = feed_params(filters, new=new)
+    options = SyndicationOptions(
+        format=format,
+        name=_name(filters, new=new),
+        description=_description(filters, settings, new=new),
+        feed_url=absolute(settings.base_url, f"/feeds/events.{format}", params),
+        home_url=absolute(settings.base_url, "/", filters.params()),
+        base_url=settings.base_url.rstrip("/"),
+        updated_floor=window.anchor,
+    )
+    responder = responders[format]
+    feed = FeedParts(request, store, searches, settings, now, cache, responder, options, window)
+    return await feed.serve(filters, search_request)
+
+
+@router.get("/events.atom", response_class=Response, responses=SYNDICATION_RESPONSES)
+@router.head("/events.atom", response_class=Response, responses=SYNDICATION_RESPONSES)
+async def events_atom(
+    request: Request,
+    filters: FiltersDep,
+    store: StoreDep,
+    searches: SearchCacheDep,
+    settings: SettingsDep,
+    now: NowDep,
+    cache: FeedCacheDep,
+    responders: SyndicationRepresentationsDep,
+    new: NewDep = False,
+) -> Response:
+    """The search as an Atom feed (RFC 4287) for feed readers: the same events, window,
+    ETag and 304s as `/feeds/events.ics`."""
+    return await reading_list(
+        "atom", request, filters, store, searches, settings, now, cache, responders, new
+    )
+
+
+@router.get("/events.json", response_class=Response, responses=SYNDICATION_RESPONSES)
+@router.head("/events.json", response_class=Response, responses=SYNDICATION_RESPONSES)
+async def events_json_feed(
+    request: Request,
+    filters: FiltersDep,
+    store: StoreDep,
+    searches: SearchCacheDep,
+    settings: SettingsDep,
+    now: NowDep,
+    cache: FeedCacheDep,
+    responders: SyndicationRepresentationsDep,
+    new: NewDep = False,
+) -> Response:
+    """The search as a JSON Feed 1.1; each item's `_meetscout` holds start, end, venue and
+    status. The same events, window, ETag and 304s as `/feeds/events.ics`."""
+    return await reading_list(
+        "json", request, filters, store, searches, settings, now, cache, responders, new
+    )
+
+
+@router.get("/events.csv", response_class=Response, responses=SYNDICATION_RESPONSES)
+@router.head("/events.csv", response_class=Response, responses=SYNDICATION_RESPONSES)
+async def events_csv(
+    request: Request,
+    filters: FiltersDep,
+    store: StoreDep,
+    searches: SearchCacheDep,
+    settings: SettingsDep,
+    now: NowDep,
+    cache: FeedCacheDep,
+    responders: SyndicationRepresentationsDep,
+    new: NewDep = False,
+) -> Response:
+    """The search as CSV (a header row, then one event a row) for spreadsheets. The same
+    events, window, ETag and 304s as `/feeds/events.ics`."""
+    return await reading_list(
+        "csv", request, filters, store, searches, settings, now, cache, responders, new
+    )
 
 
 @dataclass(frozen=True)
@@ -181,8 +327,17 @@ class FeedParts:
     now: datetime
     cache: FeedCache
     responder: Representations
-    options: FeedOptions
+    options: AnyOptions
     window: Window
+
+    async def serve(self, filters: EventFilters, search_request: SearchRequest | None) -> Response:
+        """The feed, found by date or around a place (an empty one outside the window)."""
+        if search_request is None:
+            return await self.outside_window()
+        if search_request.near is None:
+            query = feed_query(filters, search_request, now=self.now)
+            return await self.by_date(query, search_request)
+        return await self.near(search_request)
 
     async def outside_window(self) -> Response:
         """Dates asked for that the window does not reach: an empty calendar, if the store is up."""

@@ -116,7 +116,7 @@
       input.select();
       if (navigator.clipboard && window.isSecureContext) {
         navigator.clipboard.writeText(input.value).then(
-          function () { done("Copied. Paste it into your calendar app."); },
+          function () { done(button.getAttribute("data-copied") || "Copied. Paste it into your calendar app."); },
           function () { done("Selected: press Ctrl+C (or ⌘C) to copy."); }
         );
       } else {
