@@ -645,3 +645,41 @@ def instant(value: date | datetime) -> str:
     if isinstance(value, datetime):
         return (value.astimezone(UTC) if value.tzinfo else value).isoformat()
     return value.isoformat()
+
+
+ADVICE_PROPERTY = re.compile(
+    rb"^(?:REFRESH-INTERVAL|X-PUBLISHED-TTL)(?:;[^:\r\n]*)?:[ \t]*([^\r\n]+)", re.MULTILINE
+)
+ICAL_DURATION = re.compile(
+    r"\+?P(?:(?P<weeks>\d+)W)?(?:(?P<days>\d+)D)?"
+    r"(?:T(?:(?P<hours>\d+)H)?(?:(?P<minutes>\d+)M)?(?:(?P<seconds>\d+)S)?)?"
+)
+MINUTES_WITHOUT_T = re.compile(r"\+?P(?P<minutes>\d+)M")
+
+
+def advised_refresh(body: bytes) -> timedelta | None:
+    """How often a feed asks to be polled: its ``REFRESH-INTERVAL`` (RFC 7986), else
+    Microsoft's ``X-PUBLISHED-TTL``; None when it says neither, or nothing readable.
+
+    Tockify writes ``P15M``: a duration has no months in iCalendar, and the feed
+    means fifteen minutes, so a bare ``P<n>M`` is read as minutes.
+    """
+    found: dict[bytes, timedelta] = {}
+    for match in ADVICE_PROPERTY.finditer(body):
+        name = match.group(0).split(b":")[0].split(b";")[0]
+        value = match.group(1).decode("ascii", "replace").strip().upper()
+        duration = _duration(value)
+        if duration is not None and duration > timedelta(0):
+            found.setdefault(name, duration)
+    return found.get(b"REFRESH-INTERVAL") or found.get(b"X-PUBLISHED-TTL")
+
+
+def _duration(value: str) -> timedelta | None:
+    quirk = MINUTES_WITHOUT_T.fullmatch(value)
+    if quirk:
+        return timedelta(minutes=int(quirk["minutes"]))
+    parts = ICAL_DURATION.fullmatch(value)
+    if parts is None or value.rstrip("T") in ("P", "+P") or value.endswith("T"):
+        return None
+    amounts = {unit: int(amount) for unit, amount in parts.groupdict().items() if amount}
+    return timedelta(**amounts)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 
 
@@ -42,6 +42,7 @@ class SourceReport:
     merged_into_other_sources: int = 0
     held: int = 0  # new events of a holding source, waiting for approval
     unlocated: int = 0  # events with a venue that no gazetteer or geocoder could place
+    advised_refresh: timedelta | None = None  # how often the feed asks to be polled
 
     def drop(self, reason: str) -> None:
         self.dropped[reason] += 1

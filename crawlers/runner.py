@@ -34,7 +34,7 @@ from crawlers.spiders.ics import IcsSpider
 from crawlers.spiders.jsonld import JsonLdSpider
 from service.places.gazetteer import get_gazetteer
 from service.settings import Settings
-from service.store import EventStore, HealthStore, make_engine
+from service.store import EventStore, HealthStore, ScheduleStore, make_engine
 
 SPIDERS: dict[str, type[SourceSpider]] = {
     "ics": IcsSpider,
@@ -146,7 +146,7 @@ def run_crawl(
     reports = []
     engine = make_engine(settings.database_url)
     try:
-        events, health = EventStore(engine), HealthStore(engine)
+        events, health, schedule = EventStore(engine), HealthStore(engine), ScheduleStore(engine)
         for source, crawler in crawlers:
             spider = crawler.spider
             if not isinstance(spider, SourceSpider):  # the spider never started
@@ -156,7 +156,7 @@ def run_crawl(
                 report = spider.report
             # Counted from ``now``, so a replayed recording's runs last seconds, not months.
             report.finished = now + timedelta(seconds=time.monotonic() - began)
-            conclude(report, events=events, health=health, now=now)
+            conclude(report, events=events, health=health, now=now, schedule=schedule)
             reports.append(report)
     finally:
         engine.dispose()

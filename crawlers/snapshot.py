@@ -13,7 +13,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from crawlers.report import Outcome, SourceReport
-from service.store import CrawlRun, EventStore, HealthStore
+from service.store import CrawlRun, EventStore, HealthStore, ScheduleStore
 from service.text.health import UNTRUSTED
 
 SHRINK_LIMIT = 0.5
@@ -31,9 +31,15 @@ def untrusted_reason(report: SourceReport, previous: CrawlRun | None) -> str | N
 
 
 def conclude(
-    report: SourceReport, *, events: EventStore, health: HealthStore, now: datetime
+    report: SourceReport,
+    *,
+    events: EventStore,
+    health: HealthStore,
+    now: datetime,
+    schedule: ScheduleStore | None = None,
 ) -> CrawlRun:
-    """Apply the snapshot rules for one source and record the run."""
+    """Apply the snapshot rules for one source and record the run (and, with ``schedule``,
+    how often its feed asks to be polled, when it could be read)."""
     previous = health.last_clean(source=report.source)
     reason = untrusted_reason(report, previous)
     if reason is not None:
@@ -67,4 +73,9 @@ def conclude(
         note=report.partial_reason,
     )
     health.record(run=run)
+    if schedule is not None and report.fetched:
+        advice = report.advised_refresh
+        schedule.advise(
+            source=report.source, seconds=int(advice.total_seconds()) if advice else None
+        )
     return run

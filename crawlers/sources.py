@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+from datetime import timedelta
 from pathlib import Path
 from typing import Literal
 from urllib.parse import urlparse
@@ -19,6 +20,10 @@ from service.model import Kind
 
 SOURCE_TYPES = ("ics", "confs_tech", "jsonld", "deadlines")
 SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
+SHORT_DURATION = re.compile(r"(?P<amount>\d{1,6})\s*(?P<unit>m|h|d)")
+DURATION_UNITS = {"m": "minutes", "h": "hours", "d": "days"}
+MIN_REFRESH = timedelta(minutes=15)
+MAX_REFRESH = timedelta(days=30)
 
 
 class SourcesError(ValueError):
@@ -56,6 +61,9 @@ class Source(BaseModel):
     follow: str | None = None
     next: str | None = None
     max_pages: int = Field(default=20, ge=1, le=500)
+    refresh: timedelta | None = None
+    """How often the scheduler crawls it: "30m", "6h", "2d" or ISO 8601 ("PT6H"). Unset,
+    what its feed asks for (``REFRESH-INTERVAL``), else ``MEETSCOUT_CRAWL_REFRESH_MINUTES``."""
     paused: bool = False
     """Left out of every crawl but one that names it (the operator's pause)."""
     hold: bool = False
@@ -87,6 +95,23 @@ class Source(BaseModel):
     def _host_url(cls, value: str | None) -> str | None:
         if value is not None and urlparse(value).scheme not in ("http", "https"):
             raise ValueError(f"must be an http(s) URL, got {value!r}")
+        return value
+
+    @field_validator("refresh", mode="before")
+    @classmethod
+    def _short_durations(cls, value: object) -> object:
+        """ "30m", "6h" and "2d" besides pydantic's ISO 8601 and seconds."""
+        if isinstance(value, str):
+            short = SHORT_DURATION.fullmatch(value.strip().lower())
+            if short:
+                return timedelta(**{DURATION_UNITS[short["unit"]]: int(short["amount"])})
+        return value
+
+    @field_validator("refresh")
+    @classmethod
+    def _sensible_refresh(cls, value: timedelta | None) -> timedelta | None:
+        if value is not None and not (MIN_REFRESH <= value <= MAX_REFRESH):
+            raise ValueError('between 15 minutes and 30 days, e.g. "6h"')
         return value
 
     @field_validator("timezone")

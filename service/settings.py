@@ -126,6 +126,13 @@ class Settings(BaseSettings):
     crawl_days_ahead: int = Field(
         default=365, ge=1, description="Crawl window: days after today to expand events to."
     )
+    crawl_refresh_minutes: int = Field(
+        default=360,
+        ge=15,
+        le=43_200,
+        description="Scheduled crawls: minutes between two crawls of a source whose sources.toml "
+        "entry sets no refresh and whose feed asks for no REFRESH-INTERVAL.",
+    )
     http_cache_dir: Path = Field(
         default_factory=lambda: in_data_dir(default_data_dir())["http_cache_dir"],
         description="Where the crawl keeps fetched pages for conditional re-fetching.",

@@ -21,6 +21,7 @@ from scrapy.http import Response
 
 from crawlers.ical_quirks import (
     CalendarZones,
+    advised_refresh,
     calendar_name,
     calendar_zone,
     category_names,
@@ -115,6 +116,7 @@ class IcsSpider(SourceSpider):
             self.report.fail("bad_feed", str(exc))
             return
         self.report.fetched += 1
+        self.report.advised_refresh = advised_refresh(response.body)
         for problem in lost:
             self.logger.warning("%s: left out of the feed: %s", self.source.name, problem)
             if problem.startswith("VEVENT"):

@@ -5,7 +5,9 @@ from __future__ import annotations
 import logging
 import os
 import re
+import threading
 from collections.abc import Mapping
+from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -27,6 +29,7 @@ from service.text.recording import recording_notice
 if TYPE_CHECKING:
     from crawlers.discover import Proposal
     from crawlers.report import SourceReport
+    from crawlers.schedule import Scheduler
 
 app = typer.Typer(
     help="meetscout: places to meet someone new in your field.",
@@ -166,6 +169,58 @@ WorkersOption = Annotated[
 ]
 
 
+def _scheduler(settings: Settings) -> Scheduler:
+    """Crawls each source again on its interval, each crawl a ``meetscout crawl --source``
+    process with its output in the data folder's ``crawl-logs/``."""
+    from crawlers.schedule import Scheduler, crawl_in_a_process
+    from service.store import HealthStore, ScheduleStore, make_engine, migrate
+
+    engine = make_engine(settings.database_url)
+    migrate(engine)
+    return Scheduler(
+        sources=settings.sources,
+        schedule=ScheduleStore(engine),
+        health=HealthStore(engine),
+        clock=settings.now,
+        crawl=crawl_in_a_process(settings.data_dir / "crawl-logs"),
+        default_refresh=timedelta(minutes=settings.crawl_refresh_minutes),
+    )
+
+
+@app.command()
+def schedule(
+    once: Annotated[
+        bool, typer.Option("--once", help="Crawl what is due now, wait for it, and stop.")
+    ] = False,
+) -> None:
+    """Crawl each source again on its own interval, until stopped: for a crawler-only machine.
+
+    A source's interval is its refresh in sources.toml, else what its feed asks for, else
+    MEETSCOUT_CRAWL_REFRESH_MINUTES. Any number of schedulers may share one store: each
+    source is crawled by one of them at a time.
+    """
+    settings = get_settings()
+    _setup_logging(settings)
+    scheduler = _scheduler(settings)
+    if once:
+        started = scheduler.tick()
+        statuses = {name: crawl.result() for name, crawl in started.items()}
+        scheduler.close()
+        for name, status in sorted(statuses.items()):
+            console.print(f"{escape(name)}: crawled (exit {status})")
+        if not statuses:
+            console.print("Nothing is due.")
+        raise typer.Exit(1 if any(statuses.values()) else 0)
+    say_if_recording(settings)
+    console.print(f"Crawling each source of {escape(str(settings.sources))} on its interval.")
+    stop = threading.Event()
+    try:
+        scheduler.run_forever(stop)
+    except KeyboardInterrupt:
+        stop.set()
+        scheduler.close()
+
+
 @app.command()
 def serve(
     host: Annotated[str | None, typer.Option(help="Address to listen on.")] = None,
@@ -184,7 +239,8 @@ def up(
     port: Annotated[int | None, typer.Option(help="Port to listen on.")] = None,
     workers: WorkersOption = 1,
 ) -> None:
-    """Crawl every source, then serve: the one command to see meetscout work.
+    """Crawl every source, then serve, crawling each again on its interval: the one command to
+    see meetscout work.
 
     With no mail server configured, mail (the digest's confirmation) is
     printed here instead of sent, so signing up works on a fresh machine.
@@ -192,6 +248,13 @@ def up(
     settings = get_settings()
     _setup_logging(settings)
     run_crawl_command(settings)
+    # Then each source again on its interval, for as long as the server runs.
+    threading.Thread(
+        target=_scheduler(settings).run_forever,
+        args=(threading.Event(),),
+        name="schedule",
+        daemon=True,
+    ).start()
     if settings.smtp_url is not None:
         _serve(settings, host, port, workers=workers)
         return

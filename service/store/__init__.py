@@ -8,6 +8,7 @@ from service.store.going import GoingStore
 from service.store.health import CrawlRun, HealthStore, SourceHealth
 from service.store.hosts import ActiveHost, HostStore
 from service.store.query import EventQuery
+from service.store.schedule import ScheduleState, ScheduleStore
 from service.store.subscriptions import SubscriptionStore
 from service.store.suggestions import Suggestion, SuggestionsFull, SuggestionStore
 
@@ -23,6 +24,8 @@ __all__ = [
     "HealthStore",
     "HeldEvent",
     "HostStore",
+    "ScheduleState",
+    "ScheduleStore",
     "SourceHealth",
     "SubscriptionStore",
     "Suggestion",

@@ -237,3 +237,15 @@ going_marks = Table(
     Column("marked", UTCDateTime, nullable=False),
     Index("ix_going_marks_event", "event_id"),
 )
+
+crawl_schedule = Table(
+    "crawl_schedule",
+    metadata,
+    # One row per source the scheduler has seen: when it is next due, what its feed asked
+    # for, and which scheduler holds it (a lease: two never crawl one source at once).
+    Column("source", String(128), primary_key=True),
+    Column("next_due", UTCDateTime),
+    Column("advised_seconds", Integer),
+    Column("holder", String(128)),
+    Column("lease_until", UTCDateTime),
+)
