@@ -45,6 +45,7 @@ from service.web import STATIC_DIR, embed_router
 from service.web import router as web_router
 from service.web.admin import router as admin_router
 from service.web.admin import suggest_router
+from service.web.people import router as people_router
 
 ADMIN_SIGN_IN_BURST = 5
 ADMIN_SIGN_IN_PER_HOUR = 20
@@ -152,6 +153,7 @@ def create_app(
     app.include_router(going.router)
     app.include_router(web_router)
     app.include_router(embed_router)
+    app.include_router(people_router)
     if settings.admin_token is not None:
         add_operator_pages(app, settings)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

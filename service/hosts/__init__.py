@@ -103,9 +103,8 @@ def host_profile(hosts: HostStore, *, slug: str, now: datetime) -> HostProfile |
     host = hosts.get(slug=slug)
     if host is None:
         return None
-    upcoming_all = [
-        event for event in hosts.events(slugs=[slug], start=now) if event.status != Status.CANCELLED
-    ]
+    ahead = hosts.events(slugs=[slug], start=now)
+    upcoming_all = [event for event in ahead if event.status != Status.CANCELLED]
     recent = hosts.events(
         slugs=[slug],
         start=now - timedelta(days=RECENT_DAYS),
@@ -114,9 +113,10 @@ def host_profile(hosts: HostStore, *, slug: str, now: datetime) -> HostProfile |
         limit=RECENT_SHOWN,
     )
     recent = [event for event in recent if event.effective_end <= now]
-    seen = [*upcoming_all, *recent]
+    # What they run: a cancelled date still says so; the lists show only what takes place.
+    seen = [*ahead, *recent]
     taxonomy = get_taxonomy()
-    sector_counts = Counter(slug for event in seen for slug in event.sectors)
+    sector_counts = Counter(sector for event in seen for sector in event.sectors)
     kind_counts = Counter(event.kind for event in seen if event.kind != Kind.OTHER)
     cities = Counter(event.venue.city for event in seen if event.venue.city)
     return HostProfile(

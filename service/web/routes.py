@@ -51,6 +51,7 @@ from service.web.form import (
     SearchForm,
     parse_search_form,
 )
+from service.web.going_state import event_page_extras
 from service.web.reading import ReadingLinks, reading_links
 from service.web.view import (
     ALARM_CHOICES,
@@ -485,7 +486,9 @@ def _message(key: str) -> dict[str, str]:
 
 
 @router.get("/e/{event_id:path}", response_class=HTMLResponse)
-def event_page(event_id: str, store: StoreDep, settings: SettingsDep, now: NowDep) -> HTMLResponse:
+def event_page(
+    event_id: str, request: Request, store: StoreDep, settings: SettingsDep, now: NowDep
+) -> HTMLResponse:
     """An event, how to prepare for it, and its schema.org data for link previews."""
     event = store.get(event_id=event_id) if EVENT_ID.fullmatch(event_id) else None
     if event is None:
@@ -493,7 +496,8 @@ def event_page(event_id: str, store: StoreDep, settings: SettingsDep, now: NowDe
     view = event_view(event)
     url = page_url(settings.base_url, event)
     preparation = prepare(event)
-    return render(
+    extras = event_page_extras(request, store, event_id=event.id, host=event.host, now=now)
+    response = render(
         "event.html",
         recording=recording_banner(settings),
         event=view,
@@ -504,4 +508,9 @@ def event_page(event_id: str, store: StoreDep, settings: SettingsDep, now: NowDe
         canonical=url,
         share=share_description(event),
         json_ld=Markup(json_for_script(event_json_ld(event, page_url=url))),
+        **extras,
     )
+    if extras["going"].check:
+        # This visitor's own list is on the page: no cache in between may keep it.
+        response.headers["Cache-Control"] = "private, no-store"
+    return response
