@@ -143,10 +143,12 @@ def view(digest: Digest, links: DigestLinks = DigestLinks()) -> dict[str, Any]:
                 "when": line(follow_up.when),
                 "host": line(follow_up.host) or None,
                 "url": safe_url(follow_up.url),
+                "going": follow_up.going,
             }
             for follow_up in digest.follow_ups
         ],
         "follow_up_steps": [line(step, TEXT_LIMIT) for step in digest.follow_up_steps],
+        "follow_up_intro": line(digest.follow_up_intro) or None,
         "links": {name: safe_url(getattr(links, name)) for name in LINK_NAMES},
     }
 

@@ -324,6 +324,8 @@ class Digest:
     changes: list[Change] = field(default_factory=list)
     follow_ups: list[FollowUp] = field(default_factory=list)
     follow_up_steps: list[str] = field(default_factory=list)
+    follow_up_intro: str = ""
+    """What leads the follow-ups: the events the person marked, or last week's picks."""
     notice: str | None = None
     suggestions: list[str] = field(default_factory=list)
     online: list[DigestItem] = field(default_factory=list)

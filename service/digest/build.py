@@ -31,7 +31,14 @@ from service.model import (
     Role,
     Status,
 )
-from service.text.advice import FOLLOW_UP_STEPS, ONLINE_HINT, host_of, prepare
+from service.text.advice import (
+    FOLLOW_UP_INTRO,
+    FOLLOW_UP_INTRO_GOING,
+    FOLLOW_UP_STEPS,
+    ONLINE_HINT,
+    host_of,
+    prepare,
+)
 from service.text.labels import FREE_TIME_LABELS
 from service.text.phrases import day_text, km_text, moment_text, when_text, where_text
 
@@ -68,6 +75,8 @@ def build_digest(
     online: Sequence[SearchResult] = (),
     max_radius_km: float | None = None,
     week_of: datetime | None = None,
+    went: Sequence[Event] = (),
+    followed: Sequence[SearchResult] = (),
 ) -> Digest:
     """The digest of ``now``'s week (or ``week_of``'s) from ranked ``results`` near the person.
 
@@ -75,13 +84,18 @@ def build_digest(
     tell what changed; ``online`` are online events to suggest when nothing
     near fits, or to make up a short list of alternates. Results outside the
     rest of the week, and cancelled ones, are left out whatever the caller
-    passed.
+    passed. ``went`` are the events the person marked "I'm going" that have
+    taken place since: the follow-up names them (else last week's picks).
+    ``followed`` are this week's events of hosts the person follows: they
+    join the results whatever the filters said.
     """
     zone = ZoneInfo(timezone)
     week_start, week_end = week_bounds(max(week_of or now, now), zone)
     since = previous.sent_at if previous is not None else None
+    listed = {r.event.id for r in results}
+    everything = [*results, *(r for r in followed if r.event.id not in listed)]
     ranked = sorted(
-        (r for r in results if _in_week(r.event, max(now, week_start), week_end)),
+        (r for r in everything if _in_week(r.event, max(now, week_start), week_end)),
         key=lambda r: (-r.score, r.event.start, r.event.id),
     )
 
@@ -134,8 +148,10 @@ def build_digest(
         sectors=[(s.label if (s := taxonomy.get(slug)) else slug) for slug in sectors],
         free_times=[FREE_TIME_LABELS[value] for value in free_times],
         changes=_changes(previous, current or {}, shown_items, zone),
-        follow_ups=_follow_ups(previous, current or {}, now, week_start, zone),
+        follow_ups=_went(went, now, zone)
+        or _follow_ups(previous, current or {}, now, week_start, zone),
         follow_up_steps=list(FOLLOW_UP_STEPS),
+        follow_up_intro=FOLLOW_UP_INTRO_GOING if _went(went, now, zone) else FOLLOW_UP_INTRO,
         notice=notice,
         suggestions=suggestions,
         online=online_items,
@@ -286,3 +302,19 @@ def _follow_ups(
             )
         )
     return follow_ups
+
+
+def _went(went: Sequence[Event], now: datetime, zone: ZoneInfo) -> list[FollowUp]:
+    """The marked events that have taken place, the latest first: the people met there."""
+    done = [e for e in went if e.status != Status.CANCELLED and e.effective_end <= now]
+    return [
+        FollowUp(
+            event_id=event.id,
+            title=event.title,
+            when=when_text(event, zone),
+            host=host_of(event),
+            url=event.url,
+            going=True,
+        )
+        for event in sorted(done, key=lambda event: (event.start, event.id), reverse=True)
+    ]

@@ -9,20 +9,30 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from service.digest.build import MIN_ALTERNATES, PreviousDigest, build_digest
 from service.digest.weeks import iso_week, week_bounds
+from service.going import marked_ids
+from service.hosts import followed_events
 from service.model import Attendance, Digest, Event, FreeTime, Status, Subscription
-from service.search import MAX_RADIUS_KM, Point, SearchCache, SearchRequest, search
+from service.places.distance import exact_km
+from service.search import MAX_RADIUS_KM, Point, SearchCache, SearchRequest, SearchResult, search
+from service.search.rank import reasons
 from service.settings import ScoreWeights
-from service.store import EventQuery, EventStore
+from service.store import EventQuery, EventStore, GoingStore, HostStore
 from service.store.subscriptions import SubscriptionStore
+from service.text.advice import FOLLOWED_HOST
 
 WEEK_LIMIT = 200
 """Ranked events read for one week: far more than a digest shows."""
 ONLINE_LIMIT = 20
+FOLLOWED_SCORE = 0.5
+"""A followed host's event the search did not find ranks mid-table: shown, without pushing
+the best nearby pick off the top."""
+WENT_DAYS = 7
+"""Marked events that ended this many days before the digest get its follow-up."""
 
 
 def subscription_request(subscription: Subscription) -> SearchRequest:
@@ -64,8 +74,14 @@ def compile_digest(
     week_of: datetime | None = None,
     weights: ScoreWeights | None = None,
     cache: SearchCache | None = None,
+    followed: Sequence[Event] = (),
+    went: Sequence[Event] = (),
 ) -> Digest:
     """Search the week, and online events when nothing near fits, then build the digest.
+
+    ``followed`` are events of hosts the person follows (they join the week's
+    results whatever the filters say); ``went`` the events they marked "I'm
+    going", which the follow-up names once they have taken place.
 
     ``cache`` is the caller's search cache (the app's); without one the store is read afresh.
     """
@@ -73,6 +89,7 @@ def compile_digest(
     weekly = week_request(request, now=now, zone=zone, week_of=week_of)
     results = search(store, weekly, now=now, weights=weights, cache=cache).items
     current = _current(store, previous)
+    from_hosts = [_followed_result(event, request, now) for event in followed]
 
     def build(online: Sequence[object] = ()) -> Digest:
         return build_digest(
@@ -88,6 +105,8 @@ def compile_digest(
             online=online,  # type: ignore[arg-type]
             max_radius_km=MAX_RADIUS_KM,
             week_of=week_of,
+            went=went,
+            followed=from_hosts,
         )
 
     digest = build()
@@ -111,6 +130,11 @@ def subscription_digest(
 ) -> Digest:
     """This week's digest for one subscriber, with changes and follow-ups from their last one."""
     week = iso_week(now.astimezone(subscription.zone).date())
+    start, end = week_bounds(now, subscription.zone)
+    hosts = HostStore(store.engine)
+    followed = followed_events(
+        hosts, subscription_id=subscription.id, start=max(start, now), end=end
+    )
     return compile_digest(
         store,
         subscription_request(subscription),
@@ -121,7 +145,33 @@ def subscription_digest(
         previous=previous_digest(subscriptions, subscription, week),
         weights=weights,
         cache=cache,
+        followed=followed,
+        went=went_to(store, subscription, now=now),
     )
+
+
+def went_to(store: EventStore, subscription: Subscription, *, now: datetime) -> list[Event]:
+    """The events the subscriber marked "I'm going" that ended in the last week."""
+    ids = marked_ids(GoingStore(store.engine), subscription_id=subscription.id)
+    if not ids:
+        return []
+    since = now - timedelta(days=WENT_DAYS)
+    return [
+        event
+        for event in store.search(query=EventQuery(ids=sorted(ids)))
+        if since <= event.effective_end <= now
+    ]
+
+
+def _followed_result(event: Event, request: SearchRequest, now: datetime) -> SearchResult:
+    near = request.near
+    distance = None
+    if near is not None and event.venue.lat is not None and event.venue.lon is not None:
+        distance = exact_km(near.lat, near.lon, event.venue.lat, event.venue.lon)
+    why = reasons(
+        event, distance_km=distance, now=now, near=near is not None, sectors=request.sectors
+    )
+    return SearchResult(event, distance, FOLLOWED_SCORE, [FOLLOWED_HOST, *why])
 
 
 def previous_digest(

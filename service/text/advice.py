@@ -90,6 +90,11 @@ FOLLOW_UP_STEPS: Sequence[str] = (
     "Make the introductions you offered, and thank anyone who offered one to you.",
 )
 
+FOLLOWED_HOST = "From a host you follow"
+FOLLOW_UP_INTRO = "If you went to:"
+FOLLOW_UP_INTRO_GOING = "You said you were going to:"
+"""What leads the follow-up list: last week's picks, or the events the person marked."""
+
 CALENDAR_FOLLOW_UP: Sequence[str] = (
     *FOLLOW_UP_STEPS[:2],
     "If someone offered an introduction, thank them and make it easy: send two lines "
