@@ -8,7 +8,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
-BENCHMARKS = ("crawl", "search", "feeds", "sectors")
+BENCHMARKS = ("crawl", "search", "feeds", "sectors", "discovery")
 
 
 def main(names: list[str]) -> int:

@@ -110,7 +110,7 @@ async def _run(
         if page.error is not None:
             result.error = f"{url}: {page.error}"
             return
-        result.proposal = propose(page.url, page.body, page.encoding)
+        result.proposal = propose(page.url, page.body, page.encoding, page.linked)
         if not result.proposal.crawlable:
             return
         result.source = proposed_source(result.proposal)

@@ -242,7 +242,7 @@ def _name(value: Any) -> str | None:
 
 DATE_ONLY = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
 DATE_TIME = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})[T ](.+)$")
-OFFSET = re.compile(r"(Z|[+-]\d{2}(?::?\d{2})?)$")
+OFFSET = re.compile(r"(Z|[+-]\d{2}(?::?\d{2})?|[+-]\d:\d{2})$")
 CLOCK = re.compile(r"^(\d{1,2}):(\d{2})(?::(\d{2})(?::(\d{2}))?)?(?:[.,](\d+))?$")
 # WordPress "2019-9-18T10-10-00-00": the hour twice, then minutes and seconds.
 HYPHEN_CLOCK = re.compile(r"^(\d{1,2})-(\d{1,2})-(\d{2})-(\d{2})$")
@@ -251,8 +251,8 @@ HYPHEN_CLOCK = re.compile(r"^(\d{1,2})-(\d{1,2})-(\d{2})-(\d{2})$")
 def parse_datetime(value: str) -> date | datetime:
     """Read an ISO 8601 date or date-time, repairing only what has one reading.
 
-    Repaired: offsets without a colon (``+0100``), non-padded fields
-    (``2019-9-18T10:00``), OutSavvy's doubled seconds
+    Repaired: offsets without a colon (``+0100``) or with a one-digit hour
+    (``+0:00``), non-padded fields (``2019-9-18T10:00``), OutSavvy's doubled seconds
     (``12:30:00:00+01:00``) and WordPress's doubled hour
     (``2019-9-18T10-10-00-00``). Anything else raises :class:`BadDate`.
     """
@@ -296,8 +296,11 @@ def _offset(text_: str) -> tzinfo:
     if text_ == "Z":
         return UTC
     sign = -1 if text_[0] == "-" else 1
-    digits = text_[1:].replace(":", "")
-    hours, minutes = int(digits[:2]), int(digits[2:4] or 0)
+    if ":" in text_:
+        hour_text, minute_text = text_[1:].split(":")
+        hours, minutes = int(hour_text), int(minute_text)
+    else:
+        hours, minutes = int(text_[1:3]), int(text_[3:5] or 0)
     if hours > 23 or minutes > 59:
         raise BadDate(f"impossible offset {text_!r}")
     return timezone(sign * timedelta(hours=hours, minutes=minutes))

@@ -1,9 +1,13 @@
-"""Fetching the one page discovery reads, through the crawl's guard and politeness."""
+"""Fetching the pages discovery reads, through the crawl's guard and politeness.
+
+The page given first; then, only when it holds nothing to crawl, the few
+event pages it links to on the same site (one hop), each through the guard.
+"""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass, field
 from typing import Any
 
 import scrapy
@@ -12,6 +16,7 @@ from scrapy.http import Response, TextResponse
 from scrapy.settings import Settings as ScrapySettings
 from twisted.python.failure import Failure
 
+from crawlers.discover.page import linked_event_pages, propose
 from crawlers.guard import ALLOW_SETTING
 from crawlers.runner import process_settings
 from crawlers.settings import user_agent
@@ -26,6 +31,8 @@ class Page:
     body: bytes = b""
     encoding: str = "utf-8"
     error: str | None = None
+    linked: dict[str, bytes] = field(default_factory=dict)
+    """Event pages it links to, read because the page itself held nothing to crawl."""
 
 
 class PageSpider(scrapy.Spider):
@@ -43,12 +50,23 @@ class PageSpider(scrapy.Spider):
             self.source.url, callback=self.parse, errback=self.failed, dont_filter=True
         )
 
-    def parse(self, response: Response, **kwargs: Any) -> None:
+    def parse(self, response: Response, **kwargs: Any) -> Iterator[scrapy.Request]:
         if response.status >= 400:
             self.page = Page(url=response.url, error=f"HTTP {response.status}")
             return
         encoding = response.encoding if isinstance(response, TextResponse) else "utf-8"
         self.page = Page(url=response.url, body=response.body, encoding=encoding)
+        if propose(response.url, response.body, encoding).crawlable:
+            return
+        for url in linked_event_pages(response.url, response.body, encoding):
+            yield scrapy.Request(url, callback=self.linked, errback=self.not_linked)
+
+    def linked(self, response: Response, **kwargs: Any) -> None:
+        if response.status < 400 and isinstance(response, TextResponse):
+            self.page.linked[response.url] = response.body
+
+    def not_linked(self, failure: Failure) -> None:
+        """A linked page that cannot be read is one page fewer to look at, not a failure."""
 
     def failed(self, failure: Failure) -> None:
         self.page = Page(url=self.source.url, error=str(failure.value)[:300])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 import tomlkit
@@ -28,13 +29,27 @@ def default_name(proposal: Proposal) -> str:
     return slug(urlsplit(proposal.page).hostname or "source")
 
 
+def entry_fields(proposal: Proposal) -> dict[str, Any]:
+    """The fields of the entry, in the order they are written: what was found and guessed."""
+    fields: dict[str, Any] = {"type": proposal.type, "url": proposal.url}
+    if proposal.follow:
+        fields["follow"] = proposal.follow
+    if proposal.timezone:
+        fields["timezone"] = proposal.timezone
+    if proposal.sectors:
+        fields["sectors"] = list(proposal.sectors)
+    if proposal.location:
+        fields["location"] = dict(proposal.location)
+    return fields
+
+
 def proposed_source(proposal: Proposal, name: str | None = None) -> Source:
     """The entry a proposal makes, named ``name`` or from the page; SourcesError if none."""
     if not proposal.crawlable or proposal.type is None or proposal.url is None:
         raise SourcesError("nothing crawlable to add")
     chosen = name or default_name(proposal)
     try:
-        return Source.model_validate({"name": chosen, "type": proposal.type, "url": proposal.url})
+        return Source.model_validate({"name": chosen, **entry_fields(proposal)})
     except ValidationError as exc:
         problems = "; ".join(str(err["msg"]) for err in exc.errors())
         raise SourcesError(f"source {chosen}: {problems}") from None
@@ -55,8 +70,13 @@ def add_source(path: Path, proposal: Proposal, name: str) -> Source:
         raise SourcesError(f"{path}: source {name}: name: used already (choose one with --name)")
     table = tomlkit.table()
     table.add("name", name)
-    table.add("type", source.type)
-    table.add("url", source.url)
+    for key, value in entry_fields(proposal).items():
+        if key == "location":
+            location = tomlkit.inline_table()
+            location.update(value)
+            table.add(key, location)
+        else:
+            table.add(key, value)
     entries.append(table)
     path.write_text(tomlkit.dumps(document), encoding="utf-8")
     return source

@@ -324,7 +324,7 @@ def sources_add(
     if page.error is not None:
         _one_line_error(f"{url}: {page.error}")
         raise typer.Exit(1)
-    proposal = propose(page.url, page.body, page.encoding)
+    proposal = propose(page.url, page.body, page.encoding, page.linked)
     if not proposal.crawlable:
         _nothing_to_crawl(proposal)
         raise typer.Exit(1)

@@ -947,6 +947,12 @@ def test_follow_microdata_naive_time_on_a_listing_page() -> None:
             datetime(2015, 10, 31, 19, 30, tzinfo=timezone(timedelta(hours=-4))),
         ),
         ("2022-11-04T19:30:00Z", datetime(2022, 11, 4, 19, 30, tzinfo=UTC)),
+        # A WordPress plugin on admboard.org writes a one-digit offset hour.
+        ("2024-5-28T16:30+0:00", datetime(2024, 5, 28, 16, 30, tzinfo=UTC)),
+        (
+            "2024-5-28T16:30-5:00",
+            datetime(2024, 5, 28, 16, 30, tzinfo=timezone(timedelta(hours=-5))),
+        ),
         ("2019-9-18T10-10-00-00", datetime(2019, 9, 18, 10, 0)),  # noqa: DTZ001
         ("2019-9-18T10:00", datetime(2019, 9, 18, 10, 0)),  # noqa: DTZ001
         ("2024-02-01 19:00:00.250", datetime(2024, 2, 1, 19, 0, 0, 250000)),  # noqa: DTZ001

@@ -23,11 +23,19 @@ def test_single_event_calendar_files_are_not_taken_for_the_calendar() -> None:
     assert "schema.org Event" in proposal.guesses["type"].evidence
 
 
-def test_schema_org_events_on_the_page_make_a_jsonld_source() -> None:
+def test_an_eventbrite_organiser_is_its_page_of_schema_org_events() -> None:
     body = (HTML / "eventbrite-organizer-queer-lit-bookshop.html").read_bytes()
-    proposal = propose("https://www.eventbrite.co.uk/o/queer-lit-social-refuge-48062165483", body)
+    page = "https://www.eventbrite.co.uk/o/queer-lit-social-refuge-48062165483"
+    proposal = propose(page, body)
+    assert (proposal.type, proposal.url, proposal.platform) == ("jsonld", page, "Eventbrite")
+    assert "schema.org Event data" in proposal.guesses["type"].evidence
+
+
+def test_schema_org_events_on_the_page_make_a_jsonld_source() -> None:
+    body = (HTML / "wordpress-yoast-graph-event-detail.html").read_bytes()
+    proposal = propose("https://example.org/whats-on/", body)
     assert (proposal.type, proposal.crawlable) == ("jsonld", True)
-    assert proposal.guesses["type"].evidence == "24 schema.org Event(s) on the page"
+    assert proposal.guesses["type"].evidence == "1 schema.org Event(s) on the page"
 
 
 def test_a_page_with_nothing_to_crawl_says_why() -> None:
