@@ -17,6 +17,8 @@ COPY . .
 RUN pip install --no-cache-dir --no-deps .
 
 USER meetscout
+# The gazetteer's index file, built once here rather than by the first container to start.
+RUN python -c "from service.places.gazetteer import get_gazetteer; get_gazetteer().load()"
 VOLUME ["/data"]
 EXPOSE 8000
 CMD ["meetscout", "serve", "--workers", "2"]

@@ -104,7 +104,7 @@ def stamp(when: datetime) -> str:
 def cities() -> list[Place]:
     gazetteer = get_gazetteer()
     gazetteer.load()
-    places = [place for place in gazetteer._ensure().by_id.values() if place.population > 0]
+    places = [place for place in gazetteer.places() if place.population > 0]
     return sorted(places, key=lambda place: place.geonameid)
 
 

