@@ -100,7 +100,7 @@ def test_going_list_page_unmark_and_delete_one_click_each(web: TestClient) -> No
     mark(web, ONLINE)
     response = web.get(f"/g/{token}")
     assert response.headers["cache-control"] == "no-store"
-    assert response.headers["referrer-policy"] == "no-referrer"
+    assert response.headers["referrer-policy"] == "same-origin"
     page = document(response)
     assert page.xpath("//meta[@name='robots' and @content='noindex, nofollow']")
     assert texts(page, "//ol[@class='event-list']/li/a") == [
