@@ -27,6 +27,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 
 from feeds.ical import safe_url
 from service.model import Digest, DigestItem
+from service.text.advice import GOING_LINK
 from service.text.labels import CHANGE_LABELS, KIND_LABELS
 from service.text.phrases import km_text
 
@@ -53,9 +54,11 @@ class DigestLinks:
     feed: str | None = None
     wider: str | None = None
     online: str | None = None
+    going: str | None = None
+    """The subscriber's private "I'm going" list: marks there drive the follow-up."""
 
 
-LINK_NAMES = ("page", "manage", "unsubscribe", "feed", "wider", "online")
+LINK_NAMES = ("page", "manage", "unsubscribe", "feed", "wider", "online", "going")
 
 
 # Cleaning
@@ -174,6 +177,7 @@ def environment() -> Environment:
     )
     env.filters["md"] = markdown_escape
     env.filters["mdurl"] = markdown_url
+    env.globals["going_link"] = GOING_LINK
     return env
 
 

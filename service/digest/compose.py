@@ -74,6 +74,7 @@ def digest_links(
         feed=links.feed,
         wider=wider,
         online=online,
+        going=absolute(base_url, f"/g/{quote(subscription.token, safe='')}"),
     )
 
 

@@ -91,6 +91,7 @@ FOLLOW_UP_STEPS: Sequence[str] = (
 )
 
 FOLLOWED_HOST = "From a host you follow"
+GOING_LINK = "Your going list: mark the events you go to, and next week's follow-up names them"
 FOLLOW_UP_INTRO = "If you went to:"
 FOLLOW_UP_INTRO_GOING = "You said you were going to:"
 """What leads the follow-up list: last week's picks, or the events the person marked."""

@@ -5,13 +5,19 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from feeds.digest import render_markdown, render_text, view
+from feeds.digest import render_html, render_markdown, render_text, view
 from service.digest.build import build_digest
 from service.digest.compile import subscription_digest
+from service.digest.compose import digest_links
 from service.model import Kind, Venue
 from service.search import SearchResult
 from service.store import EventStore, GoingStore, HostStore, SubscriptionStore
-from service.text.advice import FOLLOW_UP_INTRO, FOLLOW_UP_INTRO_GOING, FOLLOW_UP_STEPS
+from service.text.advice import (
+    FOLLOW_UP_INTRO,
+    FOLLOW_UP_INTRO_GOING,
+    FOLLOW_UP_STEPS,
+    GOING_LINK,
+)
 from tests.factories import berlin_meetup, make_subscription
 
 MONDAY = datetime(2026, 12, 7, 7, 0, tzinfo=UTC)  # 08:00 in Berlin
@@ -101,3 +107,12 @@ def test_subscription_digest_follow_up_names_what_they_marked(store: EventStore)
 
     assert [(f.title, f.going) for f in digest.follow_ups] == [("AI reading group", True)]
     assert digest.follow_up_intro == FOLLOW_UP_INTRO_GOING
+
+
+def test_digest_email_links_the_subscribers_going_list() -> None:
+    subscription = make_subscription(id=7)
+    links = digest_links("https://meetscout.example", subscription)
+    assert links.going == f"https://meetscout.example/g/{subscription.token}"
+    digest = build_digest([], now=MONDAY, timezone="Europe/Berlin", place="Berlin", radius_km=25)
+    assert f"{GOING_LINK}: {links.going}" in render_text(digest, links)
+    assert f'href="{links.going}"' in render_html(digest, links)
