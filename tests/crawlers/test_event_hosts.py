@@ -13,6 +13,7 @@ from crawlers.report import SourceReport
 from crawlers.sources import Source, SourcesError, load_sources
 from crawlers.spiders.ics import IcsSpider
 from crawlers.spiders.jsonld import JsonLdSpider
+from service.settings import BUNDLE, SOURCES_FILE
 from tests.factories import NOW, make_event
 from tests.support.saved import file_response
 
@@ -114,8 +115,6 @@ def test_sources_file_refuses_a_host_website_that_is_not_http(tmp_path) -> None:
 
 
 def test_bundled_sources_name_hosts() -> None:
-    from pathlib import Path
-
-    sources = load_sources(Path(__file__).resolve().parents[2] / "sources.toml")
+    sources = load_sources(BUNDLE / SOURCES_FILE)
     named = [source for source in sources if source.host or source.single_host]
     assert len(named) >= 10
