@@ -7,6 +7,11 @@ one, its format. A listing counts as right when one of its sectors is among
 the first three the classifier gives. ``--loso`` also measures, leaving one
 source out at a time, a logistic regression trained on the other sources and
 on the taxonomy's own vocabulary (it needs scikit-learn, a test extra).
+
+``--write-model`` retrains the shipped weights on every listing; each
+``--examples FILE`` (the CSV that ``meetscout corrections --out FILE`` writes,
+in the development set's columns) adds the operator's corrections to what it
+learns from. Corrections are training examples only: they are never scored.
 """
 
 from __future__ import annotations
@@ -22,12 +27,17 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.results import write_section
+from service.admin.examples import LABEL as CORRECTION_LABEL
 from service.classify.kinds import classify_kind
 from service.classify.learned import MODEL_PATH, SectorModel, terms
 from service.classify.sectors import classify, get_taxonomy
 
 DEVSET = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "sectors" / "devset.csv"
 TOP = 3
+CORRECTION_WEIGHT = 20.0
+"""An operator's correction counts as much as this many publisher-labelled listings: it was
+checked by a person, and a handful of them must be able to move a model learned from thousands."""
+
 MIN_WEIGHT = 0.5
 """Weights closer to zero change no decision; leaving them out keeps the file small."""
 Row = dict[str, str]
@@ -37,6 +47,26 @@ Predict = Callable[[Row], list[str]]
 def load(path: Path = DEVSET) -> list[Row]:
     with path.open(encoding="utf-8", newline="") as handle:
         return list(csv.DictReader(handle))
+
+
+def load_examples(paths: Sequence[Path]) -> list[Row]:
+    """Rows of corrections files that name at least one sector (a kind-only correction teaches
+    the sector model nothing); a file without the development set's columns is an error."""
+    taxonomy = get_taxonomy()
+    found: list[Row] = []
+    for path in paths:
+        with path.open(encoding="utf-8", newline="") as handle:
+            reader = csv.DictReader(handle)
+            missing = {"sectors", "title", "description"} - set(reader.fieldnames or ())
+            if missing:
+                raise ValueError(
+                    f"{path}: not a corrections file (no {', '.join(sorted(missing))})"
+                )
+            for row in reader:
+                known = [slug for slug in (row["sectors"] or "").split(";") if slug in taxonomy]
+                if known and (row["title"] or "").strip():
+                    found.append({**row, "sectors": ";".join(known)})
+    return found
 
 
 def publisher(row: Row) -> str:
@@ -91,10 +121,12 @@ def fit(rows: list[Row]) -> tuple[Any, Any]:
             " ".join([*sector.keywords, *sector.acronyms, sector.label, sector.description])
         )
         labels.append(sector.slug)
+    weights = [CORRECTION_WEIGHT if row.get("label") == CORRECTION_LABEL else 1.0 for row in rows]
+    weights.extend(1.0 for _ in range(len(texts) - len(rows)))
     vectorizer = CountVectorizer(analyzer=terms, binary=True)
     model = SGDClassifier(
         loss="log_loss", alpha=1e-4, max_iter=30, tol=None, random_state=0, class_weight="balanced"
-    ).fit(vectorizer.fit_transform(texts), labels)
+    ).fit(vectorizer.fit_transform(texts), labels, sample_weight=weights)
     return vectorizer, model
 
 
@@ -193,10 +225,35 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--write-model", action="store_true", help="retrain the shipped model first"
     )
+    parser.add_argument(
+        "--examples",
+        type=Path,
+        action="append",
+        default=[],
+        metavar="CSV",
+        help="with --write-model: also learn from these corrections (meetscout corrections --out)",
+    )
+    parser.add_argument(
+        "--model", type=Path, default=MODEL_PATH, help="where --write-model writes the weights"
+    )
+    parser.add_argument(
+        "--no-measure",
+        action="store_true",
+        help="with --write-model: write the weights and stop (RESULTS.md untouched)",
+    )
     args = parser.parse_args(argv)
     rows = load()
+    if args.examples and not args.write_model:
+        parser.error("--examples only adds to what --write-model learns from")
     if args.write_model:
-        print(f"{export(rows)} terms -> {MODEL_PATH}")
+        try:
+            examples = load_examples(args.examples)
+        except (OSError, ValueError) as error:
+            parser.error(str(error))
+        written = export(rows + examples, args.model)
+        print(f"{written} terms -> {args.model} ({len(examples)} corrections learned from)")
+        if args.no_measure:
+            return 0
     columns = {"keywords": score(rows, keywords), "shipped (trained on all)": score(rows, shipped)}
     if args.loso:
         columns["linear, left out"] = score(rows, loso(rows, combine=False, alone=0.15, extra=0.0))
