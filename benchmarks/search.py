@@ -161,11 +161,13 @@ def generate(size: int, places: Sequence[Place], seed: int = SEED) -> Iterator[t
             point[0],
             point[1],
             f"https://example.org/e/{index}",
-            None,
-            None,
-            None,
-            None,
-            None,
+            None,  # organizer
+            None,  # organizer_url
+            None,  # host
+            None,  # performer
+            None,  # description
+            None,  # price
+            None,  # currency
             True if free < 0.5 else (False if free < 0.8 else None),
             "cancelled" if rng.random() < 0.03 else "scheduled",
             "bench",

@@ -42,6 +42,10 @@ from service.store.watch import StoreWatch
 
 MAX_BLOCKS = 20_000
 """Blocks kept: every event of a large store under a few option sets."""
+MAX_BLOCK_BYTES = 12 * 1024 * 1024
+"""And about this much memory of them at most: every worker of a server keeps its own."""
+BLOCK_OVERHEAD = 400
+"""Bytes a kept block costs besides its own: the object, its key, its zones and years."""
 MAX_PLANS = 256
 """Feed plans kept: the searches people subscribe to, each up to 1,000 versions."""
 LOAD_CHUNK = 500
@@ -156,8 +160,17 @@ class FeedCache:
     Both are bounded and shared by every request.
     """
 
-    def __init__(self, max_blocks: int = MAX_BLOCKS, max_plans: int = MAX_PLANS) -> None:
-        self.blocks: LRUCache[tuple[object, ...], AnyBlock] = LRUCache(max_blocks)
+    def __init__(
+        self,
+        max_blocks: int = MAX_BLOCKS,
+        max_plans: int = MAX_PLANS,
+        max_block_bytes: int = MAX_BLOCK_BYTES,
+    ) -> None:
+        self.blocks: LRUCache[tuple[object, ...], AnyBlock] = LRUCache(
+            max_blocks,
+            max_bytes=max_block_bytes,
+            weigh=lambda block: len(block.data) + BLOCK_OVERHEAD,
+        )
         self.plans: LRUCache[str, tuple[object, FeedPlan, Validators]] = LRUCache(max_plans)
         self._watches: dict[str, StoreWatch] = {}
         self._lock = threading.Lock()

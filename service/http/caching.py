@@ -36,10 +36,24 @@ class LRUCache(Generic[K, V]):
     and fill the same cache at once.
     """
 
-    def __init__(self, max_entries: int) -> None:
+    def __init__(
+        self,
+        max_entries: int,
+        *,
+        max_bytes: int | None = None,
+        weigh: Callable[[V], int] | None = None,
+    ) -> None:
+        """At most ``max_entries`` entries and, with ``weigh`` (the bytes an entry holds),
+        at most ``max_bytes`` bytes of them."""
         if max_entries < 1:
             raise ValueError(f"max_entries must be 1 or more, got {max_entries}")
+        if (max_bytes is None) != (weigh is None):
+            raise ValueError("max_bytes and weigh go together")
         self.max_entries = max_entries
+        self.max_bytes = max_bytes
+        self.bytes = 0
+        self._weigh = weigh
+        self._weights: dict[K, int] = {}
         self._entries: OrderedDict[K, V] = OrderedDict()
         self._lock = threading.Lock()
         self.hits = 0
@@ -59,12 +73,21 @@ class LRUCache(Generic[K, V]):
         with self._lock:
             self._entries[key] = value
             self._entries.move_to_end(key)
-            while len(self._entries) > self.max_entries:
-                self._entries.popitem(last=False)
+            if self._weigh is not None:
+                size = self._weigh(value)
+                self.bytes += size - self._weights.get(key, 0)
+                self._weights[key] = size
+            while len(self._entries) > self.max_entries or (
+                self.max_bytes is not None and self.bytes > self.max_bytes and self._entries
+            ):
+                old, _ = self._entries.popitem(last=False)
+                self.bytes -= self._weights.pop(old, 0)
 
     def clear(self) -> None:
         with self._lock:
             self._entries.clear()
+            self._weights.clear()
+            self.bytes = 0
             self.hits = self.misses = 0
 
     def __len__(self) -> int:

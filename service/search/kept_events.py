@@ -15,6 +15,7 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Sequence
+from dataclasses import fields
 from typing import TypeVar
 
 from service.model import Event
@@ -22,21 +23,42 @@ from service.search.facts import StoreFacts
 from service.store import EventQuery, EventStore
 
 KEPT_EVENTS = 20_000
-"""About 40 MB of events, and what is derived from them: several thousand pages of results."""
+"""At most this many events, and what is derived from them, whatever their size."""
+KEPT_BYTES = 16 * 1024 * 1024
+"""And at most about this much memory: every worker of a server keeps its own."""
+EVENT_OVERHEAD = 3_000
+"""Bytes an event costs besides its text: the object, its times and lists, and what the
+faces derive from it and keep beside it (about as much again)."""
 T = TypeVar("T")
 
 
 class _Kept:
-    __slots__ = ("derived", "event")
+    __slots__ = ("derived", "event", "weight")
 
     def __init__(self, event: Event) -> None:
         self.event = event
         self.derived: dict[Hashable, object] = {}
+        self.weight = weight(event)
+
+
+def weight(event: Event) -> int:
+    """About the bytes a kept event holds: its text twice (the event and what is derived from
+    it) and :data:`EVENT_OVERHEAD`."""
+    text = sum(
+        len(value)
+        for value in (getattr(event, name.name) for name in fields(event))
+        if isinstance(value, str)
+    )
+    return EVENT_OVERHEAD + 2 * text
 
 
 class KeptEvents:
-    def __init__(self, facts: StoreFacts, size: int = KEPT_EVENTS) -> None:
+    def __init__(
+        self, facts: StoreFacts, size: int = KEPT_EVENTS, max_bytes: int = KEPT_BYTES
+    ) -> None:
         self.size = size
+        self.max_bytes = max_bytes
+        self.bytes = 0
         self._facts = facts
         self._kept: OrderedDict[str, _Kept] = OrderedDict()
         self._version: tuple[str, Hashable] | None = None
@@ -53,6 +75,7 @@ class KeptEvents:
         with self._lock:
             if version != self._version:
                 self._kept.clear()
+                self.bytes = 0
                 self._version = version
             for event_id in ids:
                 kept = self._kept.get(event_id)
@@ -66,9 +89,13 @@ class KeptEvents:
         with self._lock:
             if version != self._version:
                 return found | fresh
-            self._kept.update((event_id, _Kept(event)) for event_id, event in fresh.items())
-            while len(self._kept) > self.size:
-                self._kept.popitem(last=False)
+            for event_id, event in fresh.items():
+                kept = _Kept(event)
+                replaced = self._kept.pop(event_id, None)
+                self.bytes += kept.weight - (replaced.weight if replaced else 0)
+                self._kept[event_id] = kept
+            while self._kept and (len(self._kept) > self.size or self.bytes > self.max_bytes):
+                self.bytes -= self._kept.popitem(last=False)[1].weight
         return found | fresh
 
     def derived(self, event: Event, name: Hashable, compute: Callable[[Event], T]) -> T:
@@ -88,6 +115,7 @@ class KeptEvents:
     def forget(self) -> None:
         with self._lock:
             self._kept.clear()
+            self.bytes = 0
 
 
 def _read(store: EventStore, ids: Sequence[str]) -> dict[str, Event]:
