@@ -89,6 +89,8 @@ _BOOK_SIGNING_STRONG = _rules(
     r"meet the author|author (?:talk|event|evening|reading|q a)s?",
     r"in conversation(?: with)?",
     r"book (?:launch|reading|tour)s?",
+    r"(?:novel|poetry|memoir|collection|anthology) launch(?:es)?|launch (?:party|celebration) for",
+    r"reading and (?:book )?signing|reading (?:and|&) conversation|(?:new|debut) (?:book|novel)",
     r"(?:seance de )?dedicaces?|rencontre (?:avec l |d )auteure?s?|rencontre litteraire",
     r"signierstunde|autogrammstunde|buchpremiere|buchvorstellung|lesung",
     r"firma de (?:libros|ejemplares)|presentacion (?:del |de )libro",
@@ -140,7 +142,9 @@ _MEETUP_STRONG = _rules(
 # nothing stronger has spoken. "Festival" and "fest" are not even weak: a
 # food festival or a street party is no conference, and tech festivals come
 # from conference lists whose default already says so.
-_BOOK_SIGNING_WEAK = _rules(Kind.BOOK_SIGNING, r"signings?|authors?|auteure?s?")
+_BOOK_SIGNING_WEAK = _rules(
+    Kind.BOOK_SIGNING, r"signings?|authors?|auteure?s?", r"(?:toronto |local |virtual )?launch of"
+)
 _CAREER_FAIR_WEAK = _rules(Kind.CAREER_FAIR, r"recruit(?:ment|ing)|hiring")
 _WORKSHOP_WEAK = _rules(
     Kind.WORKSHOP,
@@ -156,6 +160,8 @@ _MEETUP_WEAK = _rules(
 _CONFERENCE_WEAK = _rules(
     Kind.CONFERENCE,
     r"conf|(?<!open )days|forums?|expos?|trade ?shows?|jornadas|journees",
+    r"(?:association|society|societies|academy) (?:annual )?meetings?|annual meeting",
+    r"(?:world [a-z]+|general) assembly",
     r"(?:community|dev|developer|developers) days?|devdays?",
     r"(?:bar|code|coach|container|data|design|dev|devops|hack|tech|typo3|ux|web|word) camps?",
 )

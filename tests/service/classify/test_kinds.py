@@ -526,6 +526,13 @@ def test_classify_kind_french_german_spanish(title: str, expected: Kind) -> None
         ("Friday drinks", MEETUP),
         ("Product Symposium", CONFERENCE),
         ("EuroPython Congress", CONFERENCE),
+        ("Poetry launch party", BOOK_SIGNING),
+        ("Reading and signing with the author of Tidewater", BOOK_SIGNING),
+        ("Launch of THINKING FROM BLACK: A LEXICON", BOOK_SIGNING),
+        ("American Finance Association Annual Meeting", CONFERENCE),
+        ("Seventy-ninth World Health Assembly", CONFERENCE),
+        # A body's own annual general meeting is still a meeting of that body.
+        ("Annual General Meeting of members", OTHER),
     ],
 )
 def test_classify_kind_title_phrases(title: str, expected: Kind) -> None:
