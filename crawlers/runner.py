@@ -32,6 +32,7 @@ from crawlers.spiders.confs_tech import ConfsTechSpider
 from crawlers.spiders.deadlines import DeadlinesSpider
 from crawlers.spiders.ics import IcsSpider
 from crawlers.spiders.jsonld import JsonLdSpider
+from crawlers.spiders.tribe_api import TribeApiSpider
 from service.places.gazetteer import get_gazetteer
 from service.settings import Settings
 from service.store import EventStore, HealthStore, ScheduleStore, make_engine
@@ -41,6 +42,7 @@ SPIDERS: dict[str, type[SourceSpider]] = {
     "confs_tech": ConfsTechSpider,
     "jsonld": JsonLdSpider,
     "deadlines": DeadlinesSpider,
+    "tribe_api": TribeApiSpider,
 }
 
 CRAWLERS_PER_HOST = 3

@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from service.model import Kind
 
-SOURCE_TYPES = ("ics", "confs_tech", "jsonld", "deadlines")
+SOURCE_TYPES = ("ics", "confs_tech", "jsonld", "deadlines", "tribe_api")
 SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 SHORT_DURATION = re.compile(r"(?P<amount>\d{1,6})\s*(?P<unit>m|h|d)")
 DURATION_UNITS = {"m": "minutes", "h": "hours", "d": "days"}
@@ -48,7 +48,7 @@ class Source(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     name: str
-    type: Literal["ics", "confs_tech", "jsonld", "deadlines"]
+    type: Literal["ics", "confs_tech", "jsonld", "deadlines", "tribe_api"]
     url: str
     kind: Kind | None = None
     sectors: tuple[str, ...] = ()

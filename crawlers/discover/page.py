@@ -180,6 +180,10 @@ def _choose(
     linked: Mapping[str, bytes],
     encoding: str,
 ) -> bool:
+    api = platforms.events_calendar_api(page)
+    if isinstance(api, Found):
+        _take_found(proposal, api)
+        return True
     site_feeds = [
         (url, why) for url, why in feeds if not _single_event(url) and not _item_of(page.url, url)
     ]

@@ -108,6 +108,24 @@ def events_calendar(page: Read) -> Recognised:
     return None
 
 
+TRIBE_API = re.compile(rb'href="(https?://[^"]+/wp-json/tribe/events/v1/)"')
+
+
+def events_calendar_api(page: Read) -> Recognised:
+    """The Events Calendar's REST API, which the plugin links from every page's head: every
+    event of a window, paged (its iCal export stops at one page of the list, 30 events)."""
+    found = TRIBE_API.search(page.body[:500_000])
+    if found is None:
+        return None
+    base = found.group(1).decode()
+    return Found(
+        "The Events Calendar (WordPress)",
+        "tribe_api",
+        base + "events",
+        f"the page links the plugin's REST API ({base})",
+    )
+
+
 EVENTBRITE_ORGANISER = re.compile(
     r"https?://(?:www\.)?eventbrite\.[a-z.]+/o/(?:[a-z0-9-]*-)?(\d{6,})/?", re.IGNORECASE
 )

@@ -9,11 +9,28 @@ HTML = FIXTURES / "html"
 
 
 def test_a_linked_calendar_feed_is_proposed_with_its_evidence() -> None:
+    body = (FIXTURES / "discovery/chi_ssa_51.html").read_bytes()
+    proposal = propose("http://www.cbatechworks.org/", body)
+    assert proposal.type == "ics"
+    assert proposal.url == (
+        "http://www.cbatechworks.org/SSA__51_Commissioner_s_Open_Meetings_cbaworks_org_"
+        "jvn78kpd2mtvkengag8b7k84ss_group_calendar_google_com.ics"
+    )
+    assert proposal.guesses["type"].evidence.startswith("a link to ssa__51_commissioner")
+    assert proposal.guesses["name"].evidence == "the page's <title>"
+
+
+def test_the_events_calendar_s_rest_api_is_preferred_to_its_ical_export() -> None:
     body = (HTML / "wordpress-listing-12-events-missing-locations.html").read_bytes()
     proposal = propose("https://www.degc.org/events/", body)
-    assert (proposal.type, proposal.url) == ("ics", "https://www.degc.org/events/?ical=1")
-    assert proposal.guesses["type"].evidence == '<link type="text/calendar">'
-    assert proposal.guesses["name"].evidence == "the page's <title>"
+    assert (proposal.type, proposal.url) == (
+        "tribe_api",
+        "https://www.degc.org/wp-json/tribe/events/v1/events",
+    )
+    assert proposal.guesses["type"].evidence == (
+        "The Events Calendar (WordPress): the page links the plugin's REST API "
+        "(https://www.degc.org/wp-json/tribe/events/v1/)"
+    )
 
 
 def test_single_event_calendar_files_are_not_taken_for_the_calendar() -> None:

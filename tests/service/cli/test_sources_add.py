@@ -51,9 +51,9 @@ def add(tmp_path: Path, url: str, allow: str, *args: str) -> subprocess.Complete
 def test_sources_add_proposes_the_linked_feed_with_its_evidence(site: str, tmp_path: Path) -> None:
     done = add(tmp_path, f"{site}/wordpress-listing-12-events-missing-locations.html", "127.0.0.1")
     assert done.returncode == 0, done.stdout + done.stderr
-    assert "type = ics" in done.stdout
-    assert "url = https://www.degc.org/events/?ical=1" in done.stdout
-    assert '(from <link type="text/calendar">)' in done.stdout
+    assert "type = tribe_api" in done.stdout
+    assert "url = https://www.degc.org/wp-json/tribe/events/v1/events" in done.stdout
+    assert "the page links the plugin's REST API" in " ".join(done.stdout.split())
 
 
 def test_sources_add_says_why_nothing_is_crawlable(site: str, tmp_path: Path) -> None:
@@ -81,7 +81,11 @@ def test_sources_add_yes_writes_the_entry_keeping_comments(site: str, tmp_path: 
     text = sources.read_text()
     assert text.startswith('# The city\'s calendars.\n\n[[source]]\nname = "kept"  # by hand\n')
     [entry] = [s for s in load_sources(sources) if s.name == "degc"]
-    assert (entry.type, entry.url) == ("ics", "https://www.degc.org/events/?ical=1")
+    assert (entry.type, entry.url) == (
+        "tribe_api",
+        "https://www.degc.org/wp-json/tribe/events/v1/events",
+    )
+    assert entry.timezone == "America/Detroit"
     again = add(tmp_path, page, "127.0.0.1", "--name", "degc", "--yes")
     assert again.returncode == 2
     assert "name: used already" in again.stdout
