@@ -90,6 +90,7 @@ class TribeApiSpider(SourceSpider):
         start, end = _times(record, zone, all_day)
         venue, attendance = self._parse_venue(record.get("venue"))
         price, currency, is_free = _cost(record)
+        organizer, organizer_url = _organizer(record.get("organizer"))
         return Event(
             id=make_event_id(self.source.name, str(record.get("id") or record["url"])),
             title=_text(record.get("title")) or "",
@@ -102,7 +103,8 @@ class TribeApiSpider(SourceSpider):
             attendance=attendance,
             venue=venue,
             url=_text(record.get("url")),
-            organizer=_organizer(record.get("organizer")),
+            organizer=organizer or self.source.host,
+            organizer_url=organizer_url if organizer else self.source.host_url,
             description=record.get("description") or None,
             price=price,
             currency=currency,
@@ -190,11 +192,14 @@ def _cost(record: dict[str, Any]) -> tuple[float | None, str | None, bool | None
     return lowest, code or None, lowest == 0
 
 
-def _organizer(value: object) -> str | None:
+def _organizer(value: object) -> tuple[str | None, str | None]:
+    """The first organiser's name and website (the API gives a list, or [] for none)."""
     for item in value if isinstance(value, list) else [value]:
         if isinstance(item, dict) and _text(item.get("organizer")):
-            return _text(item.get("organizer"))
-    return None
+            website = _text(item.get("website"))
+            url = website if website and website.startswith(("http://", "https://")) else None
+            return _text(item.get("organizer")), url
+    return None, None
 
 
 def _names(value: object) -> list[str]:
