@@ -57,7 +57,7 @@ class GoingStore:
         (its list is made on first use)."""
         if not token:
             return None
-        with self.engine.begin() as conn:
+        with self.engine.connect() as conn:
             row = conn.execute(select(going_lists).where(going_lists.c.token == token)).first()
             if row is not None:
                 return _list(row)
@@ -66,21 +66,16 @@ class GoingStore:
                     subscriptions.c.token == token, subscriptions.c.unsubscribed.is_(None)
                 )
             ).first()
-            if subscription is None:
-                return None
-            row = conn.execute(
-                select(going_lists).where(going_lists.c.subscription_id == subscription.id)
-            ).first()
-            if row is not None:
-                return _list(row)
-            try:
-                with conn.begin_nested():
-                    return self._create(conn, now=now, subscription_id=subscription.id)
-            except IntegrityError:  # made by a request at the same moment
-                row = conn.execute(
-                    select(going_lists).where(going_lists.c.subscription_id == subscription.id)
-                ).one()
-                return _list(row)
+        if subscription is None:
+            return None
+        found = self.of_subscription(subscription_id=subscription.id)
+        if found is not None:
+            return found
+        try:
+            with self.engine.begin() as conn:
+                return self._create(conn, now=now, subscription_id=subscription.id)
+        except IntegrityError:  # made by a request at the same moment
+            return self.of_subscription(subscription_id=subscription.id)
 
     def of_subscription(self, *, subscription_id: int) -> GoingList | None:
         with self.engine.connect() as conn:
