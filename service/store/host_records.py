@@ -14,6 +14,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -22,6 +23,8 @@ from sqlalchemy import Connection, insert, select, update
 from service.store.tables import hosts
 
 SLUG_LENGTH = 60
+KEYS_KEPT = 4096
+"""Keys computed once per name or website: a crawl's events share a handful of hosts."""
 NAME_KEY_LENGTH = 255
 PLATFORM_HOSTS = frozenset(
     {
@@ -51,6 +54,7 @@ _NOT_WORD = re.compile(r"[^\w]+")
 _LEADING_THE = re.compile(r"^the\s+")
 
 
+@lru_cache(maxsize=KEYS_KEPT)
 def site_key(url: str | None) -> str | None:
     """The website's host name without ``www.`` (and the group's folder on a platform)."""
     if not url:
@@ -73,6 +77,7 @@ def site_key(url: str | None) -> str | None:
     return hostname[:NAME_KEY_LENGTH]
 
 
+@lru_cache(maxsize=KEYS_KEPT)
 def name_key(name: str) -> str:
     """The name with case, accents, punctuation and a leading "the" folded away."""
     folded = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode() or name
