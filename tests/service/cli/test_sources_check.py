@@ -122,6 +122,28 @@ def test_check_refuses_an_inside_address_without_a_traceback(site: str, tmp_path
     assert "Traceback" not in done.stdout + done.stderr
 
 
+def test_check_reads_the_event_pages_a_listing_links_and_follows_them(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    (site / "calendar" / "work-group").mkdir(parents=True)
+    (site / "index.html").write_text(
+        "<html><head><title>Commission</title></head><body>"
+        '<a href="/calendar/work-group/">Police Discipline Work Group</a></body></html>'
+    )
+    detail = FIXTURES / "html/wordpress-yoast-graph-event-detail.html"
+    (site / "calendar" / "work-group" / "index.html").write_bytes(detail.read_bytes())
+
+    with serving(site) as base:
+        done = check(tmp_path, f"{base}/", now="2024-01-15T00:00:00Z")
+
+    assert done.returncode == 0, done.stdout + done.stderr
+    text = " ".join(done.stdout.split())
+    assert "type = jsonld" in text
+    assert "schema.org Event data on 1 of the 1 event page(s) it links to" in text
+    assert 'follow: a[href*="/calendar/"]' in text
+    assert "Would store 1 event " in done.stdout
+    assert "Police Discipline" in done.stdout
+
+
 def test_dates_in_the_table_are_the_events_own_zone() -> None:
     from rich.console import Console
 
