@@ -53,7 +53,8 @@ DOWNLOAD_HANDLERS = {
 # Feeds are re-fetched conditionally (ETag, Last-Modified) through the HTTP cache.
 HTTPCACHE_ENABLED = True
 HTTPCACHE_POLICY = "scrapy.extensions.httpcache.RFC2616Policy"
-HTTPCACHE_STORAGE = "scrapy.extensions.httpcache.FilesystemCacheStorage"
+# Scrapy's filesystem storage, each entry written whole or not at all (a crawl can be killed).
+HTTPCACHE_STORAGE = "crawlers.httpcache.CrashSafeCacheStorage"
 HTTPCACHE_GZIP = True
 REDIRECT_MAX_TIMES = 5
 COOKIES_ENABLED = False

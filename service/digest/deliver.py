@@ -1,12 +1,20 @@
 """The weekly send: one digest per confirmed subscription per ISO week, exactly once.
 
 Each subscription's week is claimed in the store before its message is
-built, sent after, and marked sent or failed. A rerun skips what went out;
-a failure is retried by the next run (up to ``max_attempts`` a week); a send
-that a crashed run left half done is retried once its claim is older than
-``stale_after``. The digest's Message-ID is the same on every attempt, so in
-the one case no store can close (the server accepted the message, then the
-process died before recording it) the duplicate is recognisable as one.
+built; its Message-ID is recorded before the message is handed to the mail
+server; it is marked sent or failed after. A rerun skips what went out; a
+failure is retried by the next run (up to ``max_attempts`` tries a week, a
+try cut short by a crash included); a send that a crashed run left half
+done is retried once its claim is older than ``stale_after``, under the
+Message-ID that run recorded.
+
+What this guarantees, and what no sender can: every confirmed subscription
+gets its week's digest at least once, and a second copy can exist only if
+the process died after the server accepted the message and before the
+store recorded it (a window of one database commit). SMTP has no way to ask
+a server whether it already took a message, so exactly once is up to the
+receiver: both copies carry the same Message-ID, by which mail systems and
+clients recognise a duplicate.
 
 The message itself is composed by a function the caller passes in: this
 module decides who gets what and when, not how it looks.
@@ -85,6 +93,10 @@ def send_digests(
                 store, subscriptions, subscription, now=now, weights=weights
             )
             message = compose(digest, subscription)
+            if delivery.message_id:  # a crashed or failed try may have gone out under it
+                message.replace_header("Message-ID", delivery.message_id)
+            elif message["Message-ID"]:
+                subscriptions.record_message_id(delivery=delivery, message_id=message["Message-ID"])
             mailer.send(message)
         except Exception as exc:  # one subscriber's failure must not stop the others
             error = f"{type(exc).__name__}: {exc}"

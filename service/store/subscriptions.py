@@ -4,7 +4,8 @@ A delivery row is keyed by (subscription, ISO week) and is claimed in a
 transaction before anything is sent, so a rerun never sends a week twice:
 ``sent`` rows are skipped, ``failed`` rows are retried, and a ``sending``
 row whose claim is older than ``stale_after`` belongs to a run that died
-and is retried too. Confirmation codes are stored only as hashes: they are
+and is retried too, with the Message-ID the dead run recorded before it
+handed the message over. Confirmation codes are stored only as hashes: they are
 needed once, to compare.
 """
 
@@ -361,6 +362,28 @@ class SubscriptionStore:
                 return Claim(None, "in_progress")
         claimed = replace(current, status=SENDING, attempts=current.attempts + 1, claimed_at=now)
         return Claim(claimed, "claimed")
+
+    def record_message_id(self, *, delivery: Delivery, message_id: str) -> bool:
+        """Write down the Message-ID a claimed delivery is about to be sent with.
+
+        Done before the message goes to the mail server, so that a run that
+        takes over after a crash sends the same Message-ID (a receiver that
+        deduplicates by it shows the digest once) even when what composes the
+        id (the sender's domain) changed meanwhile. False when the claim is
+        no longer this run's.
+        """
+        with self.engine.begin() as conn:
+            result = conn.execute(
+                update(digest_deliveries)
+                .where(
+                    digest_deliveries.c.subscription_id == delivery.subscription_id,
+                    digest_deliveries.c.week == delivery.week,
+                    digest_deliveries.c.status == SENDING,
+                    digest_deliveries.c.attempts == delivery.attempts,
+                )
+                .values(message_id=message_id)
+            )
+        return result.rowcount == 1
 
     def mark_sent(
         self,

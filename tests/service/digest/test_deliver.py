@@ -253,6 +253,35 @@ def test_digest_send_after_a_crash_mid_run_sends_the_rest_once(
     assert len(digests(sink, GRACE)) == 1
 
 
+def test_a_digest_accepted_before_a_crash_is_sent_again_under_the_same_message_id(
+    api: TestClient, sink: SmtpSink, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The one window no sender can close: the server took the message, the store never heard.
+
+    The rerun sends it again (at least once), under the Message-ID recorded before
+    the first hand-over, even though the sender's domain that composes ids changed.
+    """
+    subscribe(api, sink, GRACE)
+    real_send = SmtpMailer.send
+
+    def dies_after_the_server_accepted(self: SmtpMailer, message: Any) -> None:
+        real_send(self, message)
+        raise KeyboardInterrupt  # killed before the store records the send
+
+    monkeypatch.setattr(SmtpMailer, "send", dies_after_the_server_accepted)
+    send(monkeypatch, MONDAY)
+    monkeypatch.setattr(SmtpMailer, "send", real_send)
+    monkeypatch.setenv("MEETSCOUT_MAIL_FROM", "meetscout <digest@elsewhere.test>")
+    get_settings.cache_clear()
+    later = send(monkeypatch, MONDAY + timedelta(minutes=31))
+    assert later.exit_code == 0, later.output
+    assert summary(later)["of which retries"] == 1
+    first, again = digests(sink, GRACE)
+    assert again.message["Message-ID"] == first.message["Message-ID"]
+    assert "@meetscout.test>" in first.message["Message-ID"]
+    assert "elsewhere.test" in again.message["From"]
+
+
 def test_next_weeks_digest_says_what_changed_and_asks_for_follow_ups(
     api: TestClient, sink: SmtpSink, monkeypatch: pytest.MonkeyPatch, located: EventStore
 ) -> None:

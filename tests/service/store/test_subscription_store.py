@@ -158,3 +158,20 @@ def test_unsubscribe_address_stops_every_subscription_of_it(
     for item in (first, second):
         assert subscriptions.get(token=item.token).status == "unsubscribed"  # type: ignore[union-attr]
     assert subscriptions.unsubscribe_address(email="ada@example.org", now=NOW) == 0
+
+
+def test_a_crashed_sends_message_id_is_kept_for_the_run_that_takes_over(
+    subscriptions: SubscriptionStore,
+) -> None:
+    sid = new(subscriptions).id
+    crashed = claim(subscriptions, sid, NOW).delivery
+    assert crashed is not None
+    assert subscriptions.record_message_id(delivery=crashed, message_id="<first@x>")
+    # The dead run's claim goes stale; the next run takes it over with its Message-ID.
+    takeover = claim(subscriptions, sid, NOW + STALE).delivery
+    assert takeover is not None
+    assert (takeover.attempts, takeover.message_id) == (2, "<first@x>")
+    # The dead run can no longer write over the claim it lost.
+    assert not subscriptions.record_message_id(delivery=crashed, message_id="<other@x>")
+    kept = subscriptions.delivery(subscription_id=sid, week=WEEK)
+    assert kept is not None and kept.message_id == "<first@x>"
