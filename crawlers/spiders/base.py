@@ -118,6 +118,8 @@ class SourceSpider(scrapy.Spider):
             return FETCH["bomb"].format(limit=limit)
         if isinstance(error, IgnoreRequest) and "max redirections" in detail:
             return FETCH["too_many_redirects"].format(count=settings.getint("REDIRECT_MAX_TIMES"))
+        if isinstance(error, IgnoreRequest) and "robots.txt" in detail:
+            return FETCH["robots"]
         if "certificate verify failed" in detail:
             return FETCH["untrusted_certificate"]
         if "SSL" in detail or "TLS" in detail:

@@ -24,6 +24,7 @@ FETCH = {
     "http": "the server answered {status} {reason}",
     "cut_short": "the answer was cut short before its end (connection lost)",
     "connection_refused": "the server refused the connection",
+    "robots": "the site's robots.txt does not allow crawlers there: not fetched",
     "no_such_host": "the site's name does not resolve (no such host)",
 }
 """Why a fetch failed, by kind; the crawl's ``last_error``."""

@@ -15,6 +15,7 @@ from pydantic import ValidationError
 
 from crawlers.middlewares import retry_after_seconds
 from service.settings import Settings
+from service.text.health import FETCH
 from tests.support.crawling import FLASKCON, FLASKCON_NOW, crawl
 
 FEED = FLASKCON.read_bytes()
@@ -77,6 +78,7 @@ def test_crawl_is_polite_and_refetches_conditionally(
     assert first["feed"]["outcome"] == "ok"
     assert first["feed"]["stored"] == 6
     assert first["private"]["outcome"] == "failed"  # robots.txt forbids it
+    assert first["private"]["error"] == FETCH["robots"]
     paths = [path for path, _, _ in FeedServer.log]
     assert "/private/feed.ics" not in paths
     feed_hits = [(headers, at) for path, headers, at in FeedServer.log if path == "/feed.ics"]

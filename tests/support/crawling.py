@@ -21,15 +21,16 @@ FLASKCON_NOW = datetime(2025, 5, 10, tzinfo=UTC)
 """A day before FlaskCon: every one of its sessions is inside the crawl window."""
 
 CRAWL = """
-import json, sys
+import json, os, sys
 from datetime import datetime
 from pathlib import Path
 from crawlers.runner import run_crawl
 from crawlers.sources import load_sources
 from service.settings import Settings
 from service.store import make_engine, migrate
+cache = Path(os.environ.get("MEETSCOUT_HTTP_CACHE_DIR") or Path(sys.argv[2]).parent / "httpcache")
 settings = Settings(database_url=sys.argv[1], sources=Path(sys.argv[2]), log_level="WARNING",
-                    http_cache_dir=Path(sys.argv[2]).parent / "httpcache")
+                    http_cache_dir=cache)
 engine = make_engine(settings.database_url); migrate(engine); engine.dispose()
 now = datetime.fromisoformat(sys.argv[3])
 reports = run_crawl(settings, load_sources(settings.sources), now=now,
@@ -53,7 +54,8 @@ def crawl(
     """Run ``meetscout crawl`` over ``settings.sources`` in a new process (the reactor runs once
     per process), with the clock at ``now``, ``MEETSCOUT_FETCH_ALLOW`` at ``allow`` and the
     Scrapy settings ``overrides`` (limits and timeouts a test keeps small); each source's
-    report by name. Fetched pages are cached beside the sources file."""
+    report by name. Fetched pages are cached beside the sources file unless
+    ``MEETSCOUT_HTTP_CACHE_DIR`` says where."""
     done = subprocess.run(
         [
             sys.executable,
