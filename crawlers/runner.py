@@ -24,7 +24,6 @@ from scrapy.settings import Settings as ScrapySettings
 from crawlers.guard import ALLOW_SETTING
 from crawlers.hosts import HOSTS_SETTING, Hosts
 from crawlers.report import SourceReport
-from crawlers.settings import user_agent
 from crawlers.snapshot import conclude
 from crawlers.sources import Source
 from crawlers.spiders.base import SourceSpider
@@ -33,6 +32,7 @@ from crawlers.spiders.deadlines import DeadlinesSpider
 from crawlers.spiders.ics import IcsSpider
 from crawlers.spiders.jsonld import JsonLdSpider
 from crawlers.spiders.tribe_api import TribeApiSpider
+from crawlers.standalone import RUN_BY_MEETSCOUT, project_settings
 from service.places.gazetteer import get_gazetteer
 from service.settings import Settings
 from service.store import EventStore, HealthStore, ScheduleStore, make_engine
@@ -62,14 +62,9 @@ def scrapy_settings(
     """
     result = ScrapySettings()
     result.setmodule("crawlers.settings", priority="project")
-    result.set("MEETSCOUT_DATABASE_URL", settings.database_url, priority="cmdline")
-    result.set("LOG_LEVEL", settings.log_level.upper(), priority="cmdline")
-    result.set("HTTPCACHE_DIR", str(settings.http_cache_dir), priority="cmdline")
-    result.set("MEETSCOUT_GEOCODER", settings.geocoder, priority="cmdline")
-    result.set("MEETSCOUT_GEOCODER_CACHE", str(settings.geocoder_cache), priority="cmdline")
-    result.set(ALLOW_SETTING, list(settings.fetch_allow), priority="cmdline")
-    if settings.contact:
-        result.set("USER_AGENT", user_agent(settings.contact), priority="cmdline")
+    result.set(RUN_BY_MEETSCOUT, True, priority="cmdline")
+    for name, value in project_settings(settings).items():
+        result.set(name, value, priority="cmdline")
     if source.url.startswith("file:"):
         # Local files: no server to be polite to, nothing a retry would fix.
         result.set("RETRY_ENABLED", False, priority="cmdline")

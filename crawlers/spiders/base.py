@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import datetime, timedelta
 from http import HTTPStatus
 from typing import Any, Self
@@ -18,13 +19,16 @@ from scrapy.exceptions import (
     ResponseDataLossError,
 )
 from scrapy.http import Request, Response
+from scrapy.settings import BaseSettings
 from twisted.internet.error import TimeoutError as TwistedTimeoutError
 from twisted.python.failure import Failure
 
 from crawlers.guard import FetchRefused
 from crawlers.report import SourceReport
 from crawlers.sources import Source
+from crawlers.standalone import RUN_BY_MEETSCOUT, conclude_alone, project_settings, spider_arguments
 from service.model import Venue
+from service.settings import get_settings
 from service.text.health import FETCH, size
 
 DEFAULT_DAYS_BACK = 7
@@ -67,9 +71,31 @@ class SourceSpider(scrapy.Spider):
         )
 
     @classmethod
+    def update_settings(cls, settings: BaseSettings) -> None:
+        """Run by Scrapy's own command, the store and the rest come from meetscout's settings
+        (``meetscout crawl`` sets them itself, above these)."""
+        super().update_settings(settings)
+        if settings.getbool(RUN_BY_MEETSCOUT):
+            return
+        for name, value in project_settings(get_settings()).items():
+            settings.set(name, value, priority="spider")
+
+    @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
+        """Built by ``meetscout crawl`` with its source, or by ``scrapy crawl <type> -a
+        source=<name>`` with the source's name (:mod:`crawlers.standalone`)."""
+        alone = isinstance(kwargs.get("source"), str)
+        if alone:
+            kwargs = spider_arguments(cls.source_type, kwargs)
         spider = super().from_crawler(crawler, *args, **kwargs)
         crawler.signals.connect(spider.on_dropped, signal=signals.request_dropped)
+        if alone:
+            began = time.monotonic()
+
+            def closed(*_args: object, **_kwargs: object) -> None:
+                conclude_alone(spider, began)
+
+            crawler.signals.connect(closed, signal=signals.spider_closed, weak=False)
         return spider
 
     def default_venue(self) -> Venue:
