@@ -94,9 +94,14 @@ def send_digests(
             )
             message = compose(digest, subscription)
             if delivery.message_id:  # a crashed or failed try may have gone out under it
-                message.replace_header("Message-ID", delivery.message_id)
-            elif message["Message-ID"]:
-                subscriptions.record_message_id(delivery=delivery, message_id=message["Message-ID"])
+                del message["Message-ID"]
+                message["Message-ID"] = delivery.message_id
+            elif message["Message-ID"] and not subscriptions.record_message_id(
+                delivery=delivery, message_id=message["Message-ID"]
+            ):
+                # This run stalled past ``stale_after`` and another took the send over.
+                report.in_progress += 1
+                continue
             mailer.send(message)
         except Exception as exc:  # one subscriber's failure must not stop the others
             error = f"{type(exc).__name__}: {exc}"

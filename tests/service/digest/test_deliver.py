@@ -11,7 +11,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from datetime import datetime, timedelta
-from typing import Any
+from email.message import EmailMessage
+from typing import Any, ClassVar
 
 import lxml.html
 import pytest
@@ -21,7 +22,9 @@ from typer.testing import CliRunner, Result
 from service.app import create_app
 from service.cli import digest as digest_cli
 from service.cli.main import app as cli
+from service.digest.deliver import send_digests
 from service.digest.mailer import SmtpMailer
+from service.model import Digest, Subscription
 from service.settings import Settings, get_settings
 from service.store import EventStore, SubscriptionStore
 from tests.factories import (
@@ -29,6 +32,7 @@ from tests.factories import (
     NEXT_MONDAY,
     NOW,
     SCRIPT_TITLE,
+    make_subscription,
     script_event,
     subscription_request,
 )
@@ -354,3 +358,50 @@ def test_digest_unsubscribe_by_address_stops_the_next_run(
     result = send(monkeypatch, MONDAY)
     assert summary(result)["sent"] == 0
     assert digests(sink, ADA) == []
+
+
+def test_a_run_that_stalled_past_its_claim_leaves_the_send_to_the_run_that_took_over(
+    located: EventStore,
+) -> None:
+    """A run paused longer than the retry time (a suspended machine) must not send too."""
+    subscriptions = SubscriptionStore(located.engine)
+    draft = make_subscription(token="s" * 43, email=GRACE)
+    subscriptions.create(subscription=draft, confirm_code="code")
+    subscriptions.confirm(token=draft.token, code="code", now=NOW, valid_for=timedelta(days=7))
+    stale_after = timedelta(minutes=30)
+    taken_over: list[str] = []
+
+    def compose_while_another_run_takes_over(digest: Digest, subscription: Subscription) -> Any:
+        later = subscriptions.claim(
+            subscription_id=subscription.id,
+            week=digest.week,
+            now=MONDAY + stale_after,
+            stale_after=stale_after,
+            max_attempts=5,
+        )
+        taken_over.append(later.outcome)
+        message = EmailMessage()
+        message["Message-ID"] = "<stalled@meetscout.test>"
+        return message
+
+    class Outbox:
+        sent: ClassVar[list[EmailMessage]] = []
+
+        def send(self, message: EmailMessage) -> None:
+            self.sent.append(message)
+
+        def close(self) -> None:
+            return
+
+    report = send_digests(
+        store=located,
+        subscriptions=subscriptions,
+        mailer=Outbox(),
+        compose=compose_while_another_run_takes_over,
+        now=MONDAY,
+        stale_after=stale_after,
+        max_attempts=5,
+    )
+    assert taken_over == ["claimed"]
+    assert Outbox.sent == []
+    assert (report.sent, report.in_progress) == (0, 1)
