@@ -11,6 +11,17 @@ from feeds.digest import DigestLinks, digest_json, render_html, render_markdown,
 from service.digest.build import Digest
 
 DigestFormat = Literal["html", "text", "md", "json"]
+DIGEST_RESPONSES: dict[int | str, dict[str, object]] = {
+    200: {
+        "content": {
+            "text/html": {},
+            "text/plain": {},
+            "text/markdown": {},
+            "application/json": {},
+        }
+    }
+}
+"""What an operation answering with :func:`digest_response` documents for its 200."""
 
 
 def digest_response(digest: Digest, links: DigestLinks, format: DigestFormat) -> Response:

@@ -55,3 +55,18 @@ def document_framework_responses(app: FastAPI) -> None:
         return schema
 
     app.openapi = openapi  # type: ignore[method-assign]
+
+
+def link(path: str, method: str, description: str, **parameters: str) -> dict[str, Any]:
+    """An OpenAPI link from an answer to the operation at ``method path``.
+
+    ``parameters`` map the target's parameter names to runtime expressions
+    (``$response.body#/token``): how a client, or a stateful test, goes from
+    one call to the next.
+    """
+    pointer = path.replace("~", "~0").replace("/", "~1")
+    return {
+        "operationRef": f"#/paths/{pointer}/{method}",
+        "parameters": parameters,
+        "description": description,
+    }

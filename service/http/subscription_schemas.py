@@ -102,7 +102,17 @@ class _Preferences(BaseModel):
 class SubscriptionIn(_Preferences):
     """A new subscription; a confirmation email goes to ``email`` first."""
 
-    email: str = Field(max_length=254, description="Where the digest goes; never shown again.")
+    # The schema says what the checks below say: a place name or both coordinates.
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"anyOf": [{"required": ["near"]}, {"required": ["lat", "lon"]}]},
+    )
+
+    email: str = Field(
+        max_length=254,
+        description="Where the digest goes; never shown again.",
+        json_schema_extra={"format": "email"},
+    )
     radius_km: float = Field(default=DEFAULT_RADIUS_KM, ge=MIN_RADIUS_KM, le=MAX_RADIUS_KM)
     sectors: list[str] = Field(default_factory=list, max_length=MAX_LIST)
     kinds: list[Kind] = Field(default_factory=list, max_length=MAX_LIST)

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from fastapi import APIRouter, Query, Response
 
 from feeds.digest import DigestLinks
-from service.api.digest_formats import DigestFormat, digest_response
+from service.api.digest_formats import DIGEST_RESPONSES, DigestFormat, digest_response
 from service.digest.build import Digest
 from service.digest.compile import compile_digest
 from service.http.deps import NowDep, SearchCacheDep, SettingsDep, StoreDep
@@ -44,16 +44,7 @@ def _place(filters: EventFilters) -> str:
 @router.get(
     "/digest",
     response_model=None,
-    responses={
-        200: {
-            "content": {
-                "text/html": {},
-                "text/plain": {},
-                "text/markdown": {},
-                "application/json": {},
-            }
-        }
-    },
+    responses=DIGEST_RESPONSES,
 )
 def get_digest(
     filters: FiltersDep,

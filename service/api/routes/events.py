@@ -15,6 +15,7 @@ from service.api.feed_cache import (
     FeedPlan,
     IcsRepresentationsDep,
 )
+from service.api.openapi_docs import link
 from service.api.present import event_out, place_out, recording_out, search_result_out
 from service.api.schemas import EventOut, EventPage
 from service.http.caching import Validators
@@ -30,7 +31,20 @@ ICS_MEDIA_TYPE = "text/calendar; charset=utf-8"
 JSON_MEDIA_TYPE = "application/json"
 
 
-@router.get("", response_model=EventPage)
+FIRST_ID = "$response.body#/items/0/id"
+EVENT_LINKS = {
+    "GetEvent": link("/events/{event_id}", "get", "The first event found.", event_id=FIRST_ID),
+    "GetEventIcs": link(
+        "/events/{event_id}.ics", "get", "The first event found, as iCalendar.", event_id=FIRST_ID
+    ),
+    "NextPage": link(
+        "/events", "get", "The next page of the same search.", cursor="$response.body#/next_cursor"
+    ),
+}
+"""Where a client goes from a page of results."""
+
+
+@router.get("", response_model=EventPage, responses={200: {"links": EVENT_LINKS}})
 def list_events(
     filters: FiltersDep,
     store: StoreDep,

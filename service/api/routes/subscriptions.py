@@ -15,7 +15,8 @@ from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request, Res
 from fastapi.responses import HTMLResponse
 
 from feeds.digest import render_atom, render_notice
-from service.api.digest_formats import DigestFormat, digest_response
+from service.api.digest_formats import DIGEST_RESPONSES, DigestFormat, digest_response
+from service.api.openapi_docs import link
 from service.digest.compile import subscription_digest
 from service.digest.compose import (
     digest_links,
@@ -44,6 +45,32 @@ Token = Annotated[
     str,
     Path(min_length=20, max_length=64, pattern=r"^[A-Za-z0-9_-]+$", description="From the 201."),
 ]
+
+
+BY_TOKEN = "$response.body#/token"
+SUBSCRIPTION_LINKS = {
+    "GetSubscription": link("/subscriptions/{token}", "get", "Read it.", token=BY_TOKEN),
+    "UpdateSubscription": link("/subscriptions/{token}", "patch", "Change it.", token=BY_TOKEN),
+    "DeleteSubscription": link("/subscriptions/{token}", "delete", "Forget it.", token=BY_TOKEN),
+    "ConfirmPage": link(
+        "/subscriptions/{token}/confirm", "get", "The email's confirmation page.", token=BY_TOKEN
+    ),
+    "Confirm": link(
+        "/subscriptions/{token}/confirm", "post", "Confirm with the email's code.", token=BY_TOKEN
+    ),
+    "UnsubscribePage": link(
+        "/subscriptions/{token}/unsubscribe", "get", "The unsubscribe page.", token=BY_TOKEN
+    ),
+    "Unsubscribe": link(
+        "/subscriptions/{token}/unsubscribe", "post", "Unsubscribe.", token=BY_TOKEN
+    ),
+    "Digest": link("/subscriptions/{token}/digest", "get", "This week's digest.", token=BY_TOKEN),
+    "DigestFeed": link(
+        "/subscriptions/{token}/digest.atom", "get", "The digest as Atom.", token=BY_TOKEN
+    ),
+}
+"""Where a client goes from a new subscription: every operation its token opens."""
+CANCELLED = {"description": "The subscription was cancelled (unsubscribed)."}
 
 
 def subscription_store(store: StoreDep) -> SubscriptionStore:
@@ -110,7 +137,11 @@ def _get(subscriptions: SubscriptionStore, token: str) -> Subscription:
     status_code=201,
     response_model=SubscriptionCreated,
     dependencies=[Depends(rate_limited)],
-    responses={429: {"description": "Too many from this client"}, 503: {"description": "No mail"}},
+    responses={
+        201: {"links": SUBSCRIPTION_LINKS},
+        429: {"description": "Too many from this client"},
+        503: {"description": "No mail"},
+    },
 )
 def create_subscription(
     body: SubscriptionIn,
@@ -230,7 +261,11 @@ def confirm_page(
     )
 
 
-@router.post("/{token}/confirm", response_class=HTMLResponse)
+@router.post(
+    "/{token}/confirm",
+    response_class=HTMLResponse,
+    responses={400: {"description": "The code is wrong or has expired."}},
+)
 def confirm_subscription(
     token: Token, code: CodeQuery, subscriptions: SubscriptionsDep, now: NowDep
 ) -> HTMLResponse:
@@ -273,7 +308,7 @@ def unsubscribe(token: Token, subscriptions: SubscriptionsDep, now: NowDep) -> H
     return _page("Unsubscribed", "No more digests will be sent.")
 
 
-@router.get("/{token}/digest", response_model=None)
+@router.get("/{token}/digest", response_model=None, responses=DIGEST_RESPONSES)
 def subscription_digest_page(
     token: Token,
     subscriptions: SubscriptionsDep,
@@ -294,7 +329,7 @@ def subscription_digest_page(
 @router.get(
     "/{token}/digest.atom",
     response_class=Response,
-    responses={200: {"content": {"application/atom+xml": {}}}},
+    responses={200: {"content": {"application/atom+xml": {}}}, 410: CANCELLED},
 )
 def subscription_digest_feed(
     token: Token,

@@ -24,19 +24,29 @@ from service.settings import Settings
 from service.store import EventStore, make_engine, migrate
 from tests.factories import NOW
 from tests.support.saved import real_events
+from tests.support.smtp import SmtpSink
 
 EXAMPLES_PER_OPERATION = 25
 
 
 @pytest.fixture(scope="module")
-def fuzzed_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FastAPI]:
-    """One seeded app for every operation; no mail server, whatever the environment says."""
+def mailbox() -> Iterator[SmtpSink]:
+    with SmtpSink() as sink:
+        yield sink
+
+
+@pytest.fixture(scope="module")
+def fuzzed_app(tmp_path_factory: pytest.TempPathFactory, mailbox: SmtpSink) -> Iterator[FastAPI]:
+    """One seeded app for every operation, its mail going to a local sink.
+
+    (Without mail a valid sign-up is a 503: the server cannot do what is asked.)
+    """
     folder = tmp_path_factory.mktemp("fuzz")
     app_settings = Settings(
         database_url=f"sqlite:///{folder / 'meetscout.db'}",
         sources=folder / "sources.toml",
         base_url="http://testserver",
-        smtp_url=None,
+        smtp_url=mailbox.url,
     )
     engine = make_engine(app_settings.database_url)
     migrate(engine)
