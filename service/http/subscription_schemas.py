@@ -50,6 +50,17 @@ def _sectors(values: list[str]) -> list[str]:
     return list(dict.fromkeys(values))
 
 
+def _sector_slugs(schema: dict[str, Any]) -> None:
+    """The schema of a list of sectors names the known slugs (they come from the taxonomy)."""
+    items = schema.get("items")
+    if isinstance(items, dict):
+        items["enum"] = list(get_taxonomy().slugs)
+    else:  # an optional list: anyOf [array, null]
+        for option in schema.get("anyOf", []):
+            if option.get("type") == "array":
+                option["items"]["enum"] = list(get_taxonomy().slugs)
+
+
 def _timezone(value: str | None) -> str | None:
     if value is None:
         return None
@@ -114,7 +125,9 @@ class SubscriptionIn(_Preferences):
         json_schema_extra={"format": "email"},
     )
     radius_km: float = Field(default=DEFAULT_RADIUS_KM, ge=MIN_RADIUS_KM, le=MAX_RADIUS_KM)
-    sectors: list[str] = Field(default_factory=list, max_length=MAX_LIST)
+    sectors: list[str] = Field(
+        default_factory=list, max_length=MAX_LIST, json_schema_extra=_sector_slugs
+    )
     kinds: list[Kind] = Field(default_factory=list, max_length=MAX_LIST)
     attendance: list[Attendance] = Field(default_factory=list, max_length=3)
     free_times: list[FreeTime] = Field(
@@ -148,7 +161,9 @@ class SubscriptionPatch(_Preferences):
     """Only the fields given change; the address cannot (subscribe it anew)."""
 
     radius_km: float | None = Field(default=None, ge=MIN_RADIUS_KM, le=MAX_RADIUS_KM)
-    sectors: list[str] | None = Field(default=None, max_length=MAX_LIST)
+    sectors: list[str] | None = Field(
+        default=None, max_length=MAX_LIST, json_schema_extra=_sector_slugs
+    )
     kinds: list[Kind] | None = Field(default=None, max_length=MAX_LIST)
     attendance: list[Attendance] | None = Field(default=None, max_length=3)
     free_times: list[FreeTime] | None = Field(default=None, max_length=len(FreeTime))

@@ -68,6 +68,10 @@ SUBSCRIPTION_LINKS = {
     "DigestFeed": link(
         "/subscriptions/{token}/digest.atom", "get", "The digest as Atom.", token=BY_TOKEN
     ),
+    "ListFollows": link(
+        "/subscriptions/{token}/hosts", "get", "The hosts it follows.", token=BY_TOKEN
+    ),
+    "FollowHost": link("/subscriptions/{token}/hosts", "post", "Follow a host.", token=BY_TOKEN),
 }
 """Where a client goes from a new subscription: every operation its token opens."""
 CANCELLED = {"description": "The subscription was cancelled (unsubscribed)."}
