@@ -95,6 +95,8 @@ FIRST_WINDOW = timedelta(days=1)
 WINDOW_ROWS = 256
 MAX_GROWTH = 4.0
 MIN_GROWTH = 0.25
+MAX_SPAN = timedelta(days=366 * 10_000)
+"""Longer than any two datetimes are apart: a window never needs more."""
 ONE_TICK = timedelta(microseconds=1)
 
 
@@ -122,18 +124,28 @@ class StartWindows:
         self._span = FIRST_WINDOW
         if expected > 0 and last is not None and last > first:
             self._span = max(FIRST_WINDOW, (last - first) * min(1.0, WINDOW_ROWS / expected))
-        self._high = max(first, now) + self._span
+        self._high = _ahead(max(first, now), self._span)
 
     def __iter__(self) -> Iterator[tuple[datetime, datetime]]:
         while self._last is not None and self._low <= self._last:
             high = min(self._high, self._last)
             yield self._low, high
             self._low = high + ONE_TICK
-            self._high = high + self._span
+            self._high = _ahead(high, self._span)
 
     def held(self, rows: int) -> None:
         """Size the next window from the ``rows`` the last one held."""
-        self._span *= min(MAX_GROWTH, max(MIN_GROWTH, WINDOW_ROWS / max(rows, 1)))
+        growth = min(MAX_GROWTH, max(MIN_GROWTH, WINDOW_ROWS / max(rows, 1)))
+        self._span = min(self._span * growth, MAX_SPAN)
+
+
+def _ahead(moment: datetime, span: timedelta) -> datetime:
+    """``moment + span``, or the last moment a datetime holds: a window grown over
+    centuries (a search from the year 105) must not run past it."""
+    try:
+        return moment + span
+    except OverflowError:
+        return datetime.max.replace(tzinfo=UTC)
 
 
 @cache
