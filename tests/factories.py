@@ -233,6 +233,58 @@ HOSTILE = {
 }
 """Texts a feed takes from outside and must not let out of their property, by what they try."""
 
+MARKUP = {
+    "script": "<script>alert(1)</script>",
+    "img-onerror": '<img src=x onerror="alert(2)">',
+    "attribute-break": '" autofocus onfocus="alert(3)" x="',
+    "single-quote-break": "' onmouseover='alert(4)' x='",
+    "close-and-open": "</title></textarea></style></script><svg onload=alert(5)>",
+    "json-ld-break": '</script><script>alert(6)</script>{"@context":',
+    "comment": "<!-- --><iframe src=javascript:alert(7)>",
+    "entities": "&lt;script&gt;alert(8)&lt;/script&gt; &amp;amp; &#x3C;b&#x3E;",
+    "style": "<style>*{background:url(javascript:alert(9))}</style>",
+    "template-syntax": "{{ 7*7 }} {% raw %} ${7*7} #{7*7}",
+    "rich-markup": "[bold red]Owned[/bold red] [link=https://evil.example]click[/link]",
+    "terminal-escape": "Mixer \x1b[2J\x1b]8;;https://evil.example\x07click\x1b]8;;\x07",
+    "bidi": "Mixer \u202egnp.exe \u2066hidden\u2069",
+}
+"""Texts a page, a feed, an email or a terminal must show as text, never run, by what they try."""
+
+MARKUP_URLS = {
+    "javascript": "javascript:alert(document.cookie)",
+    "javascript-cased": " JaVaScRiPt:alert(1)",
+    "javascript-tab": "java\tscript:alert(1)",
+    "data": "data:text/html,<script>alert(1)</script>",
+    "vbscript": "vbscript:msgbox(1)",
+    "quote-break": 'https://example.org/"><script>alert(1)</script>',
+}
+"""Addresses a source may give for an event that no page may turn into a link as they are."""
+
+
+def hostile_event(key: object, words: str, *, url: str | None = None, **fields: Any) -> Event:
+    """A Berlin meetup the day after NOW with ``words`` in every text field a source fills."""
+    values: dict[str, Any] = {
+        "title": words,
+        "start": NOW + timedelta(days=1, hours=5),
+        "end": NOW + timedelta(days=1, hours=7),
+        "timezone": "Europe/Berlin",
+        "kind": Kind.MEETUP,
+        "sectors": ["technology"],
+        "venue": Venue(
+            name=words,
+            address=words,
+            city="Berlin",
+            country="Germany",
+            lat=52.52,
+            lon=13.405,
+        ),
+        "url": url or "https://example.org/meetups/1",
+        "organizer": words,
+        "description": f"{words}\n\n{words}",
+    }
+    values.update(fields)
+    return make_event(key, **values)
+
 
 def python_meetup(n: int = 1, **fields: Any) -> Event:
     """The ``n``-th Python meetup in a London hall: ``n`` days after NOW, two hours long."""

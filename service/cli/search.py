@@ -10,6 +10,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from service.cli.tables import cell
 from service.model import Attendance, Kind, Status
 from service.search import (
     Point,
@@ -121,12 +122,12 @@ def results_table(page: SearchPage) -> Table:
             where = ATTENDANCE_LABELS[Attendance.ONLINE]
         table.add_row(
             when,
-            event.title,
+            cell(event.title),
             KIND_LABELS[event.kind],
-            where or "-",
+            cell(where) or "-",
             f"{item.distance_km:.1f} km" if item.distance_km is not None else "-",
             f"{item.score:.2f}",
-            "; ".join(item.why),
+            cell("; ".join(item.why)),
         )
     return table
 

@@ -7,6 +7,7 @@ operator come first: failed, then partial, then stale, then healthy.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
@@ -23,6 +24,18 @@ from service.text.phrases import where_short_text
 
 if TYPE_CHECKING:
     from service.store.health import SourceHealth
+
+
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def cell(text: str) -> str:
+    """Text from a source as a table shows it: its markup and terminal controls are not run.
+
+    A title may hold rich markup (``[link=...]``) or escape sequences that
+    would clear the screen or hide a link; both are shown as the text they are.
+    """
+    return escape(" ".join(CONTROL_CHARACTERS.sub(" ", text).split()))
 
 
 class SourceReport(Protocol):
@@ -205,8 +218,8 @@ def check_table(events: Sequence[Event], *, title: str) -> Table:
     for event in events:
         table.add_row(
             _event_when(event),
-            escape(event.title),
-            escape(where_short_text(event)),
+            cell(event.title),
+            cell(where_short_text(event)),
             KIND_LABELS[event.kind],
             escape("\n".join(sector.replace("-", " ") for sector in event.sectors) or "-"),
         )
