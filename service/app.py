@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import gc
+import math
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import datetime
 
 from fastapi import FastAPI, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.middleware.gzip import DEFAULT_EXCLUDED_CONTENT_TYPES, GZipMiddleware
@@ -63,6 +66,28 @@ async def store_unavailable(request: Request, exc: Exception) -> JSONResponse:
         status_code=503,
         headers={"Retry-After": str(STORE_RETRY_AFTER_SECONDS), "Cache-Control": "no-store"},
     )
+
+
+def _json_safe(value: object) -> object:
+    """``value`` with NaN and the infinities as text: JSON has no numbers for them."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
+    if isinstance(value, dict):
+        return {key: _json_safe(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_json_safe(item) for item in value]
+    return value
+
+
+async def invalid_request(request: Request, exc: Exception) -> JSONResponse:
+    """FastAPI's 422 naming each field, able to quote any input it names.
+
+    A body with ``"radius_km": NaN`` is refused, and its refusal quotes the
+    NaN; FastAPI's own answer cannot encode it and ends in a 500.
+    """
+    assert isinstance(exc, RequestValidationError)
+    detail = _json_safe(jsonable_encoder(exc.errors()))
+    return JSONResponse({"detail": detail}, status_code=422)
 
 
 @asynccontextmanager
@@ -140,6 +165,7 @@ def create_app(
         ),
     )
     app.add_exception_handler(SQLAlchemyError, store_unavailable)
+    app.add_exception_handler(RequestValidationError, invalid_request)
     app.include_router(health.router)
     app.include_router(events.router)
     app.include_router(feeds.router)

@@ -344,9 +344,13 @@ async def subscribe(
     body = await _read_body(request)
     if body is None:
         return render("message.html", status=413, **_message("too_large"))
-    params = ImmutableMultiDict(
-        parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True, max_num_fields=200)
-    )
+    try:
+        pairs = parse_qsl(
+            body.decode("utf-8", "replace"), keep_blank_values=True, max_num_fields=200
+        )
+    except ValueError:  # more fields than the form has, by far
+        return render("message.html", status=413, **_message("too_large"))
+    params = ImmutableMultiDict(pairs)
     return await run_in_threadpool(_subscribe, request, params, store, cache, settings, now)
 
 

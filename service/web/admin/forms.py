@@ -11,7 +11,7 @@ from service.web.routes import FORM_MEDIA_TYPE, MAX_FORM_BYTES
 
 
 async def read_form(request: Request) -> ImmutableMultiDict[str, str] | None:
-    """The posted urlencoded form, or None when it is not one or is too large."""
+    """The posted urlencoded form, or None: not a form, too large, or too many fields."""
     media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if media_type != FORM_MEDIA_TYPE:
         return None
@@ -23,6 +23,10 @@ async def read_form(request: Request) -> ImmutableMultiDict[str, str] | None:
         body += chunk
         if len(body) > MAX_FORM_BYTES:
             return None
-    return ImmutableMultiDict(
-        parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True, max_num_fields=50)
-    )
+    try:
+        pairs = parse_qsl(
+            body.decode("utf-8", "replace"), keep_blank_values=True, max_num_fields=50
+        )
+    except ValueError:  # more fields than any of these forms has
+        return None
+    return ImmutableMultiDict(pairs)
