@@ -97,6 +97,7 @@ def _item_view(item: DigestItem) -> dict[str, Any]:
         "title": line(event.title),
         "url": safe_url(event.url) or safe_url(event.source_url),
         "when": line(item.when),
+        "repeats": line(item.rhythm) or None,
         "where": line(item.where),
         "distance": distance(item.distance_km),
         "why": [line(reason) for reason in item.why if line(reason)],

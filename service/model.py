@@ -278,6 +278,8 @@ class DigestItem:
     fits_free_time: bool
     preparation: Preparation
     is_new: bool = False
+    rhythm: str | None = None
+    """How it repeats ("every Tuesday, 7:30 am") when it does: shown once, at this date."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -215,6 +215,11 @@ class IcsSpider(SourceSpider):
         raw_start = date_value(component, "DTSTART")
         floating = isinstance(raw_start, datetime) and raw_start.tzinfo is None and zone is None
         organizer = organizer_name(component.get("ORGANIZER"))
+        details = {"floating_time": "no zone given; read as UTC"} if floating else {}
+        uid = collapse(first(component.get("UID")))
+        if slot is not None and uid:
+            # Occurrences of one series share it: lists show the series once.
+            details["series"] = make_event_id(self.source.name, uid)
         return Event(
             id=self._parse_id(component, start, slot=slot),
             title=title,
@@ -235,8 +240,8 @@ class IcsSpider(SourceSpider):
             source=self.source.name,
             source_url=feed.url,
             categories=category_names(component.get("CATEGORIES")),
-            # Read as UTC for now; the locate stage moves it to the venue's zone.
-            details={"floating_time": "no zone given; read as UTC"} if floating else {},
+            # A floating time is read as UTC for now; the locate stage moves it to the venue's zone.
+            details=details,
         )
 
     def _parse_id(

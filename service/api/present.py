@@ -18,12 +18,13 @@ from service.api.schemas import (
     PlaceOut,
     RecordingOut,
     SearchResultOut,
+    SeriesOut,
     VenueOut,
 )
 from service.links import absolute, event_ics_url, google_calendar_url, public_url
 from service.model import Event
 from service.places.gazetteer import Place
-from service.search import SearchResult
+from service.search import SearchResult, Series
 from service.search.kept_events import KeptEvents
 from service.text.recording import recording_notice
 
@@ -99,7 +100,16 @@ def search_result_out(result: SearchResult, *, base_url: str, kept: KeptEvents) 
         distance_km=round(float(distance), DISTANCE_DIGITS) if distance is not None else None,
         score=float(result.score),
         why=[str(line) for line in result.why],
+        series=series_out(result.series, result.event),
     )
+
+
+def series_out(series: Series | None, event: Event) -> SeriesOut | None:
+    """The series' dates in the event's own zone, as its ``start`` is."""
+    if series is None:
+        return None
+    starts = [start.astimezone(event.zone) for start in series.starts]
+    return SeriesOut(rhythm=series.rhythm, next=starts[0], count=series.count, starts=starts)
 
 
 def place_out(place: Place) -> PlaceOut:

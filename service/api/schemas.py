@@ -65,8 +65,23 @@ class EventOut(BaseModel):
     google_calendar_url: str = Field(description="Adds this event to Google Calendar.")
 
 
+class SeriesOut(BaseModel):
+    """An event that repeats, listed once: its rhythm and its dates ahead that match."""
+
+    rhythm: str = Field(description='How it repeats: "every Tuesday, 7:30 am".')
+    next: datetime = Field(description="Its next date (the result's own `start`).")
+    count: int = Field(description="How many of its dates match the search.")
+    starts: list[datetime] = Field(description="Those dates, soonest first.")
+
+
 class SearchResultOut(EventOut):
     """An event as a search found it: how far, how good a chance, and why."""
+
+    series: SeriesOut | None = Field(
+        default=None,
+        description="Set when the event repeats: the list shows it once, at its next date "
+        "(with `repeats=each`, every date is listed and this is null).",
+    )
 
     distance_km: float | None = Field(
         description="Geodesic distance from the search's place; null without a place or online."

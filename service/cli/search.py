@@ -23,6 +23,7 @@ from service.search import (
 )
 from service.text.labels import ATTENDANCE_LABELS, KIND_LABELS
 from service.text.recording import recording_notice
+from service.text.series import series_line
 
 console = Console()
 
@@ -81,6 +82,7 @@ def search_command(
             sort=sort.value,  # type: ignore[arg-type]
             limit=limit,
             statuses=(Status.SCHEDULED, Status.POSTPONED),
+            once=True,
         )
         engine = make_engine(settings.database_url)
         try:
@@ -102,6 +104,7 @@ def search_command(
 
 
 def results_table(page: SearchPage) -> Table:
+    """One row a result; an event that repeats is one row, at its next date, with its rhythm."""
     table = Table(title=f"{page.total} events, best first" if page.total else "No events")
     for column, justify in (
         ("when", "left"),
@@ -117,6 +120,8 @@ def results_table(page: SearchPage) -> Table:
         event = item.event
         local = event.local_start()
         when = f"{local:%a %d %b %Y}" if event.all_day else f"{local:%a %d %b %Y %H:%M}"
+        if item.series is not None:
+            when = f"{when} ({series_line(item.series.rhythm, item.series.count)})"
         where = ", ".join(p for p in dict.fromkeys((event.venue.name, event.venue.city)) if p)
         if event.attendance is Attendance.ONLINE:
             where = ATTENDANCE_LABELS[Attendance.ONLINE]

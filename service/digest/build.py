@@ -193,6 +193,7 @@ def _item(
         fits_free_time=fits,
         preparation=prepare(event, sectors=sectors),
         is_new=is_new,
+        rhythm=result.series.rhythm if result.series is not None else None,
     )
 
 

@@ -56,6 +56,7 @@ def week_request(
         start=max(start, now),
         end=end,
         sort="score",
+        once=True,
         limit=WEEK_LIMIT,
         cursor=None,
         statuses=(Status.SCHEDULED,),

@@ -17,6 +17,7 @@ from typing import Any
 
 from service.model import Attendance
 from service.places.distance import Box, RadiusCut, bounding_boxes
+from service.search import series
 from service.search.cache import SearchCache
 from service.search.cursors import Cursor, decode_cursor, encode_cursor
 from service.search.rank import Scorer, reasons
@@ -72,6 +73,12 @@ def search(
     cursor = decode_cursor(request.cursor, request.sort) if request.cursor else None
     if cursor is not None:
         now = cursor.now
+    if request.once:
+
+        def run(each: SearchRequest) -> SearchPage:
+            return search(store, each, now=now, weights=weights, cache=kept)
+
+        return series.once(run, store, request, _query(request, now), kept, now=now)
     scorer = Scorer(
         weights or DEFAULT_WEIGHTS, now=now, near=request.near is not None, sectors=request.sectors
     )
@@ -264,8 +271,9 @@ def _page(
                 near=near is not None,
                 sectors=request.sectors,
             ),
+            key=key,
         )
-        for _, event_id, distance, score in page
+        for key, event_id, distance, score in page
         if event_id in events
     ]
     next_cursor = encode_cursor(request.sort, now, page[-1][0]) if more and page else None
@@ -363,6 +371,7 @@ def _by_date(
             distance_km=None,
             score=scorer.score_event(event, None),
             why=reasons(event, distance_km=None, now=now, near=False, sectors=request.sectors),
+            key=(event.start, event.id),
         )
         for event in events
     ]

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Literal, get_args
+from typing import Any, Literal, get_args
 
 from service.classify.sectors import get_taxonomy
 from service.model import Attendance, Event, Kind, Status
@@ -53,8 +53,21 @@ class SearchRequest:
     limit: int = 50
     cursor: str | None = None
     statuses: tuple[Status, ...] = ()
+    once: bool = False
+    """An event that repeats shows once, at its next date, with its rhythm (lists do this;
+    a calendar feed keeps every occurrence)."""
     seen_since: datetime | None = None
     """Only events first seen at or after this moment (a feed of what is new)."""
+
+
+@dataclass(frozen=True)
+class Series:
+    """An event that repeats, as a list shows it once: its rhythm and how many dates are ahead
+    (its next date is the result's own start)."""
+
+    rhythm: str
+    count: int
+    starts: tuple[datetime, ...]
 
 
 @dataclass(frozen=True)
@@ -65,6 +78,9 @@ class SearchResult:
     distance_km: float | None
     score: float
     why: list[str]
+    series: Series | None = None
+    key: tuple[Any, ...] | None = None
+    """Where this result sits in the search's order: a cursor after it starts there."""
 
 
 @dataclass(frozen=True)

@@ -24,8 +24,8 @@ from service.places.cells import cell_of
 from service.store import dialects
 from service.store.corrections import apply_correction, held_record, read_corrections
 from service.store.host_records import assign_hosts
-from service.store.query import EventQuery
-from service.store.statements import prepare
+from service.store.query import EventQuery, SeriesRow
+from service.store.statements import prepare, prepare_repeated
 from service.store.tables import events as table
 from service.store.tables import held_events
 
@@ -56,6 +56,38 @@ def _event_ids() -> Select[Any]:
 
 def _event_versions() -> Select[Any]:
     return select(table.c.id, table.c.sequence, table.c.updated)
+
+
+def _series_columns() -> Select[Any]:
+    c = table.c
+    details = type_coerce(c.details, Text).label("details")
+    return select(
+        c.id,
+        c.title,
+        c.start,
+        c.end,
+        c.timezone,
+        c.all_day,
+        c.source,
+        c.host,
+        c.venue_name,
+        c.lat,
+        c.lon,
+        details,
+    )
+
+
+def _series_of(details: object) -> str | None:
+    """The source's own series (an iCalendar UID's family), from the stored details."""
+    if isinstance(details, str):
+        try:
+            details = json.loads(details)
+        except ValueError:
+            return None
+    if not isinstance(details, dict):
+        return None
+    value = details.get("series")
+    return value if isinstance(value, str) and value else None
 
 
 def _event_count() -> Select[Any]:
@@ -530,6 +562,28 @@ class EventStore:
         with self.engine.connect() as conn:
             rows: Sequence[Any] = prepared.run(conn).all()
         return [(row[0], row[1], row[2]) for row in rows]
+
+    def repeated(self, *, query: EventQuery) -> list[SeriesRow]:
+        """What tells the occurrences of a series apart from single events, for the events of
+        ``query`` whose title another of them shares (by start, then id)."""
+        prepared = prepare_repeated(_series_columns, query)
+        return [
+            SeriesRow(
+                id=row[0],
+                title=row[1],
+                start=_moment(row[2]),  # type: ignore[arg-type]
+                end=_moment(row[3]),
+                timezone=row[4],
+                all_day=bool(row[5]),
+                source=row[6],
+                host=row[7],
+                venue_name=row[8],
+                lat=row[9],
+                lon=row[10],
+                series=_series_of(row[11]),
+            )
+            for row in prepared.rows(self.engine)
+        ]
 
     def count(self, *, query: EventQuery) -> int:
         prepared = prepare(_event_count, query)

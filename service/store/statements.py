@@ -15,7 +15,7 @@ from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, bindparam, or_
+from sqlalchemy import ColumnElement, Select, and_, bindparam, func, or_, select
 
 from service.store import dialects
 from service.store.prepared import KEPT_SHAPES, Prepared
@@ -126,6 +126,25 @@ def _conditions(names: frozenset[str]) -> list[ColumnElement[bool]]:
             or_(*(c[column].icontains(value, escape="\\") for column in TEXT_COLUMNS))
         )
     return conditions
+
+
+def prepare_repeated(base: Base, query: EventQuery) -> Prepared:
+    """``base()`` over the events of ``query`` whose title another of them shares, by start:
+    where the occurrences of a series are (one pass, the same filters inside and out)."""
+    shape, params = _bind(query, in_order=False)
+    return Prepared(_repeated_statement(base, shape), params)
+
+
+@lru_cache(maxsize=KEPT_SHAPES)
+def _repeated_statement(base: Base, shape: Shape) -> Select[Any]:
+    _, names = shape
+    inner = select(table.c.title).group_by(table.c.title).having(func.count() > 1)
+    outer = base()
+    conditions = _conditions(names)
+    if conditions:
+        inner = inner.where(and_(*conditions))
+        outer = outer.where(and_(*_conditions(names)))
+    return outer.where(table.c.title.in_(inner)).order_by(table.c.start, table.c.id)
 
 
 def _escape_like(word: str) -> str:

@@ -11,6 +11,7 @@ site may frame it); every other page says ``frame-ancestors 'none'``.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 from typing import Annotated
 
@@ -23,6 +24,7 @@ from service.links import absolute
 from service.search import SearchError, search
 from service.settings import Settings
 from service.text import syndication as words
+from service.text.series import series_line
 from service.web.form import parse_search_form
 from service.web.routes import environment, recording_banner
 from service.web.view import event_view
@@ -74,7 +76,7 @@ def embed_page(
         try:
             page = search(
                 store,
-                filters.search_request(limit=items),
+                replace(filters.search_request(limit=items), once=True),
                 now=now,
                 weights=settings.score_weights,
                 cache=cache,
@@ -82,7 +84,15 @@ def embed_page(
         except SearchError as exc:
             problems.append(exc.message)
         else:
-            results = [event_view(item.event, distance_km=item.distance_km) for item in page.items]
+            results = [
+                replace(
+                    event_view(item.event, distance_km=item.distance_km),
+                    repeats=series_line(item.series.rhythm, item.series.count)
+                    if item.series
+                    else None,
+                )
+                for item in page.items
+            ]
             total = page.total
         heading = describe_search(filters)
     return _render(

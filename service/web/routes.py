@@ -43,6 +43,7 @@ from service.text.advice import FOLLOW_UP_STEPS, prepare
 from service.text.labels import FREE_TIME_LABELS, KIND_CHOICE_LABELS
 from service.text.phrases import how_soon_text
 from service.text.recording import recording_notice
+from service.text.series import series_line
 from service.web.form import (
     ATTENDANCE_CHOICES,
     MAX_RADIUS_KM,
@@ -255,7 +256,10 @@ def find(
         heading=describe_search(filters),
         total=page.total,
         items=[
-            event_view(item.event, distance_km=item.distance_km, why=item.why)
+            replace(
+                event_view(item.event, distance_km=item.distance_km, why=item.why),
+                repeats=series_line(item.series.rhythm, item.series.count) if item.series else None,
+            )
             for item in page.items
         ],
         next_path=_path(form, cursor=page.next_cursor) if page.next_cursor else None,
@@ -281,7 +285,7 @@ def _search(
     assert form.filters is not None
     return search(
         store,
-        form.filters.search_request(limit=PAGE_SIZE, cursor=form.cursor),
+        replace(form.filters.search_request(limit=PAGE_SIZE, cursor=form.cursor), once=True),
         now=now,
         weights=settings.score_weights,
         cache=cache,

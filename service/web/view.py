@@ -88,6 +88,8 @@ class EventView:
     map_url: str | None = None
     nearby_label: str | None = None
     nearby_path: str | None = None
+    repeats: str | None = None
+    """For an event that repeats, listed once: "Repeats every Tuesday, 7:30 am (6 dates ahead)"."""
 
 
 def event_view(

@@ -138,3 +138,13 @@ def test_parse_bad_body_is_counted_not_raised(body: bytes, reason: str) -> None:
     assert list(spider.parse(response)) == []
     assert reason in (spider.report.last_error or "")
     assert spider.report.errors["bad_feed"] == 1
+
+
+def test_parse_finos_occurrences_of_a_series_share_it(finos) -> None:
+    _, events = finos
+    kdb = [e for e in events if e.title == "KDB Project call"]
+    families = {e.details["series"] for e in kdb}
+    assert len(families) < len(kdb)
+    assert all(sum(e.details["series"] == f for e in kdb) > 1 for f in families)
+    singles = [e for e in events if "series" not in e.details]
+    assert all(e.title != "KDB Project call" for e in singles)

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, HTTPException, Path, Query, Request, Response
 
@@ -53,15 +54,23 @@ def list_events(
     now: NowDep,
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Page size.")] = 50,
     cursor: Annotated[str | None, Query(max_length=500, description="From `next_cursor`.")] = None,
+    repeats: Annotated[
+        Literal["once", "each"],
+        Query(
+            description="An event that repeats: `once` (at its next date, with its `series`) "
+            "or `each` date as a result of its own."
+        ),
+    ] = "once",
 ) -> Response:
     """Upcoming events matching the filters, best chance to meet someone new first.
 
-    Each result says how far it is (`distance_km`), its `score` and `why`.
+    Each result says how far it is (`distance_km`), its `score` and `why`; an
+    event that repeats is listed once with its `series` (`total` counts it once).
     """
     try:
         page = search(
             store,
-            filters.search_request(limit=limit, cursor=cursor),
+            replace(filters.search_request(limit=limit, cursor=cursor), once=repeats == "once"),
             now=now,
             weights=settings.score_weights,
             cache=cache,

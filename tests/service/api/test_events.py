@@ -18,7 +18,7 @@ def test_get_healthz_ok(client: TestClient) -> None:
 
 
 def test_list_events_upcoming_only_soonest_first(client: TestClient) -> None:
-    body = client.get("/events", params={"limit": 200, "sort": "date"}).json()
+    body = client.get("/events", params={"limit": 200, "sort": "date", "repeats": "each"}).json()
     starts = [datetime.fromisoformat(item["start"]) for item in body["items"]]
     ends = [datetime.fromisoformat(item["end"]) for item in body["items"]]
     assert len(body["items"]) == 200
@@ -106,7 +106,7 @@ def test_get_event_by_id(client: TestClient) -> None:
     item = client.get("/events", params={"limit": 1}).json()["items"][0]
     response = client.get(f"/events/{item['id']}")
     assert response.status_code == 200
-    search_only = {"distance_km", "score", "why"}
+    search_only = {"distance_km", "score", "why", "series"}
     assert response.json() == {key: value for key, value in item.items() if key not in search_only}
 
 
@@ -141,3 +141,36 @@ def test_list_events_bad_parameter_is_422_naming_it(
     response = client.get("/events", params=params)
     assert response.status_code == 422
     assert any(parameter in error["loc"] for error in response.json()["detail"])
+
+
+def test_list_events_shows_a_series_once_and_the_feed_keeps_every_date(
+    client: TestClient,
+) -> None:
+    once = client.get("/events", params={"q": "KDB Project call", "limit": 50}).json()
+    each = client.get(
+        "/events", params={"q": "KDB Project call", "limit": 50, "repeats": "each"}
+    ).json()
+    feed = client.get("/feeds/events.ics", params={"q": "KDB Project call"}).text
+
+    assert once["total"] == len(once["items"]) < each["total"]
+    for item in once["items"]:
+        assert item["series"]["rhythm"].endswith(", 9:30 am")
+        assert item["series"]["next"] == item["start"]
+    starts = sorted(
+        datetime.fromisoformat(start)
+        for item in once["items"]
+        for start in item["series"]["starts"]
+    )
+    assert starts == sorted(datetime.fromisoformat(other["start"]) for other in each["items"])
+    assert all(other["series"] is None for other in each["items"])
+    window = {"start": "2026-11-20T00:00:00Z", "end": "2027-05-27T00:00:00Z"}
+    in_window = client.get(
+        "/events", params={"q": "KDB Project call", "repeats": "each", **window}
+    ).json()
+    assert feed.count("BEGIN:VEVENT") == in_window["total"] > len(once["items"])
+
+
+def test_list_events_repeats_takes_once_or_each(client: TestClient) -> None:
+    response = client.get("/events", params={"repeats": "sometimes"})
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["loc"] == ["query", "repeats"]

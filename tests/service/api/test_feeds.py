@@ -9,7 +9,8 @@ from tests.support.ical import check_feed
 
 # The feed's window at the test clock (2026-11-27 12:00 UTC): whole UTC days
 # from 7 days back to 180 days ahead.
-WINDOW = {"start": "2026-11-20T00:00:00Z", "end": "2027-05-27T00:00:00Z"}
+WINDOW = {"start": "2026-11-20T00:00:00Z", "end": "2027-05-27T00:00:00Z", "repeats": "each"}
+"""The list with every date of an event that repeats: the feed keeps them all."""
 
 
 def parse(body: bytes) -> icalendar.Calendar:
