@@ -91,11 +91,16 @@ def _read_about(host: Host, events: list[Event]) -> list[Link]:
         url = clean_link(event.url)
         if url is None or url in seen:
             continue
-        if own is not None and site_key(url) != own:
+        if own is not None and not _on_site(site_key(url), own):
             continue
         seen.add(url)
         links.append(Link(READ_ABOUT_EVENT_PAGE.format(title=event.title), url))
     return links
+
+
+def _on_site(key: str | None, own: str) -> bool:
+    """The page is on the host's own site, or one of its subdomains (a faculty's, a branch's)."""
+    return key is not None and (key == own or key.endswith("." + own))
 
 
 def host_profile(hosts: HostStore, *, slug: str, now: datetime) -> HostProfile | None:
