@@ -262,11 +262,11 @@ CHAMBER_DETAIL = 'a[href*="/events/details/"]'
 
 def chamber(page: Read) -> Recognised:
     """GrowthZone and ChamberMaster: no site feed, but each event's page is schema.org data."""
-    marker = page.has(b"growthzone", b"chambermaster", b"micronet")
+    marker = page.has(b"growthzone.com", b"chambermaster.com", b"chambermaster.blob", b"micronet")
     details = [link for link in page.links if "/events/details/" in link]
     if marker is None and not details:
         return None
-    name = "ChamberMaster" if page.has(b"chambermaster") else "GrowthZone"
+    name = "ChamberMaster" if page.has(b"chambermaster.") else "GrowthZone"
     if details:
         return Found(
             name,

@@ -98,6 +98,17 @@ def test_a_growthzone_page_that_links_its_event_pages_follows_them() -> None:
     assert proposal.follow == 'a[href*="/events/details/"]'
 
 
+def test_a_link_to_another_growth_zones_site_is_no_chamber() -> None:
+    body = (FIXTURES / "discovery/chi_ssa_21.html").read_bytes()
+    chamber = propose("http://www.lincolnsquare.org/SSA-no-21-Commission-meetings", body)
+    assert chamber.why_not[0].startswith("ChamberMaster: a ChamberMaster chamber site")
+    other = propose(
+        "https://city.example.gov/planning",
+        page('<a href="http://www.growthzones.com/">Industrial Growth Zones</a>'),
+    )
+    assert not any("ChamberMaster" in why or "GrowthZone" in why for why in other.why_not)
+
+
 def test_a_calendar_file_of_one_item_of_the_listing_is_not_the_feed() -> None:
     body = (FIXTURES / "html/squarespace-events-page-no-event-markup.html").read_bytes()
     proposal = propose("https://robin-cunningham-dh7d.squarespace.com/our-events/", body)
