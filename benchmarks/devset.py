@@ -74,7 +74,7 @@ CC: dict[str, tuple[str, str, str]] = {
     # engineering: a faculty of engineering, hackerspaces and makerspaces
     "toronto/engineering_engineering_events.ics": (
         "university: faculty of engineering",
-        "engineering-and-manufacturing",
+        "engineering-and-manufacturing;education",
         "",
     ),
     "raleighdurham/meetup_splatspace.ics": (
@@ -109,9 +109,13 @@ CC: dict[str, tuple[str, str, str]] = {
         "",
     ),
     # legal
-    "bloomington/events_livewhale_64.ics": ("university: school of law", "legal", ""),
+    "bloomington/events_livewhale_64.ics": ("university: school of law", "legal;education", ""),
     # marketing and media
-    "bloomington/events_livewhale_45.ics": ("university: media school", "marketing-and-media", ""),
+    "bloomington/events_livewhale_45.ics": (
+        "university: media school",
+        "marketing-and-media;education",
+        "",
+    ),
     # science and research: science museums and academic research units
     "raleighdurham/naturalsciences.ics": ("museum of natural sciences", "science-and-research", ""),
     "raleighdurham/moreheadplanetarium.ics": (
@@ -119,10 +123,14 @@ CC: dict[str, tuple[str, str, str]] = {
         "science-and-research",
         "",
     ),
-    "toronto/philosophy.ics": ("university: philosophy department", "science-and-research", ""),
+    "toronto/philosophy.ics": (
+        "university: philosophy department",
+        "science-and-research;education",
+        "",
+    ),
     "bloomington/events_livewhale_130.ics": (
         "university: arts and humanities institute",
-        "science-and-research",
+        "science-and-research;design-and-arts;education",
         "",
     ),
     # sales and business
@@ -133,7 +141,7 @@ CC: dict[str, tuple[str, str, str]] = {
     "montclair/north_essex_chamber.ics": ("chamber of commerce", "sales-and-business", ""),
     "bloomington/events_livewhale_343.ics": (
         "university: school of business",
-        "sales-and-business",
+        "sales-and-business;education",
         "",
     ),
     "toronto/meetup_downtown_toronto_women_in_business_meetup.ics": (
@@ -177,7 +185,7 @@ CC: dict[str, tuple[str, str, str]] = {
     ),
     "toronto/metrolinx_board.ics": ("public agency: board", "public-sector-and-nonprofit", "other"),
     # design and arts: art schools and art museums
-    "toronto/ocad_u.ics": ("university of art and design", "design-and-arts", ""),
+    "toronto/ocad_u.ics": ("university of art and design", "design-and-arts;education", ""),
     "asheville/ashevilleart.ics": ("art museum", "design-and-arts", ""),
     "raleighdurham/events.ics": ("art museum", "design-and-arts", ""),
     "raleighdurham/nasher.ics": ("art museum", "design-and-arts", ""),

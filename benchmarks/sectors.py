@@ -29,7 +29,7 @@ from typing import Any
 from benchmarks.results import write_section
 from service.admin.examples import LABEL as CORRECTION_LABEL
 from service.classify.kinds import classify_kind
-from service.classify.learned import MODEL_PATH, SectorModel, terms
+from service.classify.learned import MODEL_PATH, SectorModel, load_model, terms
 from service.classify.sectors import classify, get_taxonomy
 
 DEVSET = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "sectors" / "devset.csv"
@@ -95,6 +95,17 @@ def score(rows: list[Row], predict: Predict) -> dict[str, tuple[int, int, int]]:
         right[gold[0]] += any(slug in found for slug in gold)
         empty[gold[0]] += not found
     return {slug: (right[slug], empty[slug], total[slug]) for slug in sorted(total)}
+
+
+def names_a_field(row: Row) -> bool:
+    """The listing's text holds a term of some sector's vocabulary, right or wrong."""
+    return bool(get_taxonomy().matches(f"{row['title']}\n{row['description']}"))
+
+
+def none_where_named(rows: list[Row], predict: Predict) -> tuple[int, int]:
+    """Listings left with no sector among those whose text names a field, and how many those are."""
+    named = [row for row in rows if names_a_field(row)]
+    return sum(not predict(row) for row in named), len(named)
 
 
 def kinds(rows: list[Row]) -> dict[str, tuple[int, int]]:
@@ -254,12 +265,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"{written} terms -> {args.model} ({len(examples)} corrections learned from)")
         if args.no_measure:
             return 0
-    columns = {"keywords": score(rows, keywords), "shipped (trained on all)": score(rows, shipped)}
+    predictors: dict[str, Predict] = {"keywords": keywords, "shipped (trained on all)": shipped}
     if args.loso:
-        columns["linear, left out"] = score(rows, loso(rows, combine=False, alone=0.15, extra=0.0))
-        columns["shipped recipe, left out"] = score(
-            rows, loso(rows, combine=True, alone=0, extra=0)
-        )
+        predictors["linear, left out"] = loso(rows, combine=False, alone=0.15, extra=0.0)
+        predictors["shipped recipe, left out"] = loso(rows, combine=True, alone=0, extra=0)
+    columns = {name: score(rows, predict) for name, predict in predictors.items()}
+    unnamed = {name: none_where_named(rows, predict) for name, predict in predictors.items()}
+    started = time.perf_counter()
+    load_model()
+    load_seconds = time.perf_counter() - started
     kind_rows = kinds(rows)
     per_event = speed(rows)
     sources = len({publisher(row) for row in rows})
@@ -268,9 +282,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"{len(rows)} listings from {sources} sources (`tests/fixtures/sectors/devset.csv`); "
             "right = one of the listing's sectors among the first three given; none = no sector.",
             table(columns),
+            "No sector although the text names a field (a term of any sector's vocabulary; "
+            f"{next(iter(unnamed.values()))[1]} listings): "
+            + ", ".join(f"{name} {n / total:.1%}" for name, (n, total) in unnamed.items())
+            + " (goal: under 5%).",
             "| kind (publisher's format) | right | listings |\n| --- | ---: | ---: |\n"
             + "\n".join(f"| {kind} | {r / t:.0%} | {t} |" for kind, (r, t) in kind_rows.items()),
-            f"Sectors and kind of one event: {per_event:.3f} ms (goal: at most 2 ms).",
+            f"Sectors and kind of one event: {per_event:.3f} ms (goal: at most 2 ms); "
+            f"the learned model loads in {load_seconds:.3f} s (goal: under 2 s).",
         ]
     )
     print(body)

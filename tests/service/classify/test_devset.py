@@ -6,7 +6,7 @@ import csv
 from collections import Counter
 from pathlib import Path
 
-from benchmarks.sectors import keywords, kinds, publisher, score
+from benchmarks.sectors import keywords, kinds, none_where_named, publisher, score
 from service.classify.sectors import get_taxonomy
 from service.model import Kind
 
@@ -57,3 +57,13 @@ def test_kinds_compares_the_kind_with_the_publishers_format() -> None:
         {"title": "Untitled", "description": "", "kind": ""},
     ]
     assert kinds(listings) == {"conference": (1, 1), "other": (1, 1)}
+
+
+def test_none_where_named_counts_only_listings_whose_text_names_a_field() -> None:
+    listings = [
+        {"title": "Bar association CLE: litigation update", "description": "", "sectors": "legal"},
+        {"title": "Winter break", "description": "", "sectors": "education"},
+    ]
+
+    assert none_where_named(listings, lambda row: []) == (1, 1)
+    assert none_where_named(listings, keywords) == (0, 1)
