@@ -8,7 +8,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
-BENCHMARKS = ("crawl", "search", "feeds", "sectors", "discovery", "hosts")
+BENCHMARKS = ("crawl", "search", "feeds", "stores", "digest", "sectors", "discovery", "hosts")
 
 
 def main(names: list[str]) -> int:

@@ -39,11 +39,12 @@ from service.api.routes import (
 )
 from service.classify.sectors import get_taxonomy
 from service.http.caching import GZIP_MINIMUM_SIZE
-from service.http.ratelimit import TokenBucketLimiter
+from service.http.ratelimit import StoreLimiter
 from service.places.gazetteer import get_gazetteer
 from service.search import SearchCache
 from service.settings import Settings, get_settings
 from service.store import EventStore, make_engine, migrate_once
+from service.store.ratelimits import RateLimitStore
 from service.web import STATIC_DIR, embed_router
 from service.web import router as web_router
 from service.web.admin import router as admin_router
@@ -104,16 +105,21 @@ async def warm_start(app: FastAPI) -> AsyncIterator[None]:
     gc.collect()
     gc.freeze()
     yield
+    # Shut down: give the store's connections back (a server counts them).
+    app.state.search_cache.close()
+    app.state.feed_cache.close()
+    app.state.store.engine.dispose()
 
 
 def add_operator_pages(app: FastAPI, settings: Settings) -> None:
     """The operator's pages and the suggestion form: only with ``MEETSCOUT_ADMIN_TOKEN`` set."""
     app.state.admin_jobs = JobRunner(env=job_environment(settings))
-    app.state.admin_sign_in_limiter = TokenBucketLimiter(
-        burst=ADMIN_SIGN_IN_BURST, per_hour=ADMIN_SIGN_IN_PER_HOUR
+    limits: RateLimitStore = app.state.rate_limits
+    app.state.admin_sign_in_limiter = StoreLimiter(
+        limits, action="admin-sign-in", burst=ADMIN_SIGN_IN_BURST, per_hour=ADMIN_SIGN_IN_PER_HOUR
     )
-    app.state.suggest_limiter = TokenBucketLimiter(
-        burst=settings.suggest_burst, per_hour=settings.suggest_per_hour
+    app.state.suggest_limiter = StoreLimiter(
+        limits, action="suggest", burst=settings.suggest_burst, per_hour=settings.suggest_per_hour
     )
     app.include_router(admin_router)
     app.include_router(suggest_router)
@@ -146,8 +152,13 @@ def create_app(
     app.state.search_cache = SearchCache()
     app.state.clock = clock or (settings.now if settings.replay_at is not None else None)
     app.state.feed_cache = FeedCache()
-    app.state.subscribe_limiter = TokenBucketLimiter(
-        burst=settings.subscribe_burst, per_hour=settings.subscribe_per_hour
+    # Rate limits live in the store: they hold across every worker serving it.
+    app.state.rate_limits = RateLimitStore(engine)
+    app.state.subscribe_limiter = StoreLimiter(
+        app.state.rate_limits,
+        action="subscribe",
+        burst=settings.subscribe_burst,
+        per_hour=settings.subscribe_per_hour,
     )
     app.state.ics_representations = ics_representations(refresh_hours=settings.feed_refresh_hours)
     app.state.syndication_representations = syndication_representations(

@@ -15,6 +15,7 @@ import pytest
 from service.settings import Settings
 from service.store import EventStore, make_engine, migrate
 from tests.factories import NOW
+from tests.support.databases import postgres_database
 
 
 @pytest.fixture
@@ -22,10 +23,24 @@ def now() -> datetime:
     return NOW
 
 
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """This test process's own PostgreSQL database, migrated (tests/support/databases.py)."""
+    with postgres_database() as url:
+        yield url
+
+
 @pytest.fixture
-def settings(tmp_path: Path) -> Settings:
+def database_url(tmp_path: Path) -> str:
+    """SQLite; the store, search, API, feed and digest tests also ask for PostgreSQL
+    (their folders' conftest.py parametrise this fixture with ``backend_url``)."""
+    return f"sqlite:///{tmp_path / 'meetscout.db'}"
+
+
+@pytest.fixture
+def settings(tmp_path: Path, database_url: str) -> Settings:
     return Settings(
-        database_url=f"sqlite:///{tmp_path / 'meetscout.db'}",
+        database_url=database_url,
         sources=tmp_path / "sources.toml",
         base_url="http://testserver",
     )

@@ -184,10 +184,18 @@ class FeedCache:
                 watch = self._watches[name] = StoreWatch.for_engine(store.engine)
             return watch
 
+    def close(self) -> None:
+        """Close the connections that watch the stores for changes."""
+        with self._lock:
+            for watch in self._watches.values():
+                watch.close()
+            self._watches.clear()
+
     def kept(self, store: EventStore, key: str) -> tuple[FeedPlan, Validators] | None:
         """The plan of ``key`` if the store has not changed since it was made; no query.
 
-        Cheap enough for the event loop: one ``PRAGMA`` on a local file.
+        Cheap enough for the event loop: one ``PRAGMA`` on a local file, or on
+        PostgreSQL one primary-key read of one row.
         """
         return self._kept(key, self.watch(store).generation())
 

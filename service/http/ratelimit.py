@@ -1,70 +1,56 @@
-"""A small in-memory token bucket per client, for endpoints that send email.
+"""A token bucket per client, kept in the store, for endpoints that send email or guess secrets.
 
 ``POST /subscriptions`` sends a confirmation email to any address it is
-given; without a limit it is a free mail cannon. One process, one memory:
-behind several workers or proxies, put the limit in the proxy too (and run
-uvicorn with ``--proxy-headers`` so the client address is the real one).
+given; without a limit it is a free mail cannon. The buckets live in the
+store (:mod:`service.store.ratelimits`), so the limit holds however many
+workers and machines serve it. Behind proxies, run uvicorn with
+``--proxy-headers`` so that the client address is the real one.
 """
 
 from __future__ import annotations
 
 import math
-import threading
 import time
-from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from starlette.requests import Request
 
-MAX_CLIENTS = 10_000
-"""Buckets kept; the least recently seen client is forgotten first (a full bucket anyway)."""
+from service.store.ratelimits import RateLimitStore
+
+MAX_CLIENT_CHARS = 128
+"""A client's key as stored (an IPv6 address has at most 45 characters)."""
 
 
-@dataclass(slots=True)
-class _Bucket:
-    tokens: float
-    stamp: float
-
-
-class TokenBucketLimiter:
-    """``burst`` requests at once, then ``per_hour`` spread over the hour, per key."""
+class StoreLimiter:
+    """``burst`` requests at once, then ``per_hour`` spread over the hour, per key and action."""
 
     def __init__(
         self,
+        store: RateLimitStore,
         *,
+        action: str,
         burst: int,
         per_hour: float,
-        clock: Callable[[], float] = time.monotonic,
-        max_clients: int = MAX_CLIENTS,
+        clock: Callable[[], float] = time.time,
     ) -> None:
         if burst < 1 or per_hour <= 0:
             raise ValueError("a rate limit needs burst >= 1 and per_hour > 0")
+        self.store = store
+        self.action = action
         self.burst = burst
         self.rate = per_hour / 3600.0
         self._clock = clock
-        self._max = max_clients
-        self._buckets: OrderedDict[str, _Bucket] = OrderedDict()
-        self._lock = threading.Lock()
 
     def take(self, key: str) -> float:
-        """Spend one token for ``key``: 0 when allowed, else seconds until the next token."""
-        now = self._clock()
-        with self._lock:
-            bucket = self._buckets.pop(key, None)
-            if bucket is None:
-                bucket = _Bucket(tokens=float(self.burst), stamp=now)
-            else:
-                elapsed = max(now - bucket.stamp, 0.0)
-                bucket.tokens = min(float(self.burst), bucket.tokens + elapsed * self.rate)
-                bucket.stamp = now
-            self._buckets[key] = bucket
-            while len(self._buckets) > self._max:
-                self._buckets.popitem(last=False)
-            if bucket.tokens >= 1.0:
-                bucket.tokens -= 1.0
-                return 0.0
-            return max(math.ceil((1.0 - bucket.tokens) / self.rate), 1)
+        """Spend one token for ``key``: 0 when allowed, else whole seconds until the next token."""
+        wait = self.store.take(
+            action=self.action,
+            client=key[:MAX_CLIENT_CHARS],
+            burst=self.burst,
+            per_second=self.rate,
+            now=self._clock(),
+        )
+        return 0.0 if wait == 0 else max(math.ceil(wait), 1)
 
 
 TOO_MANY = "too many subscriptions from this address; try again later"
@@ -75,6 +61,6 @@ def wait_for(request: Request) -> float:
 
     The app keeps one limiter (``app.state.subscribe_limiter``) for both faces.
     """
-    limiter: TokenBucketLimiter = request.app.state.subscribe_limiter
+    limiter: StoreLimiter = request.app.state.subscribe_limiter
     client = request.client.host if request.client else "unknown"
     return limiter.take(client)

@@ -29,7 +29,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.sql.dml import Insert
 
 from service.places.distance import Box
-from service.store import geo_sqlite
+from service.store import geo_postgres, geo_sqlite
 from service.store.prepared import KEPT_SHAPES, Prepared
 
 SQLITE_MMAP_BYTES = 1 << 30
@@ -57,19 +57,22 @@ def configure(engine: Engine) -> None:
         cursor.close()
 
 
+def insert(engine: Engine, table: Table) -> sqlite.Insert | postgresql.Insert:
+    """An INSERT of the engine's dialect, which knows ``ON CONFLICT``."""
+    if engine.dialect.name == "sqlite":
+        return sqlite.insert(table)
+    if engine.dialect.name == "postgresql":
+        return postgresql.insert(table)
+    raise NotImplementedError(f"no upsert for {engine.dialect.name}")  # pragma: no cover
+
+
 def upsert(engine: Engine, table: Table, *, keep: set[str]) -> Insert:
     """An INSERT that updates every column but ``keep`` when the key exists.
 
     Executed with a list of rows (executemany), so one compiled statement
     serves every batch.
     """
-    stmt: sqlite.Insert | postgresql.Insert
-    if engine.dialect.name == "sqlite":
-        stmt = sqlite.insert(table)
-    elif engine.dialect.name == "postgresql":
-        stmt = postgresql.insert(table)
-    else:  # pragma: no cover - only the two supported databases reach here
-        raise NotImplementedError(f"no upsert for {engine.dialect.name}")
+    stmt = insert(engine, table)
     key = [column.name for column in table.primary_key.columns]
     updates = {
         column.name: stmt.excluded[column.name]
@@ -101,11 +104,13 @@ def json_list_pattern(value: str) -> str:
 def within_box(engine: Engine, prepared: Prepared, events: Table, box: Box) -> Prepared:
     """``prepared`` restricted to events whose coordinates lie in ``box``.
 
-    SQLite reads the box's grid cells from its cell index (migration 0009);
-    other databases read the (lat, lon) index of migration 0004.
+    SQLite and PostgreSQL read the box's grid cells from the cell index
+    (migration 0009); other databases read the (lat, lon) index of migration 0004.
     """
     if engine.dialect.name == "sqlite":
         return geo_sqlite.within(prepared, events, box)
+    if engine.dialect.name == "postgresql":
+        return geo_postgres.within(prepared, events, box)
     return Prepared(
         _between(prepared.statement, events),
         prepared.params | geo_sqlite.box_params(box),

@@ -1,7 +1,8 @@
 """Digest subscriptions and their weekly deliveries.
 
 A delivery row is keyed by (subscription, ISO week) and is claimed in a
-transaction before anything is sent, so a rerun never sends a week twice:
+transaction before anything is sent, so neither a rerun nor a run on another
+machine at the same time sends a week twice:
 ``sent`` rows are skipped, ``failed`` rows are retried, and a ``sending``
 row whose claim is older than ``stale_after`` belongs to a run that died
 and is retried too, with the Message-ID the dead run recorded before it
@@ -32,12 +33,13 @@ from sqlalchemy import (
     delete,
     func,
     insert,
+    or_,
     select,
     update,
 )
-from sqlalchemy.exc import IntegrityError
 
 from service.model import Attendance, Delivery, FreeTime, Kind, ListedEvent, Subscription
+from service.store import dialects
 from service.store.tables import UTCDateTime, going_lists, going_marks, host_follows, metadata
 
 SENDING, SENT, FAILED = "sending", "sent", "failed"
@@ -306,62 +308,69 @@ class SubscriptionStore:
         """Take the week's delivery for sending, or say why it is not ours to send.
 
         Not ours: already sent, being sent by a run whose claim is fresh, or
-        failed ``max_attempts`` times. The claim is a compare-and-set on
-        (status, attempts), so two runs racing for the same row cannot both win.
+        failed ``max_attempts`` times. Several runs, on several machines, may
+        walk the same subscriptions at once: each claim is one transaction
+        that writes first (an insert that does nothing when the row exists,
+        then an update whose WHERE says what may be taken), so exactly one
+        run wins each week. On PostgreSQL the subscription's row is locked
+        with ``FOR UPDATE SKIP LOCKED`` first: a run never waits for another
+        run's claim of the same subscription, it moves on to the next.
         """
-        for _ in range(2):
-            try:
-                return self._claim_once(subscription_id, week, now, stale_after, max_attempts)
-            except IntegrityError:
-                continue  # another run inserted the row between our read and our insert
-        return Claim(None, "in_progress")
-
-    def _claim_once(
-        self,
-        subscription_id: int,
-        week: str,
-        now: datetime,
-        stale_after: timedelta,
-        max_attempts: int,
-    ) -> Claim:
         key = (
             digest_deliveries.c.subscription_id == subscription_id,
             digest_deliveries.c.week == week,
         )
         with self.engine.begin() as conn:
-            row = conn.execute(select(digest_deliveries).where(*key)).first()
-            if row is None:
-                conn.execute(
-                    insert(digest_deliveries).values(
-                        subscription_id=subscription_id,
-                        week=week,
-                        status=SENDING,
-                        attempts=1,
-                        claimed_at=now,
-                        items=[],
-                    )
+            if conn.dialect.name == "postgresql":
+                mine = conn.execute(
+                    select(subscriptions.c.id)
+                    .where(subscriptions.c.id == subscription_id)
+                    .with_for_update(skip_locked=True)
+                ).first()
+                if mine is None:
+                    return Claim(None, "in_progress")
+            inserted = conn.execute(
+                dialects.insert(self.engine, digest_deliveries)
+                .values(
+                    subscription_id=subscription_id,
+                    week=week,
+                    status=SENDING,
+                    attempts=1,
+                    claimed_at=now,
+                    items=[],
                 )
+                .on_conflict_do_nothing(index_elements=["subscription_id", "week"])
+                .returning(digest_deliveries.c.attempts)
+            ).first()
+            if inserted is not None:
                 return Claim(Delivery(subscription_id, week, SENDING, 1, now), "claimed")
-            current = _delivery(row)
-            if current.status == SENT:
-                return Claim(None, "already_sent")
-            if current.status == SENDING and now - current.claimed_at < stale_after:
-                return Claim(None, "in_progress")
-            if current.attempts >= max_attempts:
-                return Claim(None, "gave_up")
-            result = conn.execute(
+            taken = conn.execute(
                 update(digest_deliveries)
                 .where(
                     *key,
-                    digest_deliveries.c.status == current.status,
-                    digest_deliveries.c.attempts == current.attempts,
+                    digest_deliveries.c.status != SENT,
+                    digest_deliveries.c.attempts < max_attempts,
+                    or_(
+                        digest_deliveries.c.status != SENDING,
+                        digest_deliveries.c.claimed_at <= now - stale_after,
+                    ),
                 )
-                .values(status=SENDING, attempts=current.attempts + 1, claimed_at=now)
-            )
-            if result.rowcount != 1:
-                return Claim(None, "in_progress")
-        claimed = replace(current, status=SENDING, attempts=current.attempts + 1, claimed_at=now)
-        return Claim(claimed, "claimed")
+                .values(
+                    status=SENDING,
+                    attempts=digest_deliveries.c.attempts + 1,
+                    claimed_at=now,
+                )
+                .returning(*digest_deliveries.c)
+            ).first()
+            if taken is not None:
+                return Claim(_delivery(taken), "claimed")
+            row = conn.execute(select(digest_deliveries).where(*key)).one()
+        current = _delivery(row)
+        if current.status == SENT:
+            return Claim(None, "already_sent")
+        if current.status == SENDING and now - current.claimed_at < stale_after:
+            return Claim(None, "in_progress")
+        return Claim(None, "gave_up")
 
     def record_message_id(self, *, delivery: Delivery, message_id: str) -> bool:
         """Write down the Message-ID a claimed delivery is about to be sent with.

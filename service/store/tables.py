@@ -249,3 +249,25 @@ crawl_schedule = Table(
     Column("holder", String(128)),
     Column("lease_until", UTCDateTime),
 )
+
+# One row: the change counter that PostgreSQL's triggers bump (service.store.changes).
+store_generation = Table(
+    "store_generation",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("generation", BigInteger, nullable=False),
+)
+
+# A token bucket per limited action and client, shared by every worker (service.store.ratelimits).
+rate_limits = Table(
+    "rate_limits",
+    metadata,
+    Column("action", String(32), primary_key=True),
+    Column("client", String(128), primary_key=True),
+    Column("tokens", Float, nullable=False),
+    # Seconds since 1970 when the bucket was last filled.
+    Column("stamp", Float, nullable=False),
+    # Whether the last take found a token.
+    Column("allowed", Boolean, nullable=False),
+    Index("ix_rate_limits_action_stamp", "action", "stamp"),
+)

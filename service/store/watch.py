@@ -1,20 +1,27 @@
-"""Has the store changed since I last looked? Answered in microseconds, for SQLite.
+"""Has the store changed since I last looked? Answered in microseconds on SQLite, one
+round trip on PostgreSQL.
 
 A feed that nothing changed must answer its conditional GET about as fast
 as a health check, without reading its 1,000 rows again. SQLite's
 ``PRAGMA data_version`` moves whenever another connection commits to the
 file (a crawl, a migration, any write of this process's own pool), so one
-read-only connection that never writes sees every change. Other databases
-answer None ("cannot tell"), and callers then read the store as usual.
+read-only connection that never writes sees every change. PostgreSQL keeps
+a counter that every writing transaction bumps (:mod:`service.store.changes`),
+read on one autocommit connection. Anything else answers None ("cannot
+tell"), and callers then read the store as usual.
 """
 
 from __future__ import annotations
 
 import sqlite3
 import threading
+from contextlib import suppress
 from pathlib import Path
 
-from sqlalchemy import URL, Engine
+from sqlalchemy import URL, Connection, Engine
+from sqlalchemy.exc import SQLAlchemyError
+
+from service.store.changes import READ
 
 
 class StoreWatch:
@@ -28,6 +35,8 @@ class StoreWatch:
 
     @classmethod
     def for_engine(cls, engine: Engine) -> StoreWatch:
+        if engine.dialect.name == "postgresql":
+            return PostgresWatch(engine)
         return cls.for_url(engine.url)
 
     @classmethod
@@ -71,3 +80,32 @@ class StoreWatch:
         if self._connection is not None:
             self._connection.close()
             self._connection = None
+
+
+class PostgresWatch(StoreWatch):
+    """The change counter of a PostgreSQL store, read on a connection of its own."""
+
+    def __init__(self, engine: Engine) -> None:
+        super().__init__(None)
+        self.engine = engine
+        self._reader: Connection | None = None
+
+    def generation(self) -> tuple[int, int] | None:
+        with self._lock:
+            try:
+                if self._reader is None:
+                    self._reader = self.engine.connect().execution_options(
+                        isolation_level="AUTOCOMMIT"
+                    )
+                value = self._reader.exec_driver_sql(READ).scalar_one_or_none()
+            except SQLAlchemyError:
+                self._close()
+                return None
+            # The counter is one row of the store, the same on every connection.
+            return None if value is None else (0, int(value))
+
+    def _close(self) -> None:
+        if self._reader is not None:
+            reader, self._reader = self._reader, None
+            with suppress(SQLAlchemyError):
+                reader.close()

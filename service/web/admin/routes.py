@@ -27,7 +27,7 @@ from service.admin.overview import source_rows
 from service.admin.suggest import suggest
 from service.classify.sectors import get_taxonomy
 from service.http.deps import NowDep, SettingsDep, StoreDep
-from service.http.ratelimit import TokenBucketLimiter
+from service.http.ratelimit import StoreLimiter
 from service.model import Kind
 from service.settings import Settings
 from service.store import CurationStore, EventQuery, EventStore, SuggestionsFull, SuggestionStore
@@ -108,7 +108,7 @@ async def sign_in(request: Request, settings: SettingsDep) -> Response:
     """The token, typed once into a form (never in a URL), becomes a session cookie."""
     if not auth.same_origin(request, settings):
         return refused(settings, text.FORM_EXPIRED)
-    limiter: TokenBucketLimiter = request.app.state.admin_sign_in_limiter
+    limiter: StoreLimiter = request.app.state.admin_sign_in_limiter
     if limiter.take(request.client.host if request.client else "unknown"):
         return page(
             "admin/sign_in.html", settings, status=429, error=text.SIGN_IN_TOO_MANY, note=""
@@ -468,7 +468,7 @@ async def suggest_calendar(
         check_address(address, allow=settings.fetch_allow)
     except AddressError as exc:
         return again(str(exc), 422)
-    limiter: TokenBucketLimiter = request.app.state.suggest_limiter
+    limiter: StoreLimiter = request.app.state.suggest_limiter
     if limiter.take(request.client.host if request.client else "unknown"):
         return again(text.SUGGEST_TOO_MANY, 429)
     try:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -11,7 +12,14 @@ from service.app import create_app
 from service.settings import Settings
 from service.store import EventStore
 from tests.factories import NOW
+from tests.support.databases import BACKENDS, backend_url
 from tests.support.saved import real_events
+
+
+@pytest.fixture(params=BACKENDS)
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """These tests run on SQLite and on PostgreSQL (tests/support/databases.py)."""
+    return backend_url(request, tmp_path)
 
 
 @pytest.fixture

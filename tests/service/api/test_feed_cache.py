@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from starlette.requests import Request
 
@@ -24,9 +25,10 @@ from service.http.describe import ALL_EVENTS, describe_feed, describe_search
 from service.http.filters import EventFilters
 from service.model import Attendance, Kind
 from service.settings import Settings
-from service.store import EventStore
+from service.store import EventStore, make_engine
 from service.store.watch import StoreWatch
 from tests.factories import NOW, toronto_event
+from tests.support.databases import ONLY_POSTGRESQL, ONLY_SQLITE
 
 FEED = "/feeds/events.ics"
 
@@ -469,6 +471,33 @@ def test_store_watch_missing_or_broken_file_cannot_tell(tmp_path: Path) -> None:
     assert not (tmp_path / "nothing-here.db").exists()
 
 
+@ONLY_POSTGRESQL
+def test_store_watch_on_postgresql_moves_on_commits_not_on_rollbacks(
+    store: EventStore, settings: Settings
+) -> None:
+    """The counter is bumped inside the writing transaction: what another machine commits
+    moves it, what it rolls back does not, and a write of any table counts."""
+    watch = StoreWatch.for_engine(store.engine)
+    other_machine = make_engine(settings.database_url)
+    before = watch.generation()
+    with other_machine.connect() as conn:
+        conn.execute(text("UPDATE events SET title = 'changed'"))
+        conn.rollback()
+    after_rollback = watch.generation()
+    EventStore(other_machine).upsert_many([toronto_event("write")], now=NOW)
+    after_upsert = watch.generation()
+    with other_machine.begin() as conn:
+        conn.execute(text("DELETE FROM corrections"))
+    after_delete = watch.generation()
+
+    assert before is not None and after_rollback == before
+    assert after_upsert is not None and after_upsert > before
+    assert after_delete is not None and after_delete > after_upsert
+    watch.close()
+    other_machine.dispose()
+
+
+@ONLY_SQLITE
 def test_store_watch_reconnecting_never_repeats_a_generation(store: EventStore) -> None:
     watch = StoreWatch.for_engine(store.engine)
     first = watch.generation()

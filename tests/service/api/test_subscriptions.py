@@ -170,6 +170,20 @@ def test_create_subscription_is_rate_limited_per_client(api: TestClient) -> None
     assert int(limited.headers["retry-after"]) > 0
 
 
+def test_create_subscription_rate_limit_holds_across_workers(
+    api: TestClient, mail_settings: Settings, clock: Clock
+) -> None:
+    """A second worker (another app over the same store) shares the first one's limit."""
+    with TestClient(create_app(mail_settings, clock=clock)) as other_worker:
+        statuses = [
+            (api if n % 2 else other_worker)
+            .post("/subscriptions", json=body(email=f"p{n}@example.org"))
+            .status_code
+            for n in range(5)
+        ]
+    assert statuses == [201, 201, 201, 201, 429]
+
+
 def test_create_subscription_caps_unconfirmed_ones_per_address(api: TestClient) -> None:
     statuses = [api.post("/subscriptions", json=body()).status_code for _ in range(4)]
     assert statuses == [201, 201, 201, 429]

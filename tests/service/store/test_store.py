@@ -9,6 +9,7 @@ from sqlalchemy import text
 from service.model import Kind, Status
 from service.store import EventQuery, EventStore
 from tests.factories import NOW, python_meetup
+from tests.support.databases import ONLY_SQLITE
 
 
 def test_upsert_new_event_sets_history(store: EventStore) -> None:
@@ -75,6 +76,7 @@ def test_upsert_many_spans_batches(store: EventStore) -> None:
     assert store.count(query=EventQuery()) == 1202
 
 
+@ONLY_SQLITE
 def test_store_uses_wal_on_sqlite(store: EventStore) -> None:
     with store.engine.connect() as conn:
         assert conn.execute(text("PRAGMA journal_mode")).scalar_one() == "wal"

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import datetime, timedelta
 
 import pytest
+from sqlalchemy import text
 
 from service.model import FreeTime, ListedEvent, Status, Subscription
 from service.store import EventStore, SubscriptionStore
 from tests.factories import NOW, make_subscription
+from tests.support.databases import ONLY_POSTGRESQL
 
 STALE = timedelta(minutes=30)
 WEEK = "2026-W48"
@@ -175,3 +178,29 @@ def test_a_crashed_sends_message_id_is_kept_for_the_run_that_takes_over(
     assert not subscriptions.record_message_id(delivery=crashed, message_id="<other@x>")
     kept = subscriptions.delivery(subscription_id=sid, week=WEEK)
     assert kept is not None and kept.message_id == "<first@x>"
+
+
+@ONLY_POSTGRESQL
+def test_claim_moves_on_from_a_subscription_another_run_is_claiming(
+    subscriptions: SubscriptionStore,
+) -> None:
+    """Another run holds the subscription's row mid-claim: this run skips it at once
+    (FOR UPDATE SKIP LOCKED) and can claim it once that run is done and left it unsent."""
+    sid = new(subscriptions).id
+    outcomes: list[str] = []
+    with subscriptions.engine.connect() as other_run:
+        other_run.execute(
+            text("SELECT id FROM subscriptions WHERE id = :id FOR UPDATE"), {"id": sid}
+        )
+        waiting = threading.Thread(
+            target=lambda: outcomes.append(claim(subscriptions, sid, NOW).outcome)
+        )
+        waiting.start()
+        waiting.join(timeout=10)
+        finished_while_held = not waiting.is_alive()
+        other_run.rollback()
+    waiting.join(timeout=10)
+
+    assert finished_while_held
+    assert outcomes == ["in_progress"]
+    assert claim(subscriptions, sid, NOW).outcome == "claimed"
