@@ -19,7 +19,8 @@ from __future__ import annotations
 import threading
 import weakref
 from collections import OrderedDict
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from datetime import datetime
 from typing import TypeVar
@@ -45,6 +46,25 @@ class StoreFacts:
             OrderedDict()
         )
         self._lock = threading.Lock()
+        self._pins = threading.local()
+
+    @contextmanager
+    def pinned(self, store: EventStore) -> Iterator[None]:
+        """Within: :meth:`version` asks the store once, on this thread.
+
+        A search reads several kept facts; asking for each whether the store
+        changed costs a round trip each on PostgreSQL. One answer for the
+        whole search is as good: a write that lands meanwhile is found by
+        the next search, as it would be had it landed a moment later.
+        """
+        if getattr(self._pins, "version", None) is not None:
+            yield
+            return
+        self._pins.version = (store.engine, self._ask(store))
+        try:
+            yield
+        finally:
+            self._pins.version = None
 
     def count(self, store: EventStore, *, query: EventQuery) -> int:
         """``store.count(query=query)``, kept while the store has not changed."""
@@ -131,6 +151,12 @@ class StoreFacts:
     def version(self, store: EventStore) -> tuple[str, Hashable] | None:
         """Which store, and a value that changes whenever its content may have; None when
         the store cannot tell whether it changed (or this keeps nothing)."""
+        pin = getattr(self._pins, "version", None)
+        if pin is not None and pin[0] is store.engine:
+            return pin[1]  # type: ignore[no-any-return]
+        return self._ask(store)
+
+    def _ask(self, store: EventStore) -> tuple[str, Hashable] | None:
         if not self.watching:
             return None
         name = self._name(store.engine)

@@ -70,6 +70,19 @@ def search(
     kept = cache if cache is not None else SearchCache.nothing_kept()
     if now.tzinfo is None:
         raise ValueError("now must be timezone-aware")
+    # One question to the store whether it changed, however many kept facts the search reads.
+    with kept.facts.pinned(store):
+        return _search(kept, store, request, now=now, weights=weights)
+
+
+def _search(
+    kept: SearchCache,
+    store: EventStore,
+    request: SearchRequest,
+    *,
+    now: datetime,
+    weights: ScoreWeights | None,
+) -> SearchPage:
     cursor = decode_cursor(request.cursor, request.sort) if request.cursor else None
     if cursor is not None:
         now = cursor.now

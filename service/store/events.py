@@ -25,6 +25,7 @@ from service.store import dialects
 from service.store.corrections import apply_correction, held_record, read_corrections
 from service.store.host_records import assign_hosts
 from service.store.query import EventQuery, SeriesRow
+from service.store.readers import reading
 from service.store.statements import prepare, prepare_repeated
 from service.store.tables import events as table
 from service.store.tables import held_events
@@ -362,6 +363,8 @@ class EventStore:
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        self.reader = reading(engine)
+        """Reads go through this (see :mod:`service.store.readers`); writes through ``engine``."""
 
     def upsert_many(
         self, events: Iterable[Event], *, now: datetime, hold: bool = False
@@ -506,7 +509,7 @@ class EventStore:
             table.c.attendance,
             table.c.venue_name,
         ).where(table.c.start >= start, table.c.start <= end, table.c.source != exclude_source)
-        with self.engine.connect() as conn:
+        with self.reader.connect() as conn:
             return [
                 Fingerprint.cached(
                     id=id_,
@@ -536,7 +539,7 @@ class EventStore:
 
     def count_by_source(self) -> dict[str, int]:
         stmt = select(table.c.source, func.count()).group_by(table.c.source)
-        with self.engine.connect() as conn:
+        with self.reader.connect() as conn:
             return {source: int(count) for source, count in conn.execute(stmt)}
 
     def get(self, *, event_id: str) -> Event | None:
@@ -552,14 +555,14 @@ class EventStore:
     def ids(self, *, query: EventQuery) -> list[str]:
         """The ids :meth:`search` would return, in its order: a page whose events may be kept."""
         prepared = prepare(_event_ids, query, in_order=True)
-        with self.engine.connect() as conn:
+        with self.reader.connect() as conn:
             return list(prepared.run(conn).scalars())
 
     def versions(self, *, query: EventQuery) -> list[tuple[str, int, datetime]]:
         """(id, SEQUENCE, updated) of the events :meth:`search` would return, in its order:
         what a feed's cached blocks are keyed by, without reading whole events."""
         prepared = prepare(_event_versions, query, in_order=True)
-        with self.engine.connect() as conn:
+        with self.reader.connect() as conn:
             rows: Sequence[Any] = prepared.run(conn).all()
         return [(row[0], row[1], row[2]) for row in rows]
 
@@ -587,20 +590,20 @@ class EventStore:
 
     def count(self, *, query: EventQuery) -> int:
         prepared = prepare(_event_count, query)
-        with self.engine.connect() as conn:
+        with self.reader.connect() as conn:
             return int(prepared.run(conn).scalar_one())
 
     def count_until(self, *, query: EventQuery) -> tuple[int, datetime | None]:
         """How many events match ``query``, and the first end among them (None when none
         match): the count holds for every later start up to that end."""
         prepared = prepare(_event_count_and_first_end, query)
-        with self.engine.connect() as conn:
+        with self.reader.connect() as conn:
             row: Any = prepared.run(conn).one()
         return int(row[0]), row[1]
 
     def last_start(self) -> datetime | None:
         """The latest start in the store (read from the start index)."""
-        with self.engine.connect() as conn:
+        with self.reader.connect() as conn:
             return conn.execute(_LAST_START).scalar_one()  # type: ignore[no-any-return]
 
     def earliest_start_until(self, *, at: datetime) -> tuple[datetime, datetime | None]:
@@ -611,7 +614,7 @@ class EventStore:
         them ends; with none, ``at`` stays a bound (an event starting later starts after
         it) and is exact until the next start. Reads the (start, id, end) index.
         """
-        with self.engine.connect() as conn:
+        with self.reader.connect() as conn:
             first, first_end = conn.execute(_RUNNING, {"at": at}).one()
             if first is not None:
                 return first, first_end
@@ -619,5 +622,5 @@ class EventStore:
 
     def ping(self) -> None:
         """Raise if the store cannot answer a trivial query."""
-        with self.engine.connect() as conn:
+        with self.reader.connect() as conn:
             conn.execute(select(func.count()).select_from(table).limit(1))

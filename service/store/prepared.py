@@ -10,6 +10,8 @@ from typing import Any
 
 from sqlalchemy import Connection, CursorResult, Engine, Select
 
+from service.store.readers import reading
+
 KEPT_SHAPES = 512
 """Statements built per cache: far more shapes than the API's filters can combine into.
 Building one is a pure function of its shape, so memoising it keeps no state of a store."""
@@ -25,5 +27,5 @@ class Prepared:
 
     def rows(self, engine: Engine) -> list[tuple[Any, ...]]:
         """Every row, read on a connection of the engine's pool."""
-        with engine.connect() as connection:
+        with reading(engine).connect() as connection:
             return [tuple(row) for row in self.run(connection)]

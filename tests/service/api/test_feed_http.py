@@ -20,6 +20,7 @@ from service.app import create_app
 from service.settings import Settings
 from service.store import EventStore
 from tests.factories import NOW
+from tests.support.databases import ONLY_SQLITE
 from tests.support.ical import fetch_feed
 
 IDENTITY = {"Accept-Encoding": "identity"}
@@ -223,7 +224,7 @@ def test_get_feed_last_modified_is_newest_change_or_todays_window(client: TestCl
     assert parsedate_to_datetime(response.headers["last-modified"]) == NOW
 
 
-# The store fails
+# The store fails (on SQLite: the outages broken_client makes are of SQLite files)
 
 
 def break_store(app: FastAPI, how: str, tmp_path_factory: pytest.TempPathFactory) -> None:
@@ -259,6 +260,7 @@ def broken_client(
         yield client, event_id
 
 
+@ONLY_SQLITE
 @pytest.mark.parametrize("method", ["GET", "HEAD"])
 @pytest.mark.parametrize("path", ["/feeds/events.ics", "/events/{id}.ics"])
 def test_get_ics_store_failing_is_503_with_retry_after(
@@ -274,6 +276,7 @@ def test_get_ics_store_failing_is_503_with_retry_after(
     assert "text/calendar" not in response.headers["content-type"]
 
 
+@ONLY_SQLITE
 def test_get_feed_store_failing_is_503_even_when_conditional(
     broken_client: tuple[TestClient, str],
 ) -> None:
@@ -284,6 +287,7 @@ def test_get_feed_store_failing_is_503_even_when_conditional(
     assert response.status_code == 503
 
 
+@ONLY_SQLITE
 @pytest.mark.parametrize("params", [{}, {"near": "New York", "radius_km": 50}])
 def test_get_events_store_failing_is_503(
     broken_client: tuple[TestClient, str], params: dict[str, object]

@@ -11,12 +11,14 @@ import pytest
 from sqlalchemy import Select, select
 
 from service.model import Event, Kind
+from service.search import Point, SearchCache, SearchRequest, search
 from service.search.facts import StoreFacts
 from service.search.kept_events import KeptEvents
 from service.store import EventQuery, EventStore, make_engine, migrate
 from service.store.statements import prepare
 from service.store.tables import events as table
-from tests.factories import NOW, python_meetup
+from service.store.watch import StoreWatch
+from tests.factories import NOW, berlin_meetup, python_meetup
 
 
 def _ids() -> Select[Any]:
@@ -145,3 +147,33 @@ def test_a_store_that_cannot_tell_changes_is_read_every_time(
         kept.by_id(store, [event_id])
 
     assert len(seen) == 1
+
+
+@pytest.mark.parametrize(
+    "request_",
+    [
+        SearchRequest(),
+        SearchRequest(sort="date"),
+        SearchRequest(near=Point(52.52, 13.405, "Berlin"), radius_km=50),
+    ],
+    ids=["score", "date", "near"],
+)
+def test_a_search_asks_once_whether_the_store_changed(
+    store: EventStore, cache: SearchCache, monkeypatch: pytest.MonkeyPatch, request_: SearchRequest
+) -> None:
+    """Each ask is a round trip on PostgreSQL: one per search, however many facts it reads."""
+    store.upsert_many([berlin_meetup(number) for number in range(5)], now=NOW)
+    search(store, request_, now=NOW, cache=cache)
+    asks: list[object] = []
+    watch = type(cache.facts._watches[next(iter(cache.facts._watches))])
+    real = watch.generation
+
+    def counted(self: StoreWatch) -> tuple[int, int] | None:
+        asks.append(self)
+        return real(self)
+
+    monkeypatch.setattr(watch, "generation", counted)
+    page = search(store, request_, now=NOW, cache=cache)
+
+    assert page.items
+    assert len(asks) == 1
