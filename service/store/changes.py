@@ -1,7 +1,7 @@
 """The change counter of a PostgreSQL store: one row, bumped by every transaction that writes.
 
 PostgreSQL has no ``PRAGMA data_version``. Instead, a statement trigger on
-every table of the store (migration 0011) adds one to
+every table of the store (migration 0013) adds one to
 ``store_generation.generation`` in the writing transaction itself, so the
 new value becomes visible exactly when the write does: a reader that finds
 the counter where it was knows that nothing committed since. A statement

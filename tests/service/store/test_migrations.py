@@ -82,7 +82,7 @@ def test_postgresql_change_counter_goes_down_and_up_with_its_migration(postgres_
     config = alembic_config(engine)
     with engine.connect() as conn:
         config.attributes["connection"] = conn
-        command.downgrade(config, "0010")
+        command.downgrade(config, "0012_crawl_schedule")
         conn.commit()
     after_downgrade = _triggers(engine)
     migrate(engine)

@@ -8,8 +8,8 @@ counter alone). ``rate_limits`` keeps a token bucket per limited action and
 client, so that a limit holds across every worker and machine serving the
 same store.
 
-Revision ID: 0011
-Revises: 0010
+Revision ID: 0013
+Revises: 0012_crawl_schedule
 Create Date: 2026-12-05
 """
 
@@ -20,8 +20,8 @@ from alembic import op
 
 from service.store import changes
 
-revision: str = "0011"
-down_revision: str | Sequence[str] | None = "0010"
+revision: str = "0013"
+down_revision: str | Sequence[str] | None = "0012_crawl_schedule"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
