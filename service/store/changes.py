@@ -14,8 +14,9 @@ from __future__ import annotations
 from sqlalchemy import Connection
 
 COUNTER_TABLE = "store_generation"
-UNTRACKED = frozenset({COUNTER_TABLE, "rate_limits", "alembic_version"})
-"""Tables whose writes change nothing a reader keeps: the counter itself, rate limits."""
+UNTRACKED = frozenset({COUNTER_TABLE, "rate_limits", "crawl_schedule", "alembic_version"})
+"""Tables whose writes change nothing a reader keeps: the counter itself, rate limits, the
+crawl scheduler's leases."""
 FUNCTION = "meetscout_bump_generation"
 TRIGGER = "meetscout_generation"
 READ = f"SELECT generation FROM {COUNTER_TABLE} WHERE id = 1"

@@ -16,7 +16,17 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Engine, Select, Text, bindparam, func, select, type_coerce, update
+from sqlalchemy import (
+    Engine,
+    Select,
+    String,
+    Text,
+    bindparam,
+    func,
+    select,
+    type_coerce,
+    update,
+)
 
 from service.classify.dedupe import Fingerprint
 from service.model import Attendance, Event, Kind, Status, Venue
@@ -127,7 +137,25 @@ def _digest(values: dict[str, Any]) -> str:
     return hashlib.sha256(json.dumps(values, sort_keys=True, default=str).encode()).hexdigest()
 
 
+LIMITED = {
+    column.name: column.type.length
+    for column in table.columns
+    if isinstance(column.type, String) and column.type.length
+}
+"""Columns of a declared length. PostgreSQL refuses a longer value (and with it the whole
+batch); SQLite would keep it whole. Both store it cut to the length."""
+
+
 def event_to_row(event: Event) -> dict[str, Any]:
+    row = _event_row(event)
+    for name, length in LIMITED.items():
+        value = row.get(name)
+        if isinstance(value, str) and len(value) > length:
+            row[name] = value[:length]
+    return row
+
+
+def _event_row(event: Event) -> dict[str, Any]:
     venue = event.venue
     return {
         "id": event.id,

@@ -129,3 +129,14 @@ def test_naive_datetime_is_refused() -> None:
     with pytest.raises(ValueError, match="timezone-aware"):
         python_meetup(start=datetime(2026, 12, 1, 18, 0))  # noqa: DTZ001
     assert python_meetup(start=datetime(2026, 12, 1, 18, 0, tzinfo=UTC)).start.tzinfo is UTC
+
+
+def test_upsert_cuts_a_value_longer_than_its_column(store: EventStore) -> None:
+    """PostgreSQL would refuse the whole batch; both stores keep the event, the value cut."""
+    long = python_meetup(1, currency="Plain words")
+    store.upsert_many([long, python_meetup(2)], now=NOW)
+
+    stored = store.get(event_id=long.id)
+    assert stored is not None
+    assert stored.currency == "Plain wo"
+    assert store.get(event_id=python_meetup(2).id) is not None
