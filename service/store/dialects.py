@@ -41,7 +41,12 @@ def configure(engine: Engine) -> None:
 
     A ranked search reads thousands of scattered rows; through a memory map
     and a larger page cache each is a memory access, not a system call.
+    PostgreSQL: NUL characters are taken out of every text written (see
+    :func:`_without_nul`).
     """
+    if engine.dialect.name == "postgresql":
+        event.listen(engine, "before_cursor_execute", _without_nul, retval=True)
+        return
     if engine.dialect.name != "sqlite":
         return
 
@@ -64,6 +69,32 @@ def insert(engine: Engine, table: Table) -> sqlite.Insert | postgresql.Insert:
     if engine.dialect.name == "postgresql":
         return postgresql.insert(table)
     raise NotImplementedError(f"no upsert for {engine.dialect.name}")  # pragma: no cover
+
+
+def _without_nul(
+    _connection: Any,
+    _cursor: Any,
+    statement: str,
+    parameters: Any,
+    _context: Any,
+    _executemany: bool,
+) -> tuple[str, Any]:
+    """PostgreSQL's text cannot hold NUL (0x00), and one in a crawled title would fail the
+    whole batch; SQLite keeps it, and no reader of the text shows it. So it is dropped."""
+    if isinstance(parameters, dict):
+        return statement, _clean(parameters)
+    if isinstance(parameters, list | tuple) and parameters and isinstance(parameters[0], dict):
+        return statement, [_clean(row) for row in parameters]
+    return statement, parameters
+
+
+def _clean(row: dict[str, Any]) -> dict[str, Any]:
+    if not any(isinstance(value, str) and "\x00" in value for value in row.values()):
+        return row
+    return {
+        name: value.replace("\x00", "") if isinstance(value, str) else value
+        for name, value in row.items()
+    }
 
 
 def upsert(engine: Engine, table: Table, *, keep: set[str]) -> Insert:

@@ -140,3 +140,13 @@ def test_upsert_cuts_a_value_longer_than_its_column(store: EventStore) -> None:
     assert stored is not None
     assert stored.currency == "Plain wo"
     assert store.get(event_id=python_meetup(2).id) is not None
+
+
+def test_upsert_keeps_an_event_whose_text_holds_a_nul(store: EventStore) -> None:
+    """PostgreSQL's text cannot hold NUL: it is dropped there, and the event is kept."""
+    odd = python_meetup(1, title="Python\x00 Meetup")
+    store.upsert_many([odd], now=NOW)
+
+    stored = store.get(event_id=odd.id)
+    assert stored is not None
+    assert stored.title.replace("\x00", "") == "Python Meetup"
