@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 JS := tests/feeds/js
 BROWSER_JS := tests/browser/js
 
-.PHONY: setup run test lint bench lock clean
+.PHONY: setup run test lint bench lock clean vendor
 
 setup: $(VENV)/.installed $(JS)/node_modules/.installed $(BROWSER_JS)/node_modules/.installed
 
@@ -44,6 +44,16 @@ lint: $(VENV)/.installed
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy service crawlers feeds
 	$(BIN)/lint-imports --no-cache
+
+# Leaflet for the search page's map, from npm, served by meetscout itself (no CDN).
+ASSETS := service/web/assets
+LEAFLET := service/web/static/vendor/leaflet
+vendor:
+	cd $(ASSETS) && npm ci --silent --no-audit --no-fund
+	mkdir -p $(LEAFLET)/images
+	cp $(ASSETS)/node_modules/leaflet/dist/leaflet.js $(ASSETS)/node_modules/leaflet/dist/leaflet.css $(LEAFLET)/
+	cp $(ASSETS)/node_modules/leaflet/dist/images/*.png $(LEAFLET)/images/
+	cp $(ASSETS)/node_modules/leaflet/LICENSE $(LEAFLET)/LICENSE
 
 bench: $(VENV)/.installed
 	$(BIN)/python -m benchmarks

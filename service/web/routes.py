@@ -38,6 +38,7 @@ from service.model import FreeTime
 from service.search import SearchCache, SearchError, SearchPage, search
 from service.settings import Settings
 from service.store import EventStore, SubscriptionStore
+from service.text import maps as map_words
 from service.text import syndication as syndication_words
 from service.text.advice import FOLLOW_UP_STEPS, prepare
 from service.text.labels import FREE_TIME_LABELS, KIND_CHOICE_LABELS
@@ -83,7 +84,7 @@ CONTENT_SECURITY_POLICY = "; ".join(
         "default-src 'none'",
         "script-src 'self'",
         "style-src 'self'",
-        "img-src 'self'",
+        "img-src 'self' https://tile.openstreetmap.org",
         "connect-src 'self'",
         "form-action 'self'",
         "base-uri 'none'",
@@ -219,6 +220,7 @@ def search_response(
         links=links,
         reading=reading,
         reading_words=syndication_words,
+        map_words=map_words,
         signup=signup,
         signup_hidden=_signup_hidden(form),
         sectors=[(sector.slug, sector.label) for sector in get_taxonomy()],

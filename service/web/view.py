@@ -12,6 +12,7 @@ the page calls a thing what the feeds and the digest call it.
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -88,8 +89,22 @@ class EventView:
     map_url: str | None = None
     nearby_label: str | None = None
     nearby_path: str | None = None
+    lat: float | None = None
+    lon: float | None = None
+    """Where it is on a map: set for an event with coordinates that is not online only."""
     repeats: str | None = None
     """For an event that repeats, listed once: "Repeats every Tuesday, 7:30 am (6 dates ahead)"."""
+
+
+def _on_a_map(event: Event) -> bool:
+    venue = event.venue
+    return (
+        event.attendance != Attendance.ONLINE
+        and venue.lat is not None
+        and venue.lon is not None
+        and math.isfinite(venue.lat)
+        and math.isfinite(venue.lon)
+    )
 
 
 def event_view(
@@ -128,6 +143,8 @@ def event_view(
         excerpt=line(event.description, EXCERPT_CHARS) or None,
         description=description,
         map_url=map_url(event),
+        lat=event.venue.lat if _on_a_map(event) else None,
+        lon=event.venue.lon if _on_a_map(event) else None,
         nearby_label=place,
         nearby_path=f"/?{urlencode([('near', place)])}" if place else None,
     )

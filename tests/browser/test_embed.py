@@ -56,13 +56,13 @@ def snippet_of(tab: Tab) -> str:
 
 
 def test_embedded_list_sizes_its_iframe_to_its_content(tab: Tab, other_site: OtherSite) -> None:
-    other_site.show(tab, snippet_of(tab).replace("/embed?", "/embed?items=8&"))
+    other_site.show(tab, snippet_of(tab).replace("/embed?", "/embed?items=5&"))
     frame = tab.page.locator("iframe[data-meetscout-embed]")
     tab.page.frame_locator("iframe[data-meetscout-embed]").locator(".embed-list").wait_for()
     tab.page.wait_for_function(SIZED, timeout=10_000)
 
     inner = tab.page.frames[1]
-    assert inner.locator(".embed-list li").count() == 8
+    assert inner.locator(".embed-list li").count() == 5
     inside = inner.evaluate("document.documentElement.getBoundingClientRect().height")
     height = frame.evaluate("node => node.getBoundingClientRect().height")
     assert abs(height - inside) <= 1

@@ -7,6 +7,7 @@ from npm (``tests/browser/js``).
 
 from __future__ import annotations
 
+import base64
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,6 +30,11 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
+TILE_HOST = "tile.openstreetmap.org"
+BLANK_TILE = base64.b64decode(
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8/5+hHgAHggJ/PchI7wAAAABJRU5ErkJggg=="
+)
+"""A 1 by 1 PNG, in place of every map tile."""
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 375, "height": 812}
 SCREENSHOTS = Path(os.environ.get("MEETSCOUT_TEST_OUTPUT", ROOT / "test-output")) / "screenshots"
@@ -74,6 +80,8 @@ class Tab:
     server: LiveServer
     errors: list[str] = field(default_factory=list)
     outside: list[str] = field(default_factory=list)
+    tiles: list[str] = field(default_factory=list)
+    """Map tiles asked of OpenStreetMap: answered with a blank tile, or refused."""
 
     def open(self, path: str) -> Page:
         response = self.page.goto(self.server.url + path)
@@ -92,16 +100,25 @@ class Tab:
 
 
 def open_context(
-    browser: Browser, server: LiveServer, **options: Any
+    browser: Browser, server: LiveServer, *, block_tiles: bool = False, **options: Any
 ) -> tuple[BrowserContext, Tab]:
+    """A page that reaches only the server; OpenStreetMap's tiles get a blank tile from the
+    test (never the network), or are refused with ``block_tiles``."""
     context = browser.new_context(**options)
     page = context.new_page()
     tab = Tab(page=page, server=server)
     own = urlsplit(server.url).netloc
 
     def guard(route: Route) -> None:
-        if urlsplit(route.request.url).netloc == own:
+        where = urlsplit(route.request.url).netloc
+        if where == own:
             route.continue_()
+        elif where == TILE_HOST:
+            tab.tiles.append(route.request.url)
+            if block_tiles:
+                route.abort()
+            else:
+                route.fulfill(status=200, content_type="image/png", body=BLANK_TILE)
         else:
             tab.outside.append(route.request.url)
             route.abort()

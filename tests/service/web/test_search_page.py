@@ -242,7 +242,15 @@ def test_get_search_page_loads_nothing_from_elsewhere(web: TestClient) -> None:
     loaded = page.xpath(
         "//script/@src | //link[@rel='stylesheet' or @rel='icon']/@href | //img/@src"
     )
-    assert sorted(loaded) == ["/static/icon.svg", "/static/site.css", "/static/site.js"]
+    assert sorted(loaded) == [
+        "/static/icon.svg",
+        "/static/map.css",
+        "/static/map.js",
+        "/static/site.css",
+        "/static/site.js",
+        "/static/vendor/leaflet/leaflet.css",
+        "/static/vendor/leaflet/leaflet.js",
+    ]
     policy = response.headers["content-security-policy"]
     assert "default-src 'none'" in policy
     assert "script-src 'self'" in policy
