@@ -7,12 +7,14 @@ it, the feed subscribes to it (its URL comes from :meth:`EventFilters.params`).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Query
+from pydantic import BeforeValidator
 
 from service.classify.sectors import get_taxonomy
 from service.model import Attendance, Kind
@@ -31,6 +33,20 @@ from service.search import (
 from service.store import EventQuery
 
 MAX_LIMIT = 200
+
+
+_NUMBER = re.compile(r"\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*")
+
+
+def _not_a_number(value: object) -> object:
+    """Refuse a bare number: pydantic would read ``end=560487`` as seconds since 1970."""
+    if isinstance(value, str) and _NUMBER.fullmatch(value):
+        raise ValueError("give an ISO 8601 date or date-time (2026-12-01), not a number")
+    return value
+
+
+Moment = Annotated[datetime | None, BeforeValidator(_not_a_number)]
+"""A date or date-time parameter, as ISO 8601 only."""
 
 
 def _aware(value: datetime | None) -> datetime | None:
@@ -155,11 +171,11 @@ class EventFilters:
 
 async def event_filters(
     start: Annotated[
-        datetime | None,
+        Moment,
         Query(description="Events that end after this (ISO 8601 date or date-time); default: now."),
     ] = None,
     end: Annotated[
-        datetime | None,
+        Moment,
         Query(description="Events that start before this (ISO 8601 date or date-time)."),
     ] = None,
     kind: Annotated[list[Kind] | None, Query(description="Kinds of event (repeatable).")] = None,

@@ -59,6 +59,8 @@ QUERIES = {
     "start nonsense": ("/events?start=yesterday", "start"),
     "start year 0": ("/events?start=0000-01-01", "start"),
     "start past 9999": ("/events?start=10000-01-01", "start"),
+    "end a bare number": ("/events?end=560487", "end"),
+    "start in exponent form": ("/events?start=1e5", "start"),
     "end before start": ("/events?start=2026-12-01&end=2026-11-01", "end"),
     "kind unknown": ("/events?kind=party", "kind"),
     "sector unknown": ("/events?sector=../../etc/passwd", "sector"),
