@@ -8,7 +8,17 @@ from __future__ import annotations
 import subprocess
 import sys
 
-BENCHMARKS = ("crawl", "search", "feeds", "stores", "digest", "sectors", "discovery", "hosts")
+BENCHMARKS = (
+    "crawl",
+    "search",
+    "feeds",
+    "stores",
+    "digest",
+    "sectors",
+    "discovery",
+    "hosts",
+    "series",
+)
 
 
 def main(names: list[str]) -> int:

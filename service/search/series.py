@@ -17,6 +17,7 @@ ranks first among them by score and by date (and ties by distance).
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, replace
@@ -32,7 +33,9 @@ from service.store import EventQuery, EventStore, SeriesRow
 from service.text.series import rhythm_text
 
 MAX_ROUNDS = 20
-"""Pages read to fill one page of series at most (each left-out occurrence costs one entry)."""
+"""Reads of the underlying order to fill one page, at most."""
+MIN_SHARE = 0.05
+"""The least share of matches a read expects to show, whatever is left out."""
 
 
 @dataclass(frozen=True)
@@ -118,9 +121,10 @@ def once(
 ) -> SearchPage:
     """A page of ``request`` with each series once.
 
-    ``run`` pages the underlying order; a read asks for as many more entries
-    as could be left out, so one read mostly fills the page, and the page's
-    cursor is the underlying one after its last result.
+    ``run`` pages the underlying order; the first read asks for twice what is
+    needed, the next ones for what is needed over the share of matches shown
+    (total less left-out dates), so a page takes few reads of about its size;
+    the page's cursor is the underlying one after its last result.
     """
     found = series_map(store, request, query, cache)
     wanted = request.limit
@@ -128,7 +132,12 @@ def once(
     cursor = request.cursor
     total: int | None = None
     for _ in range(MAX_ROUNDS):
-        batch = min(MAX_LIMIT, wanted - len(items) + len(found.hidden))
+        need = wanted - len(items)
+        if total is None:
+            batch = min(MAX_LIMIT, 2 * need + 1)
+        else:
+            shown_share = max(MIN_SHARE, total / max(total + len(found.hidden), 1))
+            batch = min(MAX_LIMIT, math.ceil(need / shown_share * 1.25) + 1)
         page = run(replace(request, once=False, cursor=cursor, limit=batch))
         if total is None:
             total = max(0, page.total - len(found.hidden))
