@@ -4,9 +4,15 @@ Everything else about the build, the bundle's files too, is in ``pyproject.toml`
 package that lives in a folder of another name needs this file.
 """
 
-from setuptools import find_packages, setup
+from setuptools import find_namespace_packages, setup
 
 setup(
-    packages=[*find_packages(include=["service*", "crawlers*", "feeds*"]), "meetscout_bundle"],
+    # Namespace packages too: Alembic's migrations folder has no __init__.py.
+    packages=[
+        *find_namespace_packages(
+            include=["service*", "crawlers*", "feeds*"], exclude=["*.__pycache__"]
+        ),
+        "meetscout_bundle",
+    ],
     package_dir={"meetscout_bundle": "data"},
 )
