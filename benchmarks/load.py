@@ -455,9 +455,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"If-None-Match (304) and {MIX['feed_200']} % without (200). Meanwhile "
         f"`meetscout crawl` of {CRAWL_SOURCES} sources (iCalendar feeds and a listing of "
         f"event pages) ran {crawl_runs} against the crawl benchmark's local "
-        f"site, writing into the same store: {crawl_failures} failed. The machine "
-        "was shared with other work (2 cores, other test runs); the server, wrk, the crawl "
-        "and its site all ran on it.",
+        f"site, writing into the same store: {crawl_failures} failed. The server, wrk, the "
+        "crawl and its site all ran on the machine's 2 cores.",
         "",
         "| run | offered /s | answered /s | requests | errors | p50 ms | p90 ms | p99 ms "
         "| max ms |",
