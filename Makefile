@@ -4,10 +4,14 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 JS := tests/feeds/js
 BROWSER_JS := tests/browser/js
+# Leaflet for the search page's map, from npm, served by meetscout itself (no CDN).
+ASSETS := service/web/assets
+LEAFLET := service/web/static/vendor/leaflet
 
 .PHONY: setup run test lint bench lock clean vendor
 
-setup: $(VENV)/.installed $(JS)/node_modules/.installed $(BROWSER_JS)/node_modules/.installed
+setup: $(VENV)/.installed $(JS)/node_modules/.installed $(BROWSER_JS)/node_modules/.installed \
+	$(ASSETS)/node_modules/.installed
 
 $(VENV)/.installed: pyproject.toml requirements.lock
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "meetscout needs Python 3.11+"'
@@ -45,11 +49,12 @@ lint: $(VENV)/.installed
 	$(BIN)/mypy service crawlers feeds
 	$(BIN)/lint-imports --no-cache
 
-# Leaflet for the search page's map, from npm, served by meetscout itself (no CDN).
-ASSETS := service/web/assets
-LEAFLET := service/web/static/vendor/leaflet
-vendor:
-	cd $(ASSETS) && npm ci --silent --no-audit --no-fund
+# npm's Leaflet, for the test that the vendored copy is npm's own.
+$(ASSETS)/node_modules/.installed: $(ASSETS)/package.json $(ASSETS)/package-lock.json
+	@if command -v npm >/dev/null; then cd $(ASSETS) && npm ci --silent --no-audit --no-fund && touch node_modules/.installed; \
+	else echo "npm not found: the check of the vendored Leaflet will be skipped"; fi
+
+vendor: $(ASSETS)/node_modules/.installed
 	mkdir -p $(LEAFLET)/images
 	cp $(ASSETS)/node_modules/leaflet/dist/leaflet.js $(ASSETS)/node_modules/leaflet/dist/leaflet.css $(LEAFLET)/
 	cp $(ASSETS)/node_modules/leaflet/dist/images/*.png $(LEAFLET)/images/
@@ -63,4 +68,4 @@ lock: $(VENV)/.installed
 	$(BIN)/uv pip compile pyproject.toml --extra test --python-version 3.11 --no-header -q -o requirements.lock
 
 clean:
-	rm -rf $(VENV) var .pytest_cache $(JS)/node_modules $(BROWSER_JS)/node_modules test-output
+	rm -rf $(VENV) var .pytest_cache $(JS)/node_modules $(BROWSER_JS)/node_modules $(ASSETS)/node_modules test-output
