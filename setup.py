@@ -10,7 +10,8 @@ setup(
     # Namespace packages too: Alembic's migrations folder has no __init__.py.
     packages=[
         *find_namespace_packages(
-            include=["service*", "crawlers*", "feeds*"], exclude=["*.__pycache__", "service.web.assets*"]
+            include=["service*", "crawlers*", "feeds*"],
+            exclude=["*.__pycache__", "service.web.assets*"],
         ),
         "meetscout_bundle",
     ],
