@@ -20,10 +20,12 @@ from urllib.parse import urlparse
 from scrapy import signals
 from scrapy.crawler import AsyncCrawlerProcess, Crawler
 from scrapy.settings import Settings as ScrapySettings
+from sqlalchemy import Engine
 
 from crawlers.guard import ALLOW_SETTING
 from crawlers.hosts import HOSTS_SETTING, Hosts
 from crawlers.report import SourceReport
+from crawlers.schedule import holder_name
 from crawlers.snapshot import conclude
 from crawlers.sources import Source
 from crawlers.spiders.base import SourceSpider
@@ -32,6 +34,7 @@ from crawlers.spiders.deadlines import DeadlinesSpider
 from crawlers.spiders.ics import IcsSpider
 from crawlers.spiders.jsonld import JsonLdSpider
 from crawlers.spiders.tribe_api import TribeApiSpider
+from crawlers.spread import LEASE, Leases, SharedCrawl, connect
 from crawlers.standalone import RUN_BY_MEETSCOUT, project_settings
 from service.places.gazetteer import get_gazetteer
 from service.settings import Settings
@@ -47,6 +50,10 @@ SPIDERS: dict[str, type[SourceSpider]] = {
 
 CRAWLERS_PER_HOST = 3
 """Sources of one host crawled at once: one downloads while the others parse and store."""
+SOURCES_AT_ONCE = 4
+"""Sources one process of a shared crawl crawls at once (each host's turn still shared)."""
+POLL_SECONDS = 0.5
+"""How often a process of a shared crawl with nothing to take asks again."""
 
 ProgressCallback = Callable[[str, str], None]
 logger = logging.getLogger(__name__)
@@ -92,39 +99,33 @@ def run_crawl(
     now: datetime | None = None,
     on_event: ProgressCallback | None = None,
     overrides: Mapping[str, Any] | None = None,
+    lease: timedelta = LEASE,
 ) -> list[SourceReport]:
     """Crawl ``sources`` once each; return one report per source, in order.
 
     Blocks until every spider is done. A source that fails is reported and
     the others go on; each source's run is then concluded (snapshot rules)
-    and recorded in the store.
+    and recorded in the store. With ``MEETSCOUT_REDIS_URL`` the sources are
+    shared with every other process crawling them (:mod:`crawlers.spread`),
+    each source's ``lease`` renewed while it is crawled, and the reports are
+    of the sources this process crawled.
     """
     now = now or datetime.now(UTC)
-    began = time.monotonic()
     # Locating events needs the gazetteer, seconds to build: built while the first pages download.
     threading.Thread(target=get_gazetteer().load, name="gazetteer", daemon=True).start()
+    if settings.redis_url:
+        return _run_shared(settings, sources, now, on_event, overrides, lease)
+    began = time.monotonic()
     process = AsyncCrawlerProcess(process_settings(settings))
     hosts = Hosts()
-    crawlers: list[tuple[Source, Crawler]] = []
-    for source in sources:
-        crawler_settings = scrapy_settings(settings, source, overrides)
-        crawler_settings.set(HOSTS_SETTING, hosts, priority="cmdline")
-        crawler = Crawler(SPIDERS[source.type], crawler_settings)
-        if on_event is not None:
-            _connect_progress(crawler, source.name, on_event)
-        crawlers.append((source, crawler))
-    spider_kwargs = {
-        "now": now,
-        "days_back": settings.crawl_days_back,
-        "days_ahead": settings.crawl_days_ahead,
-    }
+    crawlers = [
+        (source, _crawler(settings, source, overrides, hosts, on_event)) for source in sources
+    ]
+    spider_kwargs = _spider_kwargs(settings, now)
 
     async def crawl_one(source: Source, crawler: Crawler, turns: asyncio.Semaphore) -> None:
         async with turns:
-            try:
-                await process.crawl(crawler, source=source, **spider_kwargs)
-            except Exception:  # one source's crash must not stop the others
-                logger.exception("%s: the crawl crashed", source.name)
+            await _crawl(process, source, crawler, spider_kwargs)
 
     async def crawl_host(group: list[tuple[Source, Crawler]]) -> None:
         turns = asyncio.Semaphore(CRAWLERS_PER_HOST)  # first come, first started
@@ -143,21 +144,156 @@ def run_crawl(
     reports = []
     engine = make_engine(settings.database_url)
     try:
-        events, health, schedule = EventStore(engine), HealthStore(engine), ScheduleStore(engine)
         for source, crawler in crawlers:
-            spider = crawler.spider
-            if not isinstance(spider, SourceSpider):  # the spider never started
-                report = SourceReport(source=source.name, type=source.type, started=now)
-                report.fail("not_started", "the spider could not be started")
-            else:
-                report = spider.report
-            # Counted from ``now``, so a replayed recording's runs last seconds, not months.
-            report.finished = now + timedelta(seconds=time.monotonic() - began)
-            conclude(report, events=events, health=health, now=now, schedule=schedule)
+            report = _report(source, crawler, now, began)
+            _conclude(report, engine, now)
             reports.append(report)
     finally:
         engine.dispose()
     return reports
+
+
+def _run_shared(
+    settings: Settings,
+    sources: Sequence[Source],
+    now: datetime,
+    on_event: ProgressCallback | None,
+    overrides: Mapping[str, Any] | None,
+    lease: timedelta,
+) -> list[SourceReport]:
+    """The crawl with ``MEETSCOUT_REDIS_URL``: take sources from the run until all are done.
+
+    Each source taken is crawled here, whole, and concluded as soon as its
+    spider closes, unless its lease ran out meanwhile (another process took
+    it and concludes it).
+    """
+    assert settings.redis_url is not None
+    url = settings.redis_url
+    began = time.monotonic()
+    by_name = {source.name: source for source in sources}
+    client = connect(url)
+    leases = Leases(client, prefix=settings.redis_prefix, holder=holder_name(), lease=lease)
+    shared = SharedCrawl(client, leases, sources, prefix=settings.redis_prefix)
+    shared.join()
+    scheduler = {**shared.scrapy_settings(url), **(overrides or {})}
+    process = AsyncCrawlerProcess(process_settings(settings))
+    hosts = Hosts()
+    spider_kwargs = _spider_kwargs(settings, now)
+    reports: dict[str, SourceReport] = {}
+    engine = make_engine(settings.database_url)
+    finished = False
+
+    async def crawl_one(source: Source, retaken: bool) -> None:
+        if retaken:
+            logger.warning(
+                "%s: its process stopped before concluding it; crawling it again", source.name
+            )
+        crawler = _crawler(settings, source, scheduler, hosts, on_event)
+        await _crawl(process, source, crawler, spider_kwargs)
+        report = _report(source, crawler, now, began)
+        if not leases.ours(source.name):
+            logger.warning(
+                "%s: its lease ran out; the process that took it concludes it", source.name
+            )
+            leases.drop(source.name)
+            return
+        _conclude(report, engine, now)
+        shared.done(source.name)
+        reports[source.name] = report
+
+    async def crawl_all() -> None:
+        nonlocal finished
+        from twisted.internet import reactor
+
+        running: set[asyncio.Task[None]] = set()
+        try:
+            while True:
+                if len(running) < SOURCES_AT_ONCE:
+                    step = shared.next()
+                    if step.kind in ("crawl", "retake"):
+                        task = asyncio.ensure_future(
+                            crawl_one(by_name[step.name], step.kind == "retake")
+                        )
+                        running.add(task)
+                        continue
+                    if step.kind == "finished" and not running:
+                        finished = True
+                        break
+                if running:
+                    await asyncio.wait(
+                        running, timeout=POLL_SECONDS, return_when=asyncio.FIRST_COMPLETED
+                    )
+                    running = {task for task in running if not task.done()}
+                else:
+                    await asyncio.sleep(POLL_SECONDS)
+        finally:
+            reactor.stop()  # type: ignore[attr-defined,misc]
+
+    try:
+        asyncio.get_event_loop().create_task(crawl_all())
+        process.start(stop_after_crawl=False)
+        if finished:
+            shared.clean()
+    finally:
+        leases.stop()
+        engine.dispose()
+        client.close()
+    return [reports[source.name] for source in sources if source.name in reports]
+
+
+def _crawler(
+    settings: Settings,
+    source: Source,
+    overrides: Mapping[str, Any] | None,
+    hosts: Hosts,
+    on_event: ProgressCallback | None,
+) -> Crawler:
+    crawler_settings = scrapy_settings(settings, source, overrides)
+    crawler_settings.set(HOSTS_SETTING, hosts, priority="cmdline")
+    crawler = Crawler(SPIDERS[source.type], crawler_settings)
+    if on_event is not None:
+        _connect_progress(crawler, source.name, on_event)
+    return crawler
+
+
+def _spider_kwargs(settings: Settings, now: datetime) -> dict[str, Any]:
+    return {
+        "now": now,
+        "days_back": settings.crawl_days_back,
+        "days_ahead": settings.crawl_days_ahead,
+    }
+
+
+async def _crawl(
+    process: AsyncCrawlerProcess, source: Source, crawler: Crawler, kwargs: dict[str, Any]
+) -> None:
+    try:
+        await process.crawl(crawler, source=source, **kwargs)
+    except Exception:  # one source's crash must not stop the others
+        logger.exception("%s: the crawl crashed", source.name)
+
+
+def _report(source: Source, crawler: Crawler, now: datetime, began: float) -> SourceReport:
+    """The source's report, finished now (counted from ``now``: a replayed recording's
+    runs last seconds, not months)."""
+    spider = crawler.spider
+    if not isinstance(spider, SourceSpider):  # the spider never started
+        report = SourceReport(source=source.name, type=source.type, started=now)
+        report.fail("not_started", "the spider could not be started")
+    else:
+        report = spider.report
+    report.finished = now + timedelta(seconds=time.monotonic() - began)
+    return report
+
+
+def _conclude(report: SourceReport, engine: Engine, now: datetime) -> None:
+    conclude(
+        report,
+        events=EventStore(engine),
+        health=HealthStore(engine),
+        schedule=ScheduleStore(engine),
+        now=now,
+    )
 
 
 def by_host(crawlers: list[tuple[Source, Crawler]]) -> list[list[tuple[Source, Crawler]]]:

@@ -5,7 +5,11 @@ source's name instead of a :class:`Source`, a spider reads it from the
 sources file of the ``MEETSCOUT_*`` settings, takes their clock and crawl
 window and their store, and when it closes concludes its crawl as
 ``meetscout crawl`` does (snapshot rules, the source's health, its feed's
-advice for the schedule).
+advice for the schedule). With ``MEETSCOUT_REDIS_URL`` its requests go
+through scrapy-redis's scheduler and duplicate filter, and it holds the
+source's lease in Redis while it runs (:mod:`crawlers.spread`): a host
+never crawls a source that another host, or a ``meetscout crawl``, is
+crawling.
 """
 
 from __future__ import annotations
@@ -15,9 +19,11 @@ from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from crawlers.guard import ALLOW_SETTING
+from crawlers.schedule import holder_name
 from crawlers.settings import user_agent
 from crawlers.snapshot import conclude
 from crawlers.sources import SourcesError, load_sources
+from crawlers.spread import Leases, connect, scheduler_settings
 from service.settings import Settings, get_settings
 from service.store import EventStore, HealthStore, ScheduleStore, make_engine, migrate
 
@@ -41,6 +47,29 @@ def project_settings(settings: Settings) -> dict[str, Any]:
     if settings.contact:
         chosen["USER_AGENT"] = user_agent(settings.contact)
     return chosen
+
+
+def alone_settings(settings: Settings) -> dict[str, Any]:
+    """What a spider run by Scrapy's command takes from meetscout's settings: the project's,
+    and with ``MEETSCOUT_REDIS_URL`` scrapy-redis's scheduler (its keys under ``:alone``)."""
+    chosen = project_settings(settings)
+    if settings.redis_url:
+        chosen.update(scheduler_settings(settings.redis_url, f"{settings.redis_prefix}:alone"))
+    return chosen
+
+
+def take_lease(name: str) -> Leases | None:
+    """With ``MEETSCOUT_REDIS_URL``, the source's lease, renewed until the spider is done;
+    refused (``ValueError``) while another process holds it."""
+    settings = get_settings()
+    if not settings.redis_url:
+        return None
+    leases = Leases(connect(settings.redis_url), prefix=settings.redis_prefix, holder=holder_name())
+    if not leases.take(name):
+        holder = leases.holder_of(name)
+        leases.client.close()
+        raise ValueError(f"{name!r} is being crawled by {holder}; not crawled twice at once")
+    return leases
 
 
 def spider_arguments(source_type: str, arguments: dict[str, Any]) -> dict[str, Any]:
@@ -70,8 +99,25 @@ def spider_arguments(source_type: str, arguments: dict[str, Any]) -> dict[str, A
     }
 
 
-def conclude_alone(spider: SourceSpider, began: float) -> None:
-    """What ``meetscout crawl`` does after a source's crawl, for a spider Scrapy ran."""
+def conclude_alone(spider: SourceSpider, began: float, leases: Leases | None = None) -> None:
+    """What ``meetscout crawl`` does after a source's crawl, for a spider Scrapy ran; the
+    source's lease, if any, given back after (or, lost meanwhile, its new holder concludes)."""
+    name = spider.source.name
+    if leases is not None:
+        leases.stop()
+        if not leases.ours(name):
+            spider.logger.warning("%s: its lease ran out; its new holder concludes it", name)
+            leases.client.close()
+            return
+    try:
+        _conclude_alone(spider, began)
+    finally:
+        if leases is not None:
+            leases.release(name)
+            leases.client.close()
+
+
+def _conclude_alone(spider: SourceSpider, began: float) -> None:
     report = spider.report
     report.finished = spider.now + timedelta(seconds=time.monotonic() - began)
     engine = make_engine(spider.settings.get("MEETSCOUT_DATABASE_URL"))

@@ -6,6 +6,7 @@ never reads the environment; tests build their own :class:`Settings`.
 
 from __future__ import annotations
 
+import importlib.util
 import ipaddress
 import re
 from datetime import UTC, datetime
@@ -108,6 +109,20 @@ class Settings(BaseSettings):
     database_url: str = Field(
         default_factory=lambda: in_data_dir(default_data_dir())["database_url"],
         description="SQLAlchemy URL of the store; a SQLite file in the data folder by default.",
+    )
+    redis_url: str | None = Field(
+        default=None,
+        description="Spread the crawl over processes and machines with scrapy-redis: the Redis "
+        "they share (redis://host:6379/0). Every `meetscout crawl` given the same sources "
+        "takes its share of them; unset, each crawl works alone.",
+    )
+    redis_prefix: str = Field(
+        default="meetscout",
+        min_length=1,
+        max_length=100,
+        pattern=r"^[A-Za-z0-9_.:-]+$",
+        description="What every Redis key of the crawl starts with: installs sharing a Redis "
+        "set one each.",
     )
     sources: Path = Field(
         default_factory=default_sources,
@@ -257,6 +272,18 @@ class Settings(BaseSettings):
             raise ValueError(
                 f"the driver for {url.drivername} is not installed ({error})"
             ) from None
+        return value
+
+    @field_validator("redis_url")
+    @classmethod
+    def _a_redis_with_scrapy_redis_installed(cls, value: str | None) -> str | None:
+        """A Redis URL, and the optional scrapy-redis that crawls over it installed."""
+        if value is None or not value.strip():
+            return None
+        if urlsplit(value).scheme not in ("redis", "rediss", "unix"):
+            raise ValueError("a Redis URL, e.g. redis://127.0.0.1:6379/0")
+        if importlib.util.find_spec("scrapy_redis") is None:
+            raise ValueError("scrapy-redis is not installed: pip install 'meetscout[redis]'")
         return value
 
     @field_validator("base_url")

@@ -26,7 +26,13 @@ from twisted.python.failure import Failure
 from crawlers.guard import FetchRefused
 from crawlers.report import SourceReport
 from crawlers.sources import Source
-from crawlers.standalone import RUN_BY_MEETSCOUT, conclude_alone, project_settings, spider_arguments
+from crawlers.standalone import (
+    RUN_BY_MEETSCOUT,
+    alone_settings,
+    conclude_alone,
+    spider_arguments,
+    take_lease,
+)
 from service.model import Venue
 from service.settings import get_settings
 from service.text.health import FETCH, size
@@ -77,7 +83,7 @@ class SourceSpider(scrapy.Spider):
         super().update_settings(settings)
         if settings.getbool(RUN_BY_MEETSCOUT):
             return
-        for name, value in project_settings(get_settings()).items():
+        for name, value in alone_settings(get_settings()).items():
             settings.set(name, value, priority="spider")
 
     @classmethod
@@ -87,13 +93,14 @@ class SourceSpider(scrapy.Spider):
         alone = isinstance(kwargs.get("source"), str)
         if alone:
             kwargs = spider_arguments(cls.source_type, kwargs)
+            leases = take_lease(kwargs["source"].name)
         spider = super().from_crawler(crawler, *args, **kwargs)
         crawler.signals.connect(spider.on_dropped, signal=signals.request_dropped)
         if alone:
             began = time.monotonic()
 
             def closed(*_args: object, **_kwargs: object) -> None:
-                conclude_alone(spider, began)
+                conclude_alone(spider, began, leases)
 
             crawler.signals.connect(closed, signal=signals.spider_closed, weak=False)
         return spider

@@ -100,6 +100,7 @@ def run_crawl_command(settings: Settings, source_name: str | None = None) -> lis
     """Crawl the configured sources with a progress display; print a summary."""
     from crawlers.runner import run_crawl
     from crawlers.sources import SourcesError, crawlable, load_sources
+    from crawlers.spread import SharedCrawlError
     from service.store import make_engine, migrate
 
     try:
@@ -134,7 +135,11 @@ def run_crawl_command(settings: Settings, source_name: str | None = None) -> lis
             else:
                 progress.update(tasks[name], total=progress.tasks[tasks[name]].completed)
 
-        reports = run_crawl(settings, sources, now=settings.now(), on_event=on_event)
+        try:
+            reports = run_crawl(settings, sources, now=settings.now(), on_event=on_event)
+        except SharedCrawlError as exc:
+            console.print(f"[red]error:[/red] {exc}")
+            raise typer.Exit(2) from exc
     console.print(summary_table(reports))
     return reports
 

@@ -13,11 +13,14 @@ from sqlalchemy import select
 from service.store import HealthStore, ScheduleStore, make_engine
 from service.store.tables import events
 from tests.support.crawling import FLASKCON, FLASKCON_NOW
+from tests.support.shared_redis import isolated_prefix, redis_url
 
 SCRAPY = Path(sys.executable).with_name("scrapy")
 
 
-def scrapy_crawl(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
+def scrapy_crawl(
+    tmp_path: Path, *args: str, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [str(SCRAPY), "crawl", *args],
         cwd=tmp_path,  # not the project: the settings module is named, as a host would
@@ -28,6 +31,7 @@ def scrapy_crawl(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]
             "MEETSCOUT_SOURCES": str(tmp_path / "sources.toml"),
             "MEETSCOUT_DATA_DIR": str(tmp_path / "data"),
             "MEETSCOUT_REPLAY_AT": FLASKCON_NOW.isoformat(),
+            **(env or {}),
         },
         capture_output=True,
         text=True,
@@ -64,3 +68,28 @@ def test_a_source_of_another_type_says_which_command_crawls_it(tmp_path: Path) -
     )
     missing = scrapy_crawl(tmp_path, "ics", "-a", "source=nowhere")
     assert "no source named 'nowhere'" in missing.stderr
+
+
+def test_on_redis_a_spider_queues_in_redis_and_never_crawls_a_source_held_elsewhere(
+    tmp_path: Path,
+) -> None:
+    shutil.copy(FLASKCON, tmp_path / "flaskcon.ics")
+    (tmp_path / "sources.toml").write_text(
+        '[[source]]\nname = "flaskcon"\ntype = "ics"\nurl = "flaskcon.ics"\n'
+    )
+    with isolated_prefix() as (client, prefix):
+        env = {"MEETSCOUT_REDIS_URL": redis_url(), "MEETSCOUT_REDIS_PREFIX": prefix}
+        client.set(f"{prefix}:lease:flaskcon", "elsewhere:1:abc", px=60_000)
+        held = scrapy_crawl(tmp_path, "ics", "-a", "source=flaskcon", env=env)
+        assert "'flaskcon' is being crawled by elsewhere:1:abc" in held.stderr
+        client.delete(f"{prefix}:lease:flaskcon")
+
+        done = scrapy_crawl(tmp_path, "ics", "-a", "source=flaskcon", env=env)
+        assert done.returncode == 0, done.stderr[-3000:]
+        assert "'SCHEDULER': 'scrapy_redis.scheduler.Scheduler'" in done.stderr
+        assert list(client.scan_iter(match=f"{prefix}:*")) == [], "queue, filter and lease gone"
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'store.db'}")
+    (run,) = HealthStore(engine).runs(source="flaskcon")
+    assert (run.outcome, run.stored) == ("ok", 6)
+    engine.dispose()
