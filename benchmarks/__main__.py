@@ -10,6 +10,7 @@ import sys
 
 BENCHMARKS = (
     "crawl",
+    "crawl_spread",
     "search",
     "feeds",
     "stores",

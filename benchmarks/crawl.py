@@ -76,11 +76,11 @@ class QuietHandler(SimpleHTTPRequestHandler):
         pass
 
 
-def build_site(root: Path) -> tuple[list[str], str]:
+def build_site(root: Path, copies: int = COPIES) -> tuple[list[str], str]:
     """Copies of the saved pages under distinct paths; returns (paths, sources.toml)."""
     paths: list[str] = []
     sources: list[str] = []
-    for copy in range(COPIES):
+    for copy in range(copies):
         for name in ICS_FEEDS:
             path = f"ics/{copy}/{name}"
             (root / path).parent.mkdir(parents=True, exist_ok=True)

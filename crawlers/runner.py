@@ -223,15 +223,22 @@ def _run_shared(
                     await asyncio.wait(
                         running, timeout=POLL_SECONDS, return_when=asyncio.FIRST_COMPLETED
                     )
-                    running = {task for task in running if not task.done()}
+                    for task in {task for task in running if task.done()}:
+                        running.discard(task)
+                        task.result()  # a source that could not be concluded stops the process
                 else:
                     await asyncio.sleep(POLL_SECONDS)
+        except Exception as error:  # its sources' leases run out; other processes take them
+            failures.append(error)
         finally:
             reactor.stop()  # type: ignore[attr-defined,misc]
 
+    failures: list[Exception] = []
     try:
         asyncio.get_event_loop().create_task(crawl_all())
         process.start(stop_after_crawl=False)
+        if failures:
+            raise failures[0]
         if finished:
             shared.clean()
     finally:

@@ -239,7 +239,7 @@ def test_the_sources_of_a_killed_process_are_crawled_by_the_other(
     state.hold = "/html/dice-fm-venue-page-music-events.html"  # a page the listing links to
     processes = [
         start_shared_crawl(
-            database=database, sources=sources, now=NOW, prefix=prefix, lease_seconds=2
+            database=database, sources=sources, now=NOW, prefix=prefix, lease_seconds=3
         )
         for _ in range(2)
     ]
