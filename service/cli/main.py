@@ -140,6 +140,14 @@ def run_crawl_command(settings: Settings, source_name: str | None = None) -> lis
         except SharedCrawlError as exc:
             console.print(f"[red]error:[/red] {exc}")
             raise typer.Exit(2) from exc
+        here = {report.source for report in reports}
+        for name in tasks.keys() - here:  # a shared crawl's other processes crawled them
+            progress.remove_task(tasks[name])
+    if len(here) < len(sources):
+        console.print(
+            f"Crawled by the other processes of the shared crawl: "
+            f"{len(sources) - len(here)} sources"
+        )
     console.print(summary_table(reports))
     return reports
 
