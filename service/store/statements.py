@@ -3,10 +3,11 @@
 Building a SQLAlchemy statement and its cache key costs about as much as
 SQLite takes to answer a small indexed query, and a search near a place
 runs several per request. So a query is told apart by its shape (which
-filters it uses, how many words and sectors it has) from its values (the
+filters it uses, how many sectors it has) from its values (the
 dates, kinds, words): each shape's statement is built once, with bound
 parameters, and each run binds the values. IN lists are expanding
-parameters, so their length is not part of the shape.
+parameters, so their length is not part of the shape; the words of a text
+search are one value, matched in the full-text index (:mod:`service.store.fulltext`).
 """
 
 from __future__ import annotations
@@ -17,14 +18,11 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, bindparam, func, or_, select
 
-from service.store import dialects
+from service.store import dialects, fulltext
 from service.store.prepared import KEPT_SHAPES, Prepared
 from service.store.query import EventQuery
 from service.store.tables import events as table
 
-MAX_WORDS = 10
-"""Words of a text search that filter; more are ignored (each is a LIKE over five columns)."""
-TEXT_COLUMNS = ("title", "description", "organizer", "venue_name", "city")
 SINGLE_VALUES = ("start", "end", "starts_from", "free", "seen_since")
 """Fields of a query bound as they are, when not None."""
 LISTS = ("kinds", "statuses", "sources", "exclude_sources", "ids", "attendance")
@@ -59,9 +57,8 @@ def _bind(query: EventQuery, *, in_order: bool) -> tuple[Shape, dict[str, Any]]:
             params[name] = [item.value for item in values] if name in ENUM_LISTS else list(values)
     for index, slug in enumerate(dict.fromkeys(query.sectors)):
         params[f"sector_{index}"] = dialects.json_list_pattern(slug)
-    words = query.q.split()[:MAX_WORDS] if query.q else []
-    for index, word in enumerate(words):
-        params[f"word_{index}"] = _escape_like(word)
+    if query.q and query.q.strip():
+        params["words"] = fulltext.words_of(query.q)
     if in_order:
         if query.after is not None:
             params["after_start"], params["after_id"] = query.after
@@ -120,11 +117,8 @@ def _conditions(names: frozenset[str]) -> list[ColumnElement[bool]]:
         conditions.append(c.is_free == bindparam("free", type_=c.is_free.type))
     if "seen_since" in names:
         conditions.append(c.first_seen >= bindparam("seen_since", type_=c.first_seen.type))
-    for word in sorted(name for name in names if name.startswith("word_")):
-        value = bindparam(word, type_=c.title.type)
-        conditions.append(
-            or_(*(c[column].icontains(value, escape="\\") for column in TEXT_COLUMNS))
-        )
+    if "words" in names:
+        conditions.append(fulltext.text_condition(c.id, "words"))
     return conditions
 
 
@@ -145,7 +139,3 @@ def _repeated_statement(base: Base, shape: Shape) -> Select[Any]:
         inner = inner.where(and_(*conditions))
         outer = outer.where(and_(*_conditions(names)))
     return outer.where(table.c.title.in_(inner)).order_by(table.c.start, table.c.id)
-
-
-def _escape_like(word: str) -> str:
-    return word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

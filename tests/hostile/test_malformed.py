@@ -116,6 +116,12 @@ ODD_WORDS = {
     "right-to-left override in q": "/events?q=%E2%80%AEgnp",
     "feed: invalid UTF-8 in q": "/feeds/events.ics?q=%ff%fe",
     "atom: NUL in q": "/feeds/events.atom?q=a%00b",
+    "unbalanced quote in q": "/events?q=%22python",
+    "full-text operators in q": "/events?q=NEAR(a%20b)%20OR%20NOT%20-c*",
+    "column filter in q": "/events?q=title:x%20%7Bdescription%7D:%20y",
+    "tsquery syntax in q": "/events?q=a%20%26%20!b%20%3C-%3E%20c:*",
+    "only a star in q": "/events?q=*",
+    "feed: full-text operators in q": "/feeds/events.ics?q=%22a%22%20AND%20(b",
 }
 
 

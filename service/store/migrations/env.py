@@ -5,6 +5,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import create_engine
 
+from service.store.fulltext import is_declared
 from service.store.tables import metadata
 
 config = context.config
@@ -15,6 +16,7 @@ def run_migrations_offline() -> None:
     context.configure(
         url=config.get_main_option("sqlalchemy.url"),
         target_metadata=target_metadata,
+        include_object=is_declared,
         literal_binds=True,
         render_as_batch=True,
     )
@@ -38,6 +40,7 @@ def _run(connection: object) -> None:
     context.configure(
         connection=connection,  # type: ignore[arg-type]
         target_metadata=target_metadata,
+        include_object=is_declared,
         render_as_batch=True,
         transactional_ddl=True,
         transaction_per_migration=False,

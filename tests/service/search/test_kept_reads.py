@@ -58,8 +58,9 @@ def test_no_like_pattern_is_bound_whole() -> None:
     query = EventQuery(start=NOW, sectors=("healthcare", "technology"), q="python 50%")
     sql = str(prepare(_ids, query).statement.compile(dialect=make_engine("sqlite://").dialect))
 
-    assert sql.count("LIKE '%' || ") == 2 + 2 * 5
+    assert sql.count("LIKE '%' || ") == 2
     assert "LIKE ?" not in sql and "LIKE lower(?)" not in sql
+    assert "events_fts MATCH ?" in sql
 
 
 def test_a_kept_statement_runs_with_each_query_values(store: EventStore) -> None:
@@ -72,7 +73,7 @@ def test_a_kept_statement_runs_with_each_query_values(store: EventStore) -> None
     assert store.count(query=EventQuery(ids=[python_meetup(3).id])) == 1
 
 
-def test_text_search_binds_like_wildcards_literally(store: EventStore) -> None:
+def test_text_search_reads_wildcards_literally(store: EventStore) -> None:
     store.upsert_many(
         [python_meetup(1, title="50% off tickets"), python_meetup(2, title="500 people")], now=NOW
     )

@@ -19,10 +19,20 @@ from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, event, inspect, text
 
-from service.store import EventStore, SubscriptionStore, changes, make_engine, migrate
+from service.store import (
+    EventQuery,
+    EventStore,
+    SubscriptionStore,
+    changes,
+    fulltext,
+    make_engine,
+    migrate,
+)
 from service.store.engine import alembic_config
+from service.store.fulltext import is_declared
 from service.store.tables import metadata
 from tests.factories import NOW, make_subscription, python_meetup
+from tests.support.databases import empty
 
 
 @pytest.fixture
@@ -32,7 +42,7 @@ def database_url(tmp_path: Path) -> str:
 
 def test_migrations_match_table_declarations(store: EventStore) -> None:
     with store.engine.connect() as conn:
-        context = MigrationContext.configure(conn)
+        context = MigrationContext.configure(conn, opts={"include_object": is_declared})
         diff = compare_metadata(context, metadata)
     assert diff == []
 
@@ -40,8 +50,8 @@ def test_migrations_match_table_declarations(store: EventStore) -> None:
 CELL_INDEX = "ix_events_geo_cell_rank"
 
 
-def _not_the_cell_index(obj: Any, name: str | None, kind: str, *_: Any) -> bool:
-    return not (kind == "index" and name == CELL_INDEX)
+def _not_the_cell_index(obj: Any, name: str | None, kind: str, *rest: Any) -> bool:
+    return not (kind == "index" and name == CELL_INDEX) and is_declared(obj, name, kind, *rest)
 
 
 def test_migrations_match_table_declarations_on_postgresql(postgres_url: str) -> None:
@@ -196,4 +206,74 @@ def test_kill_9_during_the_first_migration_leaves_a_store_the_next_run_migrates(
     assert everything_a_migration_could_change(engine)["revisions"] == _newest(engine)
     with engine.connect() as conn:
         assert conn.execute(text("PRAGMA integrity_check")).scalar_one() == "ok"
+    engine.dispose()
+
+
+def _migrate_to(engine: Engine, revision: str, *, down: bool = False) -> None:
+    config = alembic_config(engine)
+    with engine.connect() as conn:
+        config.attributes["connection"] = conn
+        (command.downgrade if down else command.upgrade)(config, revision)
+        conn.commit()
+
+
+def _full_text_objects(engine: Engine) -> list[str]:
+    with engine.connect() as conn:
+        return list(
+            conn.execute(
+                text("SELECT name FROM sqlite_master WHERE name LIKE 'events_fts%' ORDER BY name")
+            ).scalars()
+        )
+
+
+def test_full_text_migration_indexes_the_events_already_stored(tmp_path: Path) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path / 'meetscout.db'}")
+    _migrate_to(engine, "0013")
+    store = EventStore(engine)
+    store.upsert_many([python_meetup(1, title="Nursing careers"), python_meetup(2)], now=NOW)
+
+    migrate(engine)
+
+    found = store.search(query=EventQuery(q="nurses"))
+    assert [event.title for event in found] == ["Nursing careers"]
+    engine.dispose()
+
+
+def test_full_text_migration_goes_down_and_up(store: EventStore) -> None:
+    store.upsert_many([python_meetup(1, title="Nursing careers")], now=NOW)
+    created = _full_text_objects(store.engine)
+
+    _migrate_to(store.engine, "0013", down=True)
+    after_downgrade = _full_text_objects(store.engine)
+    store.upsert_many([python_meetup(2, title="Nursing fair")], now=NOW)
+    migrate(store.engine)
+
+    assert "events_fts" in created and "events_fts_update" in created
+    assert after_downgrade == []
+    assert _full_text_objects(store.engine) == created
+    found = store.search(query=EventQuery(q="nurse"))
+    assert sorted(event.title for event in found) == ["Nursing careers", "Nursing fair"]
+
+
+def test_full_text_migration_on_postgresql_indexes_the_events_already_stored(
+    postgres_url: str,
+) -> None:
+    empty(postgres_url)
+    engine = make_engine(postgres_url)
+    _migrate_to(engine, "0013", down=True)
+    store = EventStore(engine)
+    try:
+        store.upsert_many([python_meetup(1, title="Nursing careers"), python_meetup(2)], now=NOW)
+        with engine.connect() as conn:
+            columns = {column["name"] for column in inspect(conn).get_columns("events")}
+        assert fulltext.PG_COLUMN not in columns
+    finally:
+        migrate(engine)
+
+    found = store.search(query=EventQuery(q="nurses"))
+    assert [event.title for event in found] == ["Nursing careers"]
+    assert [event.title for event in store.search(query=EventQuery(q="CAREERS"))] == [
+        "Nursing careers"
+    ]
+    empty(postgres_url)
     engine.dispose()

@@ -1,0 +1,134 @@
+"""A text search reads the full-text index (migration 0014): stems, prefixes, folded accents,
+every word, and a person's words never read as the index's query syntax."""
+
+from __future__ import annotations
+
+import pytest
+
+from service.model import Venue
+from service.store import CurationStore, EventQuery, EventStore
+from tests.factories import NOW, make_event, python_meetup
+
+
+def titles(store: EventStore, q: str) -> list[str]:
+    return sorted(event.title for event in store.search(query=EventQuery(q=q)))
+
+
+@pytest.fixture
+def stocked(store: EventStore) -> EventStore:
+    store.upsert_many(
+        [
+            make_event(1, title="Nursing careers evening", description="Meet ward managers"),
+            make_event(2, title="Café des langues", description="Practise French over coffee"),
+            make_event(3, title="Rust and WebAssembly night", organizer="Ferris Club"),
+            make_event(4, title="Data science meetup", venue=Venue(name="Old Library")),
+            make_event(5, title="Book signing", performer="Zadie Smith"),
+        ],
+        now=NOW,
+    )
+    return store
+
+
+def test_search_finds_other_forms_of_a_word(stocked: EventStore) -> None:
+    assert titles(stocked, "nurses") == ["Nursing careers evening"]
+    assert titles(stocked, "career") == ["Nursing careers evening"]
+
+
+def test_search_reads_the_last_word_as_a_prefix(stocked: EventStore) -> None:
+    assert titles(stocked, "nurs") == ["Nursing careers evening"]
+    assert titles(stocked, "webass") == ["Rust and WebAssembly night"]
+    assert titles(stocked, "meetup scien") == ["Data science meetup"]
+
+
+def test_search_reads_only_the_last_word_as_a_prefix(stocked: EventStore) -> None:
+    assert titles(stocked, "scien meetup") == []
+    assert titles(stocked, "nurs evening") == []
+
+
+def test_search_folds_accents(stocked: EventStore) -> None:
+    assert titles(stocked, "cafe") == ["Café des langues"]
+    assert titles(stocked, "CAFÉ") == ["Café des langues"]
+
+
+def test_search_needs_every_word(stocked: EventStore) -> None:
+    assert titles(stocked, "rust night") == ["Rust and WebAssembly night"]
+    assert titles(stocked, "rust coffee") == []
+
+
+def test_search_reads_description_organizer_performer_and_venue(stocked: EventStore) -> None:
+    assert titles(stocked, "managers") == ["Nursing careers evening"]
+    assert titles(stocked, "ferris") == ["Rust and WebAssembly night"]
+    assert titles(stocked, "zadie smith") == ["Book signing"]
+    assert titles(stocked, "library") == ["Data science meetup"]
+
+
+RUST = ["Rust and WebAssembly night"]
+HOSTILE = {
+    '"': [],
+    '"unbalanced': [],
+    'rust"': RUST,
+    "rust AND": RUST,
+    "NOT rust": [],
+    "NEAR(rust night)": [],
+    "rust NEAR/2 night": [],
+    "title:rust": [],
+    "{title description}: rust": [],
+    "*": [],
+    "rust*": RUST,
+    "-rust": RUST,
+    "(rust": RUST,
+    "rust)": RUST,
+    "^rust": RUST,
+    "rust & | ! <->": RUST,
+    "rust:*": RUST,
+    "'it''s'": [],
+    "\\": [],
+    "a\x00b": [],
+    "+ - * / %": [],
+    "\u202egnp": [],
+}
+
+
+@pytest.mark.parametrize(("q", "expected"), HOSTILE.items(), ids=map(repr, HOSTILE))
+def test_search_reads_query_syntax_as_plain_words(
+    stocked: EventStore, q: str, expected: list[str]
+) -> None:
+    assert titles(stocked, q) == expected
+    assert stocked.count(query=EventQuery(q=q)) == len(expected)
+
+
+@pytest.mark.parametrize("q", ["AND", "OR", "NEAR", "title"])
+def test_search_finds_operator_words_as_words(store: EventStore, q: str) -> None:
+    store.upsert_many([make_event(1, title="Rock AND roll OR near title"), make_event(2)], now=NOW)
+
+    assert titles(store, q) == ["Rock AND roll OR near title"]
+
+
+def test_search_of_words_without_letters_finds_nothing(stocked: EventStore) -> None:
+    assert titles(stocked, "!!! ???") == []
+    assert stocked.count(query=EventQuery(q="* -")) == 0
+
+
+def test_search_finds_a_recrawled_event_by_its_new_title_only(store: EventStore) -> None:
+    store.upsert_many([python_meetup(1, title="Kotlin breakfast")], now=NOW)
+    store.upsert_many([python_meetup(1, title="Haskell brunch")], now=NOW)
+
+    assert titles(store, "haskell") == ["Haskell brunch"]
+    assert titles(store, "kotlin") == []
+    assert titles(store, "breakfast") == []
+
+
+def test_search_finds_an_unchanged_recrawled_event(store: EventStore) -> None:
+    store.upsert_many([python_meetup(1), python_meetup(2)], now=NOW)
+    store.upsert_many([python_meetup(1), python_meetup(2)], now=NOW)
+
+    assert titles(store, "python") == ["Python meetup 1", "Python meetup 2"]
+
+
+def test_search_forgets_a_deleted_event(store: EventStore) -> None:
+    store.upsert_many([python_meetup(1), python_meetup(2)], now=NOW)
+
+    CurationStore(store.engine).hide(event_id=python_meetup(1).id, now=NOW)
+
+    assert titles(store, "python") == ["Python meetup 2"]
+    assert titles(store, "meetup 1") == []
