@@ -59,6 +59,7 @@ from service.places.distance import fast_error_bound, fast_km
 from service.places.gazetteer import Place, get_gazetteer
 from service.search import Point, SearchCache, SearchRequest, search
 from service.store import EventStore, make_engine, migrate
+from service.store.series_keys import series_key
 from service.store.tables import events as events_table
 
 CACHE = SearchCache()
@@ -142,9 +143,21 @@ def generate(size: int, places: Sequence[Place], seed: int = SEED) -> Iterator[t
         end = start + (timedelta(days=rng.randint(1, 3)) if all_day else timedelta(hours=2))
         free = rng.random()
         event_id = make_event_id("bench", str(index))
+        title = f"{labels[sectors[0]]} {kind.replace('_', ' ')} #{index}"
+        key = series_key(
+            {
+                "title": title,
+                "start": start,
+                "timezone": place.timezone,
+                "lat": point[0],
+                "lon": point[1],
+                "all_day": all_day,
+                "source": "bench",
+            }
+        )
         yield (
             event_id,
-            f"{labels[sectors[0]]} {kind.replace('_', ' ')} #{index}",
+            title,
             kind,
             json.dumps(sectors),
             "[]",
@@ -184,6 +197,7 @@ def generate(size: int, places: Sequence[Place], seed: int = SEED) -> Iterator[t
             event_id,
             event_id,
             cell_of(*point),
+            key,
         )
 
 

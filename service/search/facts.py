@@ -66,15 +66,16 @@ class StoreFacts:
         finally:
             self._pins.version = None
 
-    def count(self, store: EventStore, *, query: EventQuery) -> int:
-        """``store.count(query=query)``, kept while the store has not changed."""
+    def count(self, store: EventStore, *, query: EventQuery, series: bool = False) -> int:
+        """``store.count_until(query=query, series=series)``'s count, kept while the store
+        has not changed (and no event it counted ended)."""
         if query.start is None:
-            return store.count(query=query)
+            return store.count_until(query=query, series=series)[0]
         return self.keep(
             store,
-            ("count", replace(query, start=None, starts_from=None)),
+            ("count", series, replace(query, start=None, starts_from=None)),
             query.start,
-            lambda: store.count_until(query=query),
+            lambda: store.count_until(query=query, series=series),
         )
 
     def last_start(self, store: EventStore) -> datetime | None:

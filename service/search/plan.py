@@ -25,6 +25,7 @@ from service.search.request import (
     SearchPage,
     SearchRequest,
     SearchResult,
+    Series,
     check,
 )
 from service.settings import ScoreWeights
@@ -86,21 +87,15 @@ def _search(
     cursor = decode_cursor(request.cursor, request.sort) if request.cursor else None
     if cursor is not None:
         now = cursor.now
-    if request.once:
-
-        def run(each: SearchRequest) -> SearchPage:
-            return search(store, each, now=now, weights=weights, cache=kept)
-
-        return series.once(run, store, request, _query(request, now), kept, now=now)
     scorer = Scorer(
         weights or DEFAULT_WEIGHTS, now=now, near=request.near is not None, sectors=request.sectors
     )
     query = _query(request, now)
     if request.near is None:
         sought = _seek(kept, store, query, now)
-        if request.sort == "date":
+        if request.sort == "date" and not request.once:
             return _by_date(kept, store, request, sought, scorer, cursor, now)
-        total = kept.facts.count(store, query=sought)
+        total = kept.facts.count(store, query=sought, series=request.once)
         return _best_first(kept, store, request, sought, scorer, cursor, now, total=total)
     total_slot = kept.facts.slot(store, _near_key(request, query))
     known = None
@@ -139,9 +134,9 @@ def _attendance(wanted: Sequence[Attendance]) -> tuple[Attendance, ...]:
     return tuple(found)
 
 
-_Entry = tuple[tuple[Any, ...], str, float | None, float]
-"""(sort key ending in the id, id, distance in km, score): entries sort by their key alone,
-which is unique."""
+_Entry = tuple[tuple[Any, ...], str, float | None, float, str | None]
+"""(sort key ending in the id, id, distance in km, score, series key): entries sort by their
+key alone, which is unique."""
 
 
 class _Near:
@@ -188,11 +183,11 @@ def _ranked(
     """
     near = _Near(request)
     found = candidates(store, query=query, boxes=near.boxes, online=near.online)
-    top = _Top(request.sort, request.limit + 1, after=cursor.key if cursor is not None else None)
+    top = _top(request, cursor)
     near.offer(top, found, scorer)
     if request.near is not None and total_slot is not None:
         kept.facts.remember(total_slot, query.start, top.count, first_end(found))
-    return _page(kept, store, request, top.page(), top.count, now)
+    return _page(kept, store, request, query, top.page(), top.count, now)
 
 
 def _best_first(
@@ -218,7 +213,7 @@ def _best_first(
     """
     near = _Near(request)
     wanted = request.limit + 1
-    top = _Top(request.sort, wanted, after=cursor.key if cursor is not None else None)
+    top = _top(request, cursor)
     page: list[_Entry] = []
     reach = math.inf
     last = kept.facts.last_start(store)
@@ -244,7 +239,7 @@ def _best_first(
         if narrowed is None:
             break
         reach = min(reach, narrowed)
-    return _page(kept, store, request, page, total, now)
+    return _page(kept, store, request, query, page, total, now)
 
 
 _KEY_FIELDS = attrgetter(
@@ -256,13 +251,20 @@ _KEY_FIELDS = attrgetter(
 def _near_key(request: SearchRequest, query: EventQuery) -> tuple[object, ...]:
     """What a total near a place is kept under (whatever the moment asked at)."""
     place = (request.near, request.radius_km, Attendance.ONLINE in request.attendance)
-    return ("near total", place, _KEY_FIELDS(query))
+    return ("near total", request.once, place, _KEY_FIELDS(query))
+
+
+def _top(request: SearchRequest, cursor: Cursor | None) -> _Top:
+    """What collects the page of ``request``: its size and one more, after the cursor."""
+    after = cursor.key if cursor is not None else None
+    return _Top(request.sort, request.limit + 1, after=after, once=request.once)
 
 
 def _page(
     kept: SearchCache,
     store: EventStore,
     request: SearchRequest,
+    query: EventQuery,
     page: list[_Entry],
     total: int,
     now: datetime,
@@ -272,6 +274,10 @@ def _page(
     more = len(page) > request.limit
     page = page[: request.limit]
     events = kept.events.by_id(store, [entry[1] for entry in page])
+    repeats: dict[str, Series] = {}
+    if request.once:
+        shown = [(events[entry[1]], entry[4]) for entry in page if entry[1] in events]
+        repeats = series.series_of_page(store, request, query, shown)
     items = [
         SearchResult(
             event=events[event_id],
@@ -285,8 +291,9 @@ def _page(
                 sectors=request.sectors,
             ),
             key=key,
+            series=repeats.get(event_id),
         )
-        for key, event_id, distance, score in page
+        for key, event_id, distance, score, _ in page
         if event_id in events
     ]
     next_cursor = encode_cursor(request.sort, now, page[-1][0]) if more and page else None
@@ -298,16 +305,21 @@ class _Top:
     candidates survived the cut: a page and its total, without keeping every entry.
 
     Runs once per candidate, so kept lean: an entry is built only for a candidate
-    whose first sort key part is no worse than the worst of a full page's.
+    whose first sort key part is no worse than the worst of a full page's. With
+    ``heads``, only the soonest date of each series is an entry, and the count is
+    of series; batches must then come in order of start (see :class:`series.Heads`).
     """
 
-    __slots__ = ("_bound", "_kept", "after", "count", "sort", "wanted")
+    __slots__ = ("_bound", "_kept", "after", "count", "heads", "sort", "wanted")
 
-    def __init__(self, sort: str, wanted: int, *, after: tuple[Any, ...] | None) -> None:
+    def __init__(
+        self, sort: str, wanted: int, *, after: tuple[Any, ...] | None, once: bool = False
+    ) -> None:
         self.sort = sort
         self.wanted = wanted
         self.after = after
         self.count = 0
+        self.heads = series.Heads() if once else None
         self._kept: list[_Entry] = []
         self._bound = math.inf
         """The first key part of the worst of ``wanted`` entries kept; inf until as many are."""
@@ -319,18 +331,17 @@ class _Top:
         scorer: Scorer,
     ) -> None:
         """Score every candidate that survives the cut and keep those that may make the page."""
+        located = _within(rows, cut)
+        if self.heads is not None:
+            located = self._soonest(located, self.heads)
+        else:
+            self.count += len(located)
         rank = scorer.rank
         kept, after, bound = self._kept, self.after, self._bound
         by_score, by_date = self.sort == "score", self.sort == "date"
         spill = COMPACT_AT * self.wanted
-        count = 0
-        for event_id, lat, lon, start, kind, attendance, is_free, status, sectors, _ in rows:
-            distance = None
-            if cut is not None:
-                distance = cut(lat, lon)  # type: ignore[arg-type]
-                if distance is None:
-                    continue
-            count += 1
+        for row, distance in located:
+            event_id, _, _, start, kind, attendance, is_free, status, sectors, _, key = row
             score = rank(distance, sectors, start, kind, attendance, is_free, status)
             if by_score:
                 first = -score
@@ -340,22 +351,53 @@ class _Top:
                 first = math.inf if distance is None else distance
             if first > bound:
                 continue
-            key = (first, start, event_id) if by_score else (first, event_id)
-            if after is not None and key <= after:
+            sort_key = (first, start, event_id) if by_score else (first, event_id)
+            if after is not None and sort_key <= after:
                 continue
-            kept.append((key, event_id, distance, score))
+            kept.append((sort_key, event_id, distance, score, key))
             if len(kept) >= spill:
-                kept[:] = heapq.nsmallest(self.wanted, kept)
+                kept[:] = heapq.nsmallest(self.wanted, self._shown(kept))
                 bound = kept[-1][0][0]
-        self.count += count
         self._bound = bound
+
+    def _soonest(
+        self, located: list[tuple[Candidate, float | None]], heads: series.Heads
+    ) -> list[tuple[Candidate, float | None]]:
+        """The candidates that are the soonest date of their series so far; counts series."""
+        for row, _ in located:
+            key = row[10]
+            if heads.is_new(key):
+                self.count += 1
+            heads.is_first(key, row[3], row[0])
+        return [pair for pair in located if heads.is_head(pair[0][10], pair[0][3], pair[0][0])]
+
+    def _shown(self, entries: list[_Entry]) -> list[_Entry]:
+        """``entries`` but the dates a sooner date of their series displaced."""
+        if self.heads is None or not self.heads.displaced:
+            return entries
+        displaced = self.heads.displaced
+        return [entry for entry in entries if entry[1] not in displaced]
 
     def page(self) -> list[_Entry]:
         """The least ``wanted`` entries offered so far, in order."""
-        self._kept[:] = heapq.nsmallest(self.wanted, self._kept)
+        self._kept[:] = heapq.nsmallest(self.wanted, self._shown(self._kept))
         if len(self._kept) >= self.wanted:
             self._bound = self._kept[-1][0][0]
         return list(self._kept)
+
+
+def _within(
+    rows: Sequence[Candidate], cut: Callable[[float, float], float | None] | None
+) -> list[tuple[Candidate, float | None]]:
+    """The candidates inside the cut, each with its distance (None without a cut)."""
+    if cut is None:
+        return [(row, None) for row in rows]
+    located: list[tuple[Candidate, float | None]] = []
+    for row in rows:
+        distance = cut(row[1], row[2])  # type: ignore[arg-type]
+        if distance is not None:
+            located.append((row, distance))
+    return located
 
 
 def _by_date(

@@ -7,7 +7,7 @@ from service.store.events import EventStore, UpsertResult
 from service.store.going import GoingStore
 from service.store.health import CrawlRun, HealthStore, SourceHealth
 from service.store.hosts import ActiveHost, HostStore
-from service.store.query import EventQuery, SeriesRow
+from service.store.query import EventQuery
 from service.store.schedule import ScheduleState, ScheduleStore
 from service.store.subscriptions import SubscriptionStore
 from service.store.suggestions import Suggestion, SuggestionsFull, SuggestionStore
@@ -26,7 +26,6 @@ __all__ = [
     "HostStore",
     "ScheduleState",
     "ScheduleStore",
-    "SeriesRow",
     "SourceHealth",
     "SubscriptionStore",
     "Suggestion",

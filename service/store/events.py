@@ -34,9 +34,10 @@ from service.places.cells import cell_of
 from service.store import dialects
 from service.store.corrections import apply_correction, held_record, read_corrections
 from service.store.host_records import assign_hosts
-from service.store.query import EventQuery, SeriesRow
+from service.store.query import EventQuery
 from service.store.readers import reading
-from service.store.statements import prepare, prepare_repeated
+from service.store.series_keys import series_key
+from service.store.statements import prepare
 from service.store.tables import events as table
 from service.store.tables import held_events
 
@@ -69,36 +70,9 @@ def _event_versions() -> Select[Any]:
     return select(table.c.id, table.c.sequence, table.c.updated)
 
 
-def _series_columns() -> Select[Any]:
+def _series_dates() -> Select[Any]:
     c = table.c
-    details = type_coerce(c.details, Text).label("details")
-    return select(
-        c.id,
-        c.title,
-        c.start,
-        c.end,
-        c.timezone,
-        c.all_day,
-        c.source,
-        c.host,
-        c.venue_name,
-        c.lat,
-        c.lon,
-        details,
-    )
-
-
-def _series_of(details: object) -> str | None:
-    """The source's own series (an iCalendar UID's family), from the stored details."""
-    if isinstance(details, str):
-        try:
-            details = json.loads(details)
-        except ValueError:
-            return None
-    if not isinstance(details, dict):
-        return None
-    value = details.get("series")
-    return value if isinstance(value, str) and value else None
+    return select(c.series_key, c.id, c.start, c.lat, c.lon)
 
 
 def _event_count() -> Select[Any]:
@@ -107,6 +81,12 @@ def _event_count() -> Select[Any]:
 
 def _event_count_and_first_end() -> Select[Any]:
     return select(func.count(), func.min(table.c.end)).select_from(table)  # type: ignore[return-value]
+
+
+def _series_count_and_first_end() -> Select[Any]:
+    """How many series (a single event is a series of one), and the first end."""
+    series = func.coalesce(table.c.series_key, table.c.id)
+    return select(func.count(series.distinct()), func.min(table.c.end)).select_from(table)  # type: ignore[return-value]
 
 
 @dataclass(frozen=True)
@@ -469,6 +449,8 @@ class EventStore:
                 rows.append(row)
             # Derived, so outside the hashes: a merge of two hosts changes no event's content.
             assign_hosts(conn, rows, now=now)
+            for row in rows:
+                row["series_key"] = series_key(row)
             if rows:
                 conn.execute(dialects.upsert(self.engine, table, keep=KEPT_ON_UPSERT), rows)
             if held:
@@ -594,25 +576,14 @@ class EventStore:
             rows: Sequence[Any] = prepared.run(conn).all()
         return [(row[0], row[1], row[2]) for row in rows]
 
-    def repeated(self, *, query: EventQuery) -> list[SeriesRow]:
-        """What tells the occurrences of a series apart from single events, for the events of
-        ``query`` whose title another of them shares (by start, then id)."""
-        prepared = prepare_repeated(_series_columns, query)
+    def series_dates(
+        self, *, query: EventQuery
+    ) -> list[tuple[str, str, datetime, float | None, float | None]]:
+        """(series key, id, start, lat, lon) of the events of ``query`` (by start, then id):
+        the dates of the series it names in ``series_keys``."""
+        prepared = prepare(_series_dates, query, in_order=True)
         return [
-            SeriesRow(
-                id=row[0],
-                title=row[1],
-                start=_moment(row[2]),  # type: ignore[arg-type]
-                end=_moment(row[3]),
-                timezone=row[4],
-                all_day=bool(row[5]),
-                source=row[6],
-                host=row[7],
-                venue_name=row[8],
-                lat=row[9],
-                lon=row[10],
-                series=_series_of(row[11]),
-            )
+            (row[0], row[1], _moment(row[2]), row[3], row[4])  # type: ignore[misc]
             for row in prepared.rows(self.engine)
         ]
 
@@ -621,10 +592,14 @@ class EventStore:
         with self.reader.connect() as conn:
             return int(prepared.run(conn).scalar_one())
 
-    def count_until(self, *, query: EventQuery) -> tuple[int, datetime | None]:
-        """How many events match ``query``, and the first end among them (None when none
-        match): the count holds for every later start up to that end."""
-        prepared = prepare(_event_count_and_first_end, query)
+    def count_until(
+        self, *, query: EventQuery, series: bool = False
+    ) -> tuple[int, datetime | None]:
+        """How many events match ``query`` (with ``series``, how many series: the dates of
+        one count once), and the first end among them (None when none match): the count
+        holds for every later start up to that end."""
+        base = _series_count_and_first_end if series else _event_count_and_first_end
+        prepared = prepare(base, query)
         with self.reader.connect() as conn:
             row: Any = prepared.run(conn).one()
         return int(row[0]), row[1]

@@ -3,8 +3,8 @@
 Ranking looks at many matches (all of them for nearest first, or when a
 search's total is not known yet), so it reads slim rows, not whole events:
 id, coordinates, start (as epoch seconds), kind, attendance, price, status,
-the sectors as their stored JSON text, and the end as stored (for how long
-a total holds: only the first end is ever converted). The spatial prefilter
+the sectors as their stored JSON text, the end as stored (for how long
+a total holds: only the first end is ever converted) and the series key. The spatial prefilter
 (grid cells on SQLite, see :mod:`service.store.dialects`) and every other
 filter of the query run in the same SQL statement, inside one index; a
 ranking that can stop early reads a window of start times at a time
@@ -31,10 +31,10 @@ from service.store.statements import Base, prepare
 from service.store.tables import events as table
 
 Candidate = tuple[
-    str, float | None, float | None, float, str, str, bool | None, str, str | None, Any
+    str, float | None, float | None, float, str, str, bool | None, str, str | None, Any, str | None
 ]
 """(id, lat, lon, start in epoch seconds, kind, attendance, is_free, status, sectors JSON text
-(None unless the search asks for sectors), end as stored: see :func:`first_end`)."""
+(None unless the search asks for sectors), end as stored (see :func:`first_end`), series key)."""
 
 
 class Candidates(NamedTuple):
@@ -166,5 +166,6 @@ def _slim(dialect_name: str, *, sectors: bool = True) -> Base:
         table.c.status,
         cast(table.c.sectors, Text).label("sectors") if sectors else null().label("sectors"),
         type_coerce(table.c.end, Text).label("end"),
+        table.c.series_key,
     )
     return lambda: select(*columns)

@@ -31,22 +31,5 @@ class EventQuery:
     it changes no result, and lets the start index seek instead of stepping over the past."""
     seen_since: datetime | None = None
     """Only events first seen at or after this moment (what is new since then)."""
-
-
-@dataclass(frozen=True, slots=True)
-class SeriesRow:
-    """What tells an occurrence of a series apart from a single event: its title, who runs it,
-    where and when, and the source's own series (an iCalendar UID's family) when it gave one."""
-
-    id: str
-    title: str
-    start: datetime
-    end: datetime | None
-    timezone: str | None
-    all_day: bool
-    source: str
-    host: str | None
-    venue_name: str | None
-    lat: float | None
-    lon: float | None
-    series: str | None
+    series_keys: Sequence[str] = ()
+    """Only the dates of these series (``series_key``, see :mod:`service.store.series_keys`)."""

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, bindparam, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, bindparam, or_
 
 from service.store import dialects, fulltext
 from service.store.prepared import KEPT_SHAPES, Prepared
@@ -25,7 +25,7 @@ from service.store.tables import events as table
 
 SINGLE_VALUES = ("start", "end", "starts_from", "free", "seen_since")
 """Fields of a query bound as they are, when not None."""
-LISTS = ("kinds", "statuses", "sources", "exclude_sources", "ids", "attendance")
+LISTS = ("kinds", "statuses", "sources", "exclude_sources", "ids", "attendance", "series_keys")
 """Fields of a query bound as IN lists, when not empty."""
 ENUM_LISTS = frozenset({"kinds", "statuses", "attendance"})
 """Lists of enum members, bound by their values."""
@@ -105,6 +105,7 @@ def _conditions(names: frozenset[str]) -> list[ColumnElement[bool]]:
         ("sources", c.source),
         ("ids", c.id),
         ("attendance", c.attendance),
+        ("series_keys", c.series_key),
     ):
         if name in names:
             conditions.append(column.in_(bindparam(name, expanding=True)))
@@ -120,22 +121,3 @@ def _conditions(names: frozenset[str]) -> list[ColumnElement[bool]]:
     if "words" in names:
         conditions.append(fulltext.text_condition(c.id, "words"))
     return conditions
-
-
-def prepare_repeated(base: Base, query: EventQuery) -> Prepared:
-    """``base()`` over the events of ``query`` whose title another of them shares, by start:
-    where the occurrences of a series are (one pass, the same filters inside and out)."""
-    shape, params = _bind(query, in_order=False)
-    return Prepared(_repeated_statement(base, shape), params)
-
-
-@lru_cache(maxsize=KEPT_SHAPES)
-def _repeated_statement(base: Base, shape: Shape) -> Select[Any]:
-    _, names = shape
-    inner = select(table.c.title).group_by(table.c.title).having(func.count() > 1)
-    outer = base()
-    conditions = _conditions(names)
-    if conditions:
-        inner = inner.where(and_(*conditions))
-        outer = outer.where(and_(*_conditions(names)))
-    return outer.where(table.c.title.in_(inner)).order_by(table.c.start, table.c.id)

@@ -96,6 +96,8 @@ events = Table(
     Column("schedule_hash", String(64), nullable=False),
     # The grid cell of the coordinates (service.places.cells), migration 0009.
     Column("geo_cell", BigInteger),
+    # The series the event belongs to (service.store.series_keys), migration 0015.
+    Column("series_key", String(32)),
     Index("ix_events_start", "start"),
     Index("ix_events_end", "end"),
     Index("ix_events_source", "source"),
@@ -120,8 +122,11 @@ events = Table(
         "sectors",
         "lat",
         "lon",
+        "series_key",
         "id",
     ),
+    # The dates of the series a page shows, ahead of the search's moment.
+    Index("ix_events_series_key_start", "series_key", "start"),
 )
 
 crawl_runs = Table(

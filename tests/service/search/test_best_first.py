@@ -60,7 +60,13 @@ def full_ranking(store: EventStore, request: SearchRequest) -> SearchPage:
     entries = sorted(every.page(), key=itemgetter(0))
     later = [entry for entry in entries if cursor is None or entry[0] > cursor.key]
     return search_module._page(
-        SearchCache.nothing_kept(), store, request, later[: request.limit + 1], len(entries), now
+        SearchCache.nothing_kept(),
+        store,
+        request,
+        query,
+        later[: request.limit + 1],
+        len(entries),
+        now,
     )
 
 
@@ -313,6 +319,7 @@ def test_a_page_keeps_the_least_entries_of_all_it_was_offered(sort: str, wanted:
             "",
             None,
             None,
+            None,
         )
 
     # The cut reads the distance from the latitude; a negative one is outside the radius.
@@ -340,3 +347,42 @@ def test_a_page_keeps_the_least_entries_of_all_it_was_offered(sort: str, wanted:
         later = [entry for entry in sorted(everything) if after is None or entry[0] > after]
         assert top.page() == later[:wanted]
         assert top.count == inside
+
+
+@pytest.mark.parametrize("sort", ["score", "date", "distance"])
+@pytest.mark.parametrize("wanted", [1, 3, 51])
+def test_a_page_of_series_keeps_the_soonest_date_of_each(sort: str, wanted: int) -> None:
+    """Offered in batches of start time (each batch shuffled), dates of one series give one
+    entry, their soonest inside the radius; the count is of series, singles included."""
+    rng = random.Random(f"series-{sort}-{wanted}")
+    rows = []
+    for n in range(600):
+        key = f"s{rng.randint(0, 40)}" if n % 3 else None
+        distance = float(rng.randint(-1, 4)) if key is None else float(int(key[1:]) % 5 - 1)
+        start = float(rng.randint(0, 50))
+        rows.append((f"id-{n:04d}", distance, 0.0, start, "k", "", None, "", None, None, key))
+    rows.sort(key=itemgetter(3))
+    scorer = _Fixed({"k": 0.5})
+
+    def cut(lat: float, lon: float) -> float | None:
+        return lat if lat >= 0 else None
+
+    inside = [row for row in rows if row[1] >= 0]
+    soonest: dict[object, tuple] = {}
+    for row in inside:
+        name = row[10] or row[0]
+        if name not in soonest or (row[3], row[0]) < (soonest[name][3], soonest[name][0]):
+            soonest[name] = row
+    heads = {row[0] for row in soonest.values()}
+    full = search_module._Top(sort, len(rows), after=None)
+    full.offer([row for row in inside if row[0] in heads], cut, scorer)  # type: ignore[arg-type]
+    everything = full.page()
+    for after in (None, everything[len(everything) // 3][0]):
+        top = search_module._Top(sort, wanted, after=after, once=True)
+        for start in range(0, len(rows), 97):
+            batch = rows[start : start + 97]
+            rng.shuffle(batch)
+            top.offer(batch, cut, scorer)  # type: ignore[arg-type]
+        later = [entry for entry in sorted(everything) if after is None or entry[0] > after]
+        assert top.page() == later[:wanted]
+        assert top.count == len(heads)

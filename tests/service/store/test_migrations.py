@@ -228,9 +228,10 @@ def _full_text_objects(engine: Engine) -> list[str]:
 
 def test_full_text_migration_indexes_the_events_already_stored(tmp_path: Path) -> None:
     engine = make_engine(f"sqlite:///{tmp_path / 'meetscout.db'}")
-    _migrate_to(engine, "0013")
+    migrate(engine)
     store = EventStore(engine)
     store.upsert_many([python_meetup(1, title="Nursing careers"), python_meetup(2)], now=NOW)
+    _migrate_to(engine, "0013", down=True)
 
     migrate(engine)
 
@@ -240,12 +241,14 @@ def test_full_text_migration_indexes_the_events_already_stored(tmp_path: Path) -
 
 
 def test_full_text_migration_goes_down_and_up(store: EventStore) -> None:
-    store.upsert_many([python_meetup(1, title="Nursing careers")], now=NOW)
+    store.upsert_many(
+        [python_meetup(1, title="Nursing careers"), python_meetup(2, title="Nursing fair")],
+        now=NOW,
+    )
     created = _full_text_objects(store.engine)
 
     _migrate_to(store.engine, "0013", down=True)
     after_downgrade = _full_text_objects(store.engine)
-    store.upsert_many([python_meetup(2, title="Nursing fair")], now=NOW)
     migrate(store.engine)
 
     assert "events_fts" in created and "events_fts_update" in created
@@ -260,10 +263,11 @@ def test_full_text_migration_on_postgresql_indexes_the_events_already_stored(
 ) -> None:
     empty(postgres_url)
     engine = make_engine(postgres_url)
-    _migrate_to(engine, "0013", down=True)
+    migrate(engine)
     store = EventStore(engine)
+    store.upsert_many([python_meetup(1, title="Nursing careers"), python_meetup(2)], now=NOW)
+    _migrate_to(engine, "0013", down=True)
     try:
-        store.upsert_many([python_meetup(1, title="Nursing careers"), python_meetup(2)], now=NOW)
         with engine.connect() as conn:
             columns = {column["name"] for column in inspect(conn).get_columns("events")}
         assert fulltext.PG_COLUMN not in columns
@@ -277,3 +281,24 @@ def test_full_text_migration_on_postgresql_indexes_the_events_already_stored(
     ]
     empty(postgres_url)
     engine.dispose()
+
+
+def test_series_keys_of_stored_events_are_written_by_their_migration(store: EventStore) -> None:
+    """Events stored before 0015 get the key an upsert would have written (0014 -> 0015)."""
+    weekly = [python_meetup(1), python_meetup(8, title="Python meetup 1"), python_meetup(2)]
+    store.upsert_many(weekly, now=NOW)
+    written = _series_keys(store.engine)
+    config = alembic_config(store.engine)
+    with store.engine.begin() as conn:
+        config.attributes["connection"] = conn
+        command.downgrade(config, "0014")
+        assert "series_key" not in {c["name"] for c in inspect(conn).get_columns("events")}
+        command.upgrade(config, "0015")
+
+    assert _series_keys(store.engine) == written
+    assert len(set(written.values())) == 2, "two dates of one meetup, and another meetup"
+
+
+def _series_keys(engine: Engine) -> dict[str, str]:
+    with engine.connect() as conn:
+        return dict(conn.execute(text("SELECT id, series_key FROM events")).all())  # type: ignore[arg-type]
