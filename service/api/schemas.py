@@ -112,7 +112,15 @@ class EventPage(BaseModel):
 
     items: list[SearchResultOut]
     next_cursor: str | None = Field(description="Pass as `cursor` for the next page.")
-    total: int = Field(description="How many events match, over all pages.")
+    total: int = Field(
+        description="How many events match, over all pages: exactly, or at least that many "
+        "when `total_exact` is false."
+    )
+    total_exact: bool = Field(
+        default=True,
+        description="False when a search near a place has so many matches that counting them "
+        "all was not worth the wait: `total` is then how many it saw, a lower bound.",
+    )
     feed_url: str = Field(description="The same search as an iCalendar feed.")
     webcal_url: str = Field(description="The same feed for calendar apps (webcal://).")
     place: PlaceOut | None = Field(

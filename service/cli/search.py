@@ -22,6 +22,7 @@ from service.search import (
     search,
 )
 from service.text.labels import ATTENDANCE_LABELS, KIND_LABELS
+from service.text.phrases import count_text
 from service.text.recording import recording_notice
 from service.text.series import series_line
 
@@ -105,7 +106,8 @@ def search_command(
 
 def results_table(page: SearchPage) -> Table:
     """One row a result; an event that repeats is one row, at its next date, with its rhythm."""
-    table = Table(title=f"{page.total} events, best first" if page.total else "No events")
+    title = f"{count_text(page.total, exact=page.total_exact)}, best first"
+    table = Table(title=title if page.total else "No events")
     for column, justify in (
         ("when", "left"),
         ("title", "left"),

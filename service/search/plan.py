@@ -36,6 +36,7 @@ from service.store.nearby import (
     Candidates,
     StartWindows,
     candidates,
+    count_within,
     first_end,
 )
 
@@ -95,16 +96,23 @@ def _search(
         sought = _seek(kept, store, query, now)
         if request.sort == "date" and not request.once:
             return _by_date(kept, store, request, sought, scorer, cursor, now)
-        total = kept.facts.count(store, query=sought, series=request.once)
-        return _best_first(kept, store, request, sought, scorer, cursor, now, total=total)
+        counted = kept.facts.count(store, query=sought, series=request.once)
+        return _best_first(kept, store, request, sought, scorer, cursor, now, total=counted)
     total_slot = kept.facts.slot(store, _near_key(request, query))
-    known = None
-    if total_slot is not None and request.sort != "distance":
-        known = kept.facts.known(total_slot, query.start)
-    if not isinstance(known, int) or known <= READ_ALL_BELOW:
+    known = kept.facts.known(total_slot, query.start) if total_slot is not None else None
+    total = known if isinstance(known, int) else None
+    near = _Near(request)
+    boxed = total
+    if boxed is None:
+        boxed = count_within(store, query=query, boxes=near.boxes or [], online=near.online)
+    if boxed <= READ_ALL_BELOW:
         return _ranked(kept, store, request, query, scorer, cursor, now, total_slot=total_slot)
+    if request.sort == "distance":
+        return _nearest(kept, store, request, query, scorer, cursor, now, boxed=boxed, total=total)
     sought = _seek(kept, store, query, now)
-    return _best_first(kept, store, request, sought, scorer, cursor, now, total=known)
+    return _best_first(
+        kept, store, request, sought, scorer, cursor, now, total=total, expected=boxed
+    )
 
 
 def _seek(kept: SearchCache, store: EventStore, query: EventQuery, now: datetime) -> EventQuery:
@@ -199,7 +207,8 @@ def _best_first(
     cursor: Cursor | None,
     now: datetime,
     *,
-    total: int,
+    total: int | None,
+    expected: int = 0,
 ) -> SearchPage:
     """Best (or soonest) first: read events a window of start time at a time, stop once full.
 
@@ -210,6 +219,9 @@ def _best_first(
     nothing later can make the page, not at all. In date order, a full page
     already holds the soonest. The same page as ranking every match;
     ``total`` is the caller's (kept while the store is unchanged, see :class:`SearchCache`).
+    Without one (many matches, asked first), the total is what the windows read held:
+    at least that many, and exactly that many when they read every match. ``expected``
+    is about how many there are (what their boxes hold), to size the first window.
     """
     near = _Near(request)
     wanted = request.limit + 1
@@ -220,7 +232,10 @@ def _best_first(
     if last is not None and query.end is not None:
         last = min(last, query.end)
     moment = query.start or now
-    windows = StartWindows(query.starts_from or moment, last, now=moment, expected=total)
+    windows = StartWindows(
+        query.starts_from or moment, last, now=moment, expected=total or expected
+    )
+    every = True
     for low, high in windows:
         found = candidates(
             store,
@@ -233,13 +248,64 @@ def _best_first(
         page = top.page()
         if len(page) < wanted:
             continue
-        if request.sort == "date":
-            break
-        narrowed = scorer.reach_km(high.timestamp(), page[-1][3])
+        narrowed = (
+            None if request.sort == "date" else scorer.reach_km(high.timestamp(), page[-1][3])
+        )
         if narrowed is None:
+            every = False
             break
         reach = min(reach, narrowed)
-    return _page(kept, store, request, query, page, total, now)
+    if total is not None:
+        return _page(kept, store, request, query, page, total, now)
+    exact = every and reach == math.inf
+    return _page(kept, store, request, query, page, top.count, now, exact=exact)
+
+
+def _nearest(
+    kept: SearchCache,
+    store: EventStore,
+    request: SearchRequest,
+    query: EventQuery,
+    scorer: Scorer,
+    cursor: Cursor | None,
+    now: datetime,
+    *,
+    boxed: int,
+    total: int | None,
+) -> SearchPage:
+    """Nearest first among many matches: read a disc that should hold the page, twice as
+    wide until it does (or reaches the radius).
+
+    Every match inside a disc is nearer than any outside it, so a disc holding
+    the page's entries after the cursor holds the page. Its first size assumes
+    the ``boxed`` matches spread evenly. Without a ``total`` from the caller the
+    total is the disc's: at least that many, exactly that many at the full radius.
+    """
+    near = _Near(request)
+    wanted = request.limit + 1
+    passed = 0.0
+    if cursor is not None:
+        passed = min(float(cursor.key[0]), request.radius_km)
+    share = (passed / request.radius_km) ** 2 + 2 * wanted / max(boxed, 1)
+    reach = request.radius_km * math.sqrt(min(1.0, share))
+    while True:
+        whole = reach >= request.radius_km
+        top = _top(request, cursor)
+        if whole:
+            found = candidates(store, query=query, boxes=near.boxes, online=near.online)
+            near.offer(top, found, scorer)
+        else:
+            assert near.point is not None  # a search near a place
+            found = candidates(store, query=query, boxes=near.boxes_within(reach))
+            disc = RadiusCut(near.point.lat, near.point.lon, reach).distance
+            top.offer(found.located, disc, scorer)
+        page = top.page()
+        if whole or len(page) >= wanted:
+            break
+        reach *= 2
+    if total is not None:
+        return _page(kept, store, request, query, page, total, now)
+    return _page(kept, store, request, query, page, top.count, now, exact=whole)
 
 
 _KEY_FIELDS = attrgetter(
@@ -268,8 +334,11 @@ def _page(
     page: list[_Entry],
     total: int,
     now: datetime,
+    *,
+    exact: bool = True,
 ) -> SearchPage:
-    """The page of ranked entries (``limit`` + 1 of them when there are more), as results."""
+    """The page of ranked entries (``limit`` + 1 of them when there are more), as results;
+    ``total`` is at least how many match, unless ``exact``."""
     near = request.near
     more = len(page) > request.limit
     page = page[: request.limit]
@@ -297,7 +366,7 @@ def _page(
         if event_id in events
     ]
     next_cursor = encode_cursor(request.sort, now, page[-1][0]) if more and page else None
-    return SearchPage(items=items, total=total, next_cursor=next_cursor)
+    return SearchPage(items=items, total=total, next_cursor=next_cursor, total_exact=exact)
 
 
 class _Top:

@@ -87,7 +87,10 @@ class SearchResult:
 class SearchPage:
     items: list[SearchResult]
     total: int
+    """How many match, over all pages: exactly, or at least that many (``total_exact``)."""
     next_cursor: str | None
+    total_exact: bool = True
+    """False where counting every match was not worth its time (many matches, asked first)."""
 
 
 class SearchError(ValueError):

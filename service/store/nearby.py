@@ -20,7 +20,7 @@ from datetime import UTC, datetime, timedelta
 from functools import cache
 from typing import Any, NamedTuple
 
-from sqlalchemy import Text, cast, null, select, type_coerce
+from sqlalchemy import Select, Text, cast, func, null, select, type_coerce
 
 from service.model import Attendance
 from service.places.distance import Box
@@ -75,6 +75,27 @@ def candidates(
         only_online = replace(query, attendance=(Attendance.ONLINE,))
         extra = [row for row in prepare(slim, only_online).rows(engine) if row[0] not in seen]
     return Candidates(located, extra)
+
+
+def count_within(
+    store: EventStore, *, query: EventQuery, boxes: Sequence[Box], online: bool = False
+) -> int:
+    """How many events matching ``query`` lie in ``boxes`` (each box counted apart: they
+    never overlap), with the online-only ones anywhere when ``online``: about how many
+    a search near a place has to rank, read from the index alone."""
+    engine = store.engine
+    prepared = prepare(_count, query)
+    found = 0
+    for box in boxes:
+        found += int(dialects.within_box(engine, prepared, table, box).rows(engine)[0][0])
+    if online:
+        only_online = replace(query, attendance=(Attendance.ONLINE,))
+        found += int(prepare(_count, only_online).rows(engine)[0][0])
+    return found
+
+
+def _count() -> Select[Any]:
+    return select(func.count(table.c.id))
 
 
 def first_end(found: Candidates) -> datetime | None:

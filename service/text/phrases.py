@@ -15,6 +15,19 @@ from zoneinfo import ZoneInfo
 from service.model import Attendance, Event
 from service.text.labels import ATTENDANCE_LABELS
 
+# Counts
+
+
+def count_text(total: int, *, exact: bool = True) -> str:
+    """How many events a search found; "at least" where counting every match was not worth
+    the wait (a search with many matches says how many it has seen)."""
+    if total == 0:
+        return "No events match yet"
+    if not exact:
+        return f"At least {total:,} events"
+    return "1 event" if total == 1 else f"{total:,} events"
+
+
 # Distances
 
 

@@ -71,6 +71,7 @@ def embed_page(
     results = []
     heading = ""
     total = 0
+    exact = True
     if form.filters is not None:
         filters = form.filters
         try:
@@ -94,12 +95,14 @@ def embed_page(
                 for item in page.items
             ]
             total = page.total
+            exact = page.total_exact
         heading = describe_search(filters)
     return _render(
         settings,
         heading=heading,
         items=results,
         total=total,
+        total_exact=exact,
         problems=problems,
         more_url=absolute(settings.base_url, "/", form.values.params()),
         base_url=settings.base_url.rstrip("/"),

@@ -42,7 +42,7 @@ from service.text import maps as map_words
 from service.text import syndication as syndication_words
 from service.text.advice import FOLLOW_UP_STEPS, prepare
 from service.text.labels import FREE_TIME_LABELS, KIND_CHOICE_LABELS
-from service.text.phrases import how_soon_text
+from service.text.phrases import count_text, how_soon_text
 from service.text.recording import recording_notice
 from service.text.series import series_line
 from service.web.form import (
@@ -156,6 +156,8 @@ class Results:
 
     heading: str
     total: int
+    count: str
+    """The total in words."""
     items: list[EventView]
     next_path: str | None = None
     notice: str | None = None
@@ -257,6 +259,7 @@ def find(
     return Results(
         heading=describe_search(filters),
         total=page.total,
+        count=count_text(page.total, exact=page.total_exact),
         items=[
             replace(
                 event_view(item.event, distance_km=item.distance_km, why=item.why),

@@ -85,6 +85,7 @@ def list_events(
         ],
         next_cursor=page.next_cursor,
         total=page.total,
+        total_exact=page.total_exact,
         feed_url=feed_url,
         webcal_url=webcal(feed_url),
         place=place_out(filters.place) if filters.place is not None else None,

@@ -7,7 +7,10 @@ from datetime import datetime
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.factories import NOW
+from service.model import Venue
+from service.search import plan
+from service.store import EventStore
+from tests.factories import NOW, make_event
 
 
 def test_get_healthz_ok(client: TestClient) -> None:
@@ -174,3 +177,27 @@ def test_list_events_repeats_takes_once_or_each(client: TestClient) -> None:
     response = client.get("/events", params={"repeats": "sometimes"})
     assert response.status_code == 422
     assert response.json()["detail"][0]["loc"] == ["query", "repeats"]
+
+
+def test_a_search_with_many_matches_says_its_total_is_a_lower_bound(
+    client: TestClient, seeded: EventStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Counting every match near a place is left out when there are many: the answer says
+    "at least", in the JSON and on the page."""
+    hall = Venue(name="Hall", city="Toronto", lat=43.6532, lon=-79.3832)
+    seeded.upsert_many(
+        [make_event(f"t{n}", title=f"Talk {n}", venue=hall, days=1 + n / 3) for n in range(30)],
+        now=NOW,
+    )
+    params = {"near": "Toronto", "radius_km": 50, "limit": 2, "repeats": "each"}
+    whole = client.get("/events", params=params).json()
+    monkeypatch.setattr(plan, "READ_ALL_BELOW", 0)
+    bounded = client.get("/events", params={**params, "radius_km": 49}).json()
+
+    assert whole["total_exact"] is True
+    assert whole["total"] > 2
+    assert bounded["total_exact"] is False
+    assert 2 <= bounded["total"] <= whole["total"]
+    assert [item["id"] for item in bounded["items"]] == [item["id"] for item in whole["items"]]
+    page = client.get("/", params={**params, "radius_km": 48}).text
+    assert "At least " in page
