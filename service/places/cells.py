@@ -31,6 +31,26 @@ def cell_of(lat: float | None, lon: float | None) -> int | None:
     return _row(lat) * LON_STEPS + _step(lon)
 
 
+def row_of(lat: float | None) -> int | None:
+    """The row of cells a latitude lies in (the cell divided by :data:`LON_STEPS`)."""
+    return None if lat is None else _row(lat)
+
+
+def row_ranges(boxes: Iterable[Box]) -> list[tuple[int, int, int]]:
+    """(row, first cell, last cell) of every row of cells a box spans, in order: a read by
+    row and start time seeks each row to its window and checks the cells in the index."""
+    found: list[tuple[int, int, int]] = []
+    for low, high in cell_ranges(boxes):
+        for row in range(low // LON_STEPS, high // LON_STEPS + 1):
+            first = max(low, row * LON_STEPS)
+            last = min(high, row * LON_STEPS + LON_STEPS - 1)
+            if found and found[-1][0] == row:
+                found[-1] = (row, found[-1][1], last)  # a box split at ±180° meets itself
+            else:
+                found.append((row, first, last))
+    return found
+
+
 def cell_ranges(boxes: Iterable[Box]) -> list[tuple[int, int]]:
     """Ranges of cells, both ends included and in order, holding every point of ``boxes``."""
     ranges: list[tuple[int, int]] = []

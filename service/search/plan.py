@@ -31,7 +31,6 @@ from service.search.request import (
 from service.settings import ScoreWeights
 from service.store import EventQuery, EventStore
 from service.store.nearby import (
-    WINDOW_ROWS,
     Candidate,
     Candidates,
     StartWindows,
@@ -42,7 +41,7 @@ from service.store.nearby import (
 
 COMPACT_AT = 4
 """A page collects up to this many times its size in entries before it drops the worst."""
-READ_ALL_BELOW = 2 * WINDOW_ROWS
+READ_ALL_BELOW = 512
 """A search near a place with at most this many matches reads them at once: fewer round
 trips than reading window by window."""
 DEFAULT_WEIGHTS = ScoreWeights()
@@ -104,15 +103,18 @@ def _search(
     near = _Near(request)
     boxed = total
     if boxed is None:
-        boxed = count_within(store, query=query, boxes=near.boxes or [], online=near.online)
+        # Nearest first sizes its first disc from how many there are; the others need only
+        # know whether there are few.
+        at_most = None if request.sort == "distance" else READ_ALL_BELOW
+        boxed = count_within(
+            store, query=query, boxes=near.boxes or [], online=near.online, at_most=at_most
+        )
     if boxed <= READ_ALL_BELOW:
         return _ranked(kept, store, request, query, scorer, cursor, now, total_slot=total_slot)
     if request.sort == "distance":
         return _nearest(kept, store, request, query, scorer, cursor, now, boxed=boxed, total=total)
     sought = _seek(kept, store, query, now)
-    return _best_first(
-        kept, store, request, sought, scorer, cursor, now, total=total, expected=boxed
-    )
+    return _best_first(kept, store, request, sought, scorer, cursor, now, total=total)
 
 
 def _seek(kept: SearchCache, store: EventStore, query: EventQuery, now: datetime) -> EventQuery:
@@ -208,7 +210,6 @@ def _best_first(
     now: datetime,
     *,
     total: int | None,
-    expected: int = 0,
 ) -> SearchPage:
     """Best (or soonest) first: read events a window of start time at a time, stop once full.
 
@@ -220,8 +221,7 @@ def _best_first(
     already holds the soonest. The same page as ranking every match;
     ``total`` is the caller's (kept while the store is unchanged, see :class:`SearchCache`).
     Without one (many matches, asked first), the total is what the windows read held:
-    at least that many, and exactly that many when they read every match. ``expected``
-    is about how many there are (what their boxes hold), to size the first window.
+    at least that many, and exactly that many when they read every match.
     """
     near = _Near(request)
     wanted = request.limit + 1
@@ -232,9 +232,7 @@ def _best_first(
     if last is not None and query.end is not None:
         last = min(last, query.end)
     moment = query.start or now
-    windows = StartWindows(
-        query.starts_from or moment, last, now=moment, expected=total or expected
-    )
+    windows = StartWindows(query.starts_from or moment, last, now=moment, expected=total or 0)
     every = True
     for low, high in windows:
         found = candidates(
@@ -242,6 +240,7 @@ def _best_first(
             query=replace(query, starts_from=low, end=high),
             boxes=near.boxes_within(reach),
             online=near.online and reach == math.inf,
+            by_start=True,
         )
         windows.held(len(found.located) + len(found.online))
         near.offer(top, found, scorer)

@@ -132,13 +132,19 @@ def json_list_pattern(value: str) -> str:
     return f'"{value}"'
 
 
-def within_box(engine: Engine, prepared: Prepared, events: Table, box: Box) -> Prepared:
+def within_box(
+    engine: Engine, prepared: Prepared, events: Table, box: Box, *, by_start: bool = False
+) -> Prepared:
     """``prepared`` restricted to events whose coordinates lie in ``box``.
 
     SQLite and PostgreSQL read the box's grid cells from the cell index
     (migration 0009); other databases read the (lat, lon) index of migration 0004.
+    ``by_start``: ``prepared`` reads a window of start time, which SQLite seeks
+    row of cells by row (migration 0016).
     """
     if engine.dialect.name == "sqlite":
+        if by_start:
+            return geo_sqlite.within_by_start(prepared, events, box)
         return geo_sqlite.within(prepared, events, box)
     if engine.dialect.name == "postgresql":
         return geo_postgres.within(prepared, events, box)

@@ -15,16 +15,17 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Integer, Select, Table, Text, bindparam, func
+from sqlalchemy import Integer, Select, Table, Text, and_, bindparam, func
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.selectable import Join
 
-from service.places.cells import cell_ranges
+from service.places.cells import cell_ranges, row_ranges
 from service.places.distance import Box
 from service.store.prepared import KEPT_SHAPES, Prepared
 
 CELL_INDEX = "ix_events_geo_cell_rank"
+ROW_INDEX = "ix_events_geo_row_start"
 
 
 class RangesFirst(Join):
@@ -36,16 +37,25 @@ class RangesFirst(Join):
     """
 
     inherit_cache = True
+    index = CELL_INDEX
+
+
+class RowsFirst(RangesFirst):
+    """The same, from the rows of cells into the row and start index."""
+
+    inherit_cache = True
+    index = ROW_INDEX
 
 
 @compiles(RangesFirst)
+@compiles(RowsFirst)
 def _ranges_first(join: RangesFirst, compiler: SQLCompiler, **kw: Any) -> str:
     kw["asfrom"] = True
     left = join.left._compiler_dispatch(compiler, **kw)
     right = join.right._compiler_dispatch(compiler, **kw)
     assert join.onclause is not None  # built with one, in _within
     on = join.onclause._compiler_dispatch(compiler, **kw)
-    return f"{left} CROSS JOIN {right} INDEXED BY {CELL_INDEX} ON {on}"
+    return f"{left} CROSS JOIN {right} INDEXED BY {join.index} ON {on}"
 
 
 def box_params(box: Box) -> dict[str, float]:
@@ -76,6 +86,30 @@ def _within(stmt: Select[Any], events: Table) -> Select[Any]:
     high = func.json_extract(ranges.c.value, "$[1]", type_=Integer)
     joined = RangesFirst(ranges, events, events.c.geo_cell.between(low, high))
     return stmt.select_from(joined).where(
+        events.c.lat.between(bindparam("box_min_lat"), bindparam("box_max_lat")),
+        events.c.lon.between(bindparam("box_min_lon"), bindparam("box_max_lon")),
+    )
+
+
+def within_by_start(prepared: Prepared, events: Table, box: Box) -> Prepared:
+    """``prepared`` (which bounds the start) over the events whose point is in ``box``, read
+    row of cells by row from the row and start index (migration 0016): each row is sought
+    to the start window, so a window costs what it holds, not what the box holds."""
+    rows = "[" + ",".join(f"[{row},{low},{high}]" for row, low, high in row_ranges([box])) + "]"
+    params = prepared.params | box_params(box) | {"row_ranges": rows}
+    return Prepared(_within_by_start(prepared.statement, events), params)
+
+
+@lru_cache(maxsize=KEPT_SHAPES)
+def _within_by_start(stmt: Select[Any], events: Table) -> Select[Any]:
+    ranges = (
+        func.json_each(bindparam("row_ranges", type_=Text)).table_valued("value").alias("row_range")
+    )
+    row = func.json_extract(ranges.c.value, "$[0]", type_=Integer)
+    low = func.json_extract(ranges.c.value, "$[1]", type_=Integer)
+    high = func.json_extract(ranges.c.value, "$[2]", type_=Integer)
+    on = and_(events.c.geo_row == row, events.c.geo_cell.between(low, high))
+    return stmt.select_from(RowsFirst(ranges, events, on)).where(
         events.c.lat.between(bindparam("box_min_lat"), bindparam("box_max_lat")),
         events.c.lon.between(bindparam("box_min_lon"), bindparam("box_max_lon")),
     )

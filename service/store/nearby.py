@@ -17,15 +17,27 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any, NamedTuple
 
-from sqlalchemy import Select, Text, cast, func, null, select, type_coerce
+from sqlalchemy import (
+    Engine,
+    Integer,
+    Select,
+    Text,
+    bindparam,
+    cast,
+    func,
+    null,
+    select,
+    type_coerce,
+)
 
 from service.model import Attendance
 from service.places.distance import Box
 from service.store import dialects
 from service.store.events import EventStore
+from service.store.prepared import KEPT_SHAPES, Prepared
 from service.store.query import EventQuery
 from service.store.statements import Base, prepare
 from service.store.tables import events as table
@@ -50,11 +62,14 @@ def candidates(
     query: EventQuery,
     boxes: Sequence[Box] | None = None,
     online: bool = False,
+    by_start: bool = False,
 ) -> Candidates:
     """Every event matching ``query``, within ``boxes`` when given.
 
     ``online`` adds online-only events wherever they are, for a search near
-    a place that also asked for online attendance.
+    a place that also asked for online attendance. ``by_start``: ``query`` is a
+    window of start time (see :class:`StartWindows`), read by start where the
+    database can.
     """
     engine = store.engine
     slim = _slim(engine.dialect.name, sectors=bool(query.sectors))
@@ -62,11 +77,13 @@ def candidates(
     if boxes is None:
         return Candidates(prepared.rows(engine), [])
     if len(boxes) == 1:
-        located: Sequence[Any] = dialects.within_box(engine, prepared, table, boxes[0]).rows(engine)
+        within = dialects.within_box(engine, prepared, table, boxes[0], by_start=by_start)
+        located: Sequence[Any] = within.rows(engine)
     else:
         unique: dict[str, Any] = {}
         for box in boxes:
-            for row in dialects.within_box(engine, prepared, table, box).rows(engine):
+            within = dialects.within_box(engine, prepared, table, box, by_start=by_start)
+            for row in within.rows(engine):
                 unique.setdefault(row[0], row)
         located = list(unique.values())
     extra: list[Any] = []
@@ -78,24 +95,44 @@ def candidates(
 
 
 def count_within(
-    store: EventStore, *, query: EventQuery, boxes: Sequence[Box], online: bool = False
+    store: EventStore,
+    *,
+    query: EventQuery,
+    boxes: Sequence[Box],
+    online: bool = False,
+    at_most: int | None = None,
 ) -> int:
     """How many events matching ``query`` lie in ``boxes`` (each box counted apart: they
     never overlap), with the online-only ones anywhere when ``online``: about how many
-    a search near a place has to rank, read from the index alone."""
+    a search near a place has to rank, read from the index alone. With ``at_most``, the
+    count stops there (one more than ``at_most`` means "more than that")."""
     engine = store.engine
-    prepared = prepare(_count, query)
+    prepared = prepare(_matches, query)
     found = 0
     for box in boxes:
-        found += int(dialects.within_box(engine, prepared, table, box).rows(engine)[0][0])
+        found += _counted(dialects.within_box(engine, prepared, table, box), engine, at_most)
     if online:
         only_online = replace(query, attendance=(Attendance.ONLINE,))
-        found += int(prepare(_count, only_online).rows(engine)[0][0])
-    return found
+        found += _counted(prepare(_matches, only_online), engine, at_most)
+    return found if at_most is None else min(found, at_most + 1)
 
 
-def _count() -> Select[Any]:
-    return select(func.count(table.c.id))
+def _matches() -> Select[Any]:
+    return select(table.c.id)
+
+
+def _counted(prepared: Prepared, engine: Engine, at_most: int | None) -> int:
+    """How many rows ``prepared`` gives, up to one more than ``at_most``."""
+    counting = _counting(prepared.statement, at_most is not None)
+    params = prepared.params if at_most is None else prepared.params | {"count_to": at_most + 1}
+    return int(Prepared(counting, params).rows(engine)[0][0])
+
+
+@lru_cache(maxsize=KEPT_SHAPES)
+def _counting(stmt: Select[Any], bounded: bool) -> Select[Any]:
+    if bounded:
+        stmt = stmt.limit(bindparam("count_to", type_=Integer))
+    return select(func.count()).select_from(stmt.subquery())
 
 
 def first_end(found: Candidates) -> datetime | None:
@@ -113,7 +150,7 @@ def first_end(found: Candidates) -> datetime | None:
 
 
 FIRST_WINDOW = timedelta(days=1)
-WINDOW_ROWS = 256
+WINDOW_ROWS = 512
 MAX_GROWTH = 4.0
 MIN_GROWTH = 0.25
 MAX_SPAN = timedelta(days=366 * 10_000)

@@ -251,7 +251,7 @@ def test_a_write_during_a_first_ask_leaves_no_stale_total(
     cache: SearchCache, store: EventStore, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A crawl that lands while a search reads: the next ask counts the new events."""
-    monkeypatch.setattr(search_module, "READ_ALL_BELOW", 0)
+    monkeypatch.setattr(search_module, "READ_ALL_BELOW", 10**6)  # counted exactly, and kept
     events = random_events(40, spread_km=10)
     store.upsert_many(events[:30], now=NOW)
     request = SearchRequest(near=TORONTO, radius_km=30, limit=5)

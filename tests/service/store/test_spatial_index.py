@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from sqlalchemy import Connection, Select, inspect, select, text
 
 from service.model import Attendance, Kind
-from service.places.cells import LON_STEPS, cell_of, cell_ranges
+from service.places.cells import LON_STEPS, cell_of, cell_ranges, row_ranges
 from service.places.distance import Box, bounding_boxes
 from service.settings import Settings
 from service.store import EventQuery, EventStore, dialects, make_engine, migrate, nearby
@@ -62,6 +62,36 @@ def test_every_point_of_a_search_box_lies_in_its_cell_ranges(
                 cell = cell_of(point_lat, point_lon)
                 assert any(low <= cell <= high for low, high in ranges)  # type: ignore[operator]
     assert all(low <= high < following for (low, high), (following, _) in pairwise(ranges))
+
+
+@given(lat=latitudes, lon=longitudes, radius=st.floats(min_value=0.001, max_value=500))
+def test_a_box_by_rows_holds_the_cells_of_its_ranges_row_by_row(
+    lat: float, lon: float, radius: float
+) -> None:
+    """The row and start read (migration 0016) covers the same cells as the cell read."""
+    for box in bounding_boxes(lat, lon, radius):
+        by_rows = row_ranges([box])
+        assert [row for row, _, _ in by_rows] == sorted({row for row, _, _ in by_rows})
+        for row, first, last in by_rows:
+            assert row * LON_STEPS <= first <= last < (row + 1) * LON_STEPS
+        for low, high in cell_ranges([box]):
+            for cell in (low, (low + high) // 2, high):
+                assert any(
+                    row == cell // LON_STEPS and first <= cell <= last
+                    for row, first, last in by_rows
+                )
+
+
+@ONLY_SQLITE
+def test_a_window_of_start_time_near_a_place_seeks_the_row_and_start_index(
+    store: EventStore,
+) -> None:
+    query = EventQuery(start=NOW, starts_from=NOW, end=NOW + timedelta(days=1))
+    (box,) = bounding_boxes(43.65, -79.38, 25)
+    prepared = dialects.within_box(store.engine, prepare(_ids, query), events, box, by_start=True)
+    with store.engine.connect() as conn:
+        plan = " ".join(_plan(conn, prepared))
+    assert "ix_events_geo_row_start (geo_row=? AND start>? AND start<?)" in plan
 
 
 @given(lat=latitudes, lon=longitudes)
