@@ -4,7 +4,11 @@ Migration 0014 builds the index: on SQLite the FTS5 table ``events_fts``
 (Porter stemming, diacritics folded) kept in step with ``events`` by
 triggers; on PostgreSQL the generated ``tsvector`` column
 ``events.search_vector`` under the ``meetscout_english`` configuration,
-with a GIN index. Every word must match (stemmed: "nurses" finds
+with a GIN index. The FTS5 table knows events by their rowid: SQLite
+keeps rowids through ``VACUUM`` in practice but does not promise it for a
+table keyed by text, so after one that renumbered rows,
+``INSERT INTO events_fts (events_fts) VALUES ('rebuild')`` indexes them
+again. Every word must match (stemmed: "nurses" finds
 "Nursing"); the last also matches as the start of a word ("nurs" finds
 "nursing"), since a search box is often read before its last word is
 finished, unless it ends in something other than a letter or digit ("50%"

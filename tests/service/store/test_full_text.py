@@ -4,10 +4,12 @@ every word, and a person's words never read as the index's query syntax."""
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import text
 
 from service.model import Venue
 from service.store import CurationStore, EventQuery, EventStore
 from tests.factories import NOW, make_event, python_meetup
+from tests.support.databases import ONLY_SQLITE
 
 
 def titles(store: EventStore, q: str) -> list[str]:
@@ -132,3 +134,23 @@ def test_search_forgets_a_deleted_event(store: EventStore) -> None:
 
     assert titles(store, "python") == ["Python meetup 2"]
     assert titles(store, "meetup 1") == []
+
+
+INTEGRITY_CHECK = "INSERT INTO events_fts (events_fts, rank) VALUES ('integrity-check', 1)"
+
+
+@ONLY_SQLITE
+def test_sqlite_full_text_index_holds_exactly_the_stored_text(store: EventStore) -> None:
+    """FTS5's own check: every row's text indexed as it is now, nothing left of older text."""
+    store.upsert_many([python_meetup(n) for n in range(1, 5)], now=NOW)
+    store.upsert_many(
+        [python_meetup(1, title="Renamed"), python_meetup(2, description="Now described")],
+        now=NOW,
+    )
+    CurationStore(store.engine).hide(event_id=python_meetup(3).id, now=NOW)
+
+    with store.engine.begin() as conn:
+        conn.execute(text(INTEGRITY_CHECK))
+        indexed = conn.execute(text("SELECT count(*) FROM events_fts_docsize")).scalar_one()
+
+    assert indexed == 3
