@@ -6,10 +6,12 @@ twice: in a SQLite file and in a new PostgreSQL database on the server at
 ``MEETSCOUT_BENCH_POSTGRES`` (default ``postgresql+psycopg://postgres@127.0.0.1:5432/postgres``),
 which is dropped afterwards. One uvicorn worker over each answers the same
 requests, with wrk on one connection, one store after the other. Goal:
-PostgreSQL's ``/events`` p50 within 2x of SQLite's.
+PostgreSQL's ``/events`` p50 within 2x of SQLite's. On each store,
+:mod:`benchmarks.text_search` then times ``q`` through the full-text index
+against the LIKE scan it replaced (the "Full-text search" section).
 
-Run: ``python -m benchmarks.stores`` (about five minutes; needs ``wrk`` and a
-PostgreSQL server).
+Run: ``python -m benchmarks.stores`` (about fifteen minutes; needs ``wrk`` and a
+PostgreSQL server); ``--text-only`` leaves out wrk and its section.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from pathlib import Path
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
+from benchmarks import text_search
 from benchmarks.feeds import (
     HORIZON_DAYS,
     NOW,
@@ -46,6 +49,8 @@ from service.store import EventStore, make_engine, migrate
 SERVER_VARIABLE = "MEETSCOUT_BENCH_POSTGRES"
 DEFAULT_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 GOAL_RATIO = 2.0
+SHARED_LOAD = 0.5
+"""A one-minute load average above this (on 2 cores) means other work shared the machine."""
 PATHS = (
     "/healthz",
     "/events",
@@ -158,25 +163,92 @@ def report(
     return "\n".join(lines), met
 
 
+def text_report(size: int, sides: dict[str, dict[str, text_search.Side]], load: str) -> str:
+    queries = len(next(iter(next(iter(sides.values())).values())).page_ms)
+    lines = [
+        f"The stores above ({size:,} events each, the text of the feeds benchmark: a town, a "
+        "kind and an event number in each title, three of six phrases in each description). "
+        f"{queries} distinct values of `q`, drawn (seeded) from that text: common words, a "
+        "town and a word, prefixes, event numbers (one event each), two words, a word no event "
+        "has. Each asks what a search asks the store: the first page (50 ids of upcoming "
+        "matches by date) and the number of upcoming matches, timed in process on one "
+        "connection after a warm-up pass, the two sides in turns. LIKE is the statement the "
+        "store ran before migration 0014 (a case-insensitive LIKE per word over five "
+        "columns), kept in the benchmark only. Ratio: LIKE's time over full text's. "
+        f"Load averages (1, 5, 15 min) at the start and before and after each store's "
+        f"queries: {load}.",
+        "",
+        "| store | read | full text p50 ms | full text p99 ms | LIKE p50 ms | LIKE p99 ms "
+        "| p50 ratio | p99 ratio |",
+        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for store, by_side in sides.items():
+        fts, like = by_side["full text"], by_side["LIKE"]
+        for read in ("page", "count"):
+            lines.append(
+                f"| {store} | {read} | {fts.p50(read):.2f} | {fts.p(read, 0.99):.2f} "
+                f"| {like.p50(read):.2f} | {like.p(read, 0.99):.2f} "
+                f"| {like.p50(read) / fts.p50(read):.1f}x "
+                f"| {like.p(read, 0.99) / fts.p(read, 0.99):.1f}x |"
+            )
+    lines.append("")
+    for store, by_side in sides.items():
+        fts, like = by_side["full text"], by_side["LIKE"]
+        same = sum(a == b for a, b in zip(fts.matches, like.matches, strict=True))
+        more = sum(a > b for a, b in zip(fts.matches, like.matches, strict=True))
+        lines.append(
+            f"{store}: the same number of matches on {same} of {queries} queries, more with "
+            f"full text on {more} (stems, prefixes), fewer on {queries - same - more} (a word "
+            f"inside another, e.g. an event number inside a longer one); upcoming matches in "
+            f"all: {sum(fts.matches):,} full text, {sum(like.matches):,} LIKE."
+        )
+    return "\n".join(lines)
+
+
+def load_average() -> str:
+    return " / ".join(f"{value:.2f}" for value in os.getloadavg())
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.stores", description=__doc__)
     parser.add_argument("--size", type=int, default=SIZE, help="events in each store")
     parser.add_argument("--seconds", type=int, default=WRK_SECONDS, help="seconds per wrk run")
     parser.add_argument("--no-write", action="store_true", help="print, do not write RESULTS.md")
+    parser.add_argument("--text-only", action="store_true", help="time q only, without wrk")
     args = parser.parse_args(argv)
     built: dict[str, float] = {}
     loads: dict[str, dict[str, Load]] = {}
+    texts: dict[str, dict[str, text_search.Side]] = {}
+    loads_seen = [load_average()]
     with tempfile.TemporaryDirectory(prefix="meetscout-bench-") as name, postgres_database() as pg:
         folder = Path(name)
         for label, url in (("SQLite", f"sqlite:///{folder / 'bench.db'}"), ("PostgreSQL", pg)):
             print(f"{label}: writing {args.size:,} events...", flush=True)
             built[label] = fill(url, args.size)
-            print(f"{label}: wrk...", flush=True)
-            loads[label] = measure(settings_for(url, folder), folder, args.seconds)
-    body, met = report(args.size, built, loads)
-    print(body)
+            print(f"{label}: q, full text and LIKE...", flush=True)
+            engine = make_engine(url)
+            loads_seen.append(load_average())
+            texts[label] = text_search.measure(engine, args.size)
+            loads_seen.append(load_average())
+            engine.dispose()
+            if not args.text_only:
+                print(f"{label}: wrk...", flush=True)
+                loads[label] = measure(settings_for(url, folder), folder, args.seconds)
+    shared = max(float(seen.split(" / ")[0]) for seen in loads_seen) > SHARED_LOAD
+    text_body = text_report(args.size, texts, "; ".join(loads_seen)) + (
+        "\n\nThe machine was shared with other work during the run."
+        if shared
+        else "\n\nThe machine ran nothing else of note during the run."
+    )
+    print(text_body)
+    met = True
+    if not args.text_only:
+        body, met = report(args.size, built, loads)
+        print(body)
     if not args.no_write:
-        write_section("SQLite and PostgreSQL", body)
+        write_section("Full-text search", text_body)
+        if not args.text_only:
+            write_section("SQLite and PostgreSQL", body)
     return 0 if met else 1
 
 
