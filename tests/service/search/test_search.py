@@ -344,3 +344,29 @@ def test_search_page_is_a_plain_value() -> None:
     page = SearchPage(items=[], total=0, next_cursor=None)
 
     assert page.total == 0
+
+
+@pytest.mark.parametrize("sort", ["score", "date", "distance"])
+def test_search_near_a_place_reads_words_from_the_full_text_index(
+    store: EventStore, sort: str
+) -> None:
+    here = Venue(city="Toronto", lat=43.65, lon=-79.38)
+    store.upsert_many(
+        [
+            make_event(1, title="Nursing careers night", venue=here),
+            make_event(2, title="Café founders breakfast", venue=here),
+            make_event(
+                3, title="Nursing in Berlin", venue=Venue(city="Berlin", lat=52.52, lon=13.4)
+            ),
+        ],
+        now=NOW - timedelta(days=2),
+    )
+    toronto = point_of(resolve_place("Toronto"))
+
+    def titles(q: str) -> list[str]:
+        page = search(store, SearchRequest(near=toronto, q=q, sort=sort), now=NOW)
+        return [item.event.title for item in page.items]
+
+    assert titles("nurses") == ["Nursing careers night"]
+    assert titles("cafe found") == ["Café founders breakfast"]
+    assert titles('"NEAR( -*') == []
