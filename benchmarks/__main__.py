@@ -12,6 +12,7 @@ BENCHMARKS = (
     "crawl",
     "crawl_spread",
     "search",
+    "distinct",
     "feeds",
     "stores",
     "digest",
