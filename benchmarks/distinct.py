@@ -166,10 +166,6 @@ def run_size(size: int, places: Sequence[Place], workdir: Path, log: Any) -> dic
     return {"size": size, "cells": cells, "matches": matches, "build": seconds}
 
 
-def percentile(values: Sequence[float], share: float) -> float:
-    return generated.percentile(values, share)
-
-
 def report(runs: list[dict[str, Any]], wall: float, load: str) -> tuple[str, bool]:
     lines = [
         f"{QUERIES} distinct searches near central London per size (centre within about 5 km,"
@@ -187,9 +183,9 @@ def report(runs: list[dict[str, Any]], wall: float, load: str) -> tuple[str, boo
     for run in runs:
         scale = 1.0 if run["size"] <= 100_000 else GOAL_LARGER
         for (sort, limit), cell in sorted(run["cells"].items()):
-            p50 = percentile(cell.project, 0.5) * 1000
-            p99 = percentile(cell.project, 0.99) * 1000
-            ref = percentile(cell.reference, 0.5) * 1000
+            p50 = generated.percentile(cell.project, 0.5) * 1000
+            p99 = generated.percentile(cell.project, 0.99) * 1000
+            ref = generated.percentile(cell.reference, 0.5) * 1000
             met = p50 <= GOAL_P50_MS * scale and p99 <= GOAL_P99_MS * scale
             ok = ok and met
             lines.append(

@@ -110,9 +110,13 @@ def _search(
             store, query=query, boxes=near.boxes or [], online=near.online, at_most=at_most
         )
     if boxed <= READ_ALL_BELOW:
-        return _ranked(kept, store, request, query, scorer, cursor, now, total_slot=total_slot)
+        return _ranked(
+            kept, store, request, query, scorer, cursor, now, near=near, total_slot=total_slot
+        )
     if request.sort == "distance":
-        return _nearest(kept, store, request, query, scorer, cursor, now, boxed=boxed, total=total)
+        return _nearest(
+            kept, store, request, query, scorer, cursor, now, near=near, boxed=boxed, total=total
+        )
     sought = _seek(kept, store, query, now)
     return _best_first(kept, store, request, sought, scorer, cursor, now, total=total)
 
@@ -181,6 +185,7 @@ def _ranked(
     cursor: Cursor | None,
     now: datetime,
     *,
+    near: _Near,
     total_slot: Hashable | None,
 ) -> SearchPage:
     """Every match read, cut and ranked: for nearest first, and a first search near a place.
@@ -191,7 +196,6 @@ def _ranked(
     pages and the same search again read only what :func:`_best_first` needs.
     A total counted here holds until the first end among the events it read.
     """
-    near = _Near(request)
     found = candidates(store, query=query, boxes=near.boxes, online=near.online)
     top = _top(request, cursor)
     near.offer(top, found, scorer)
@@ -269,6 +273,7 @@ def _nearest(
     cursor: Cursor | None,
     now: datetime,
     *,
+    near: _Near,
     boxed: int,
     total: int | None,
 ) -> SearchPage:
@@ -280,7 +285,6 @@ def _nearest(
     the ``boxed`` matches spread evenly. Without a ``total`` from the caller the
     total is the disc's: at least that many, exactly that many at the full radius.
     """
-    near = _Near(request)
     wanted = request.limit + 1
     passed = 0.0
     if cursor is not None:
