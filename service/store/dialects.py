@@ -32,15 +32,17 @@ from service.places.distance import Box
 from service.store import geo_postgres, geo_sqlite
 from service.store.prepared import KEPT_SHAPES, Prepared
 
-SQLITE_MMAP_BYTES = 1 << 30
-SQLITE_CACHE_KIB = 32 * 1024
+SQLITE_CACHE_KIB = 8 * 1024
+"""SQLite's own page cache, per connection: bounded, so a worker's memory is too."""
 
 
 def configure(engine: Engine) -> None:
-    """Per-connection settings for SQLite: WAL, a busy timeout, and reads from memory.
+    """Per-connection settings for SQLite: WAL, a busy timeout, a bounded page cache.
 
-    A ranked search reads thousands of scattered rows; through a memory map
-    and a larger page cache each is a memory access, not a system call.
+    No memory map: every page of the store a worker read through one would
+    stay in that worker's resident memory (1.3-1.9 GB per worker at 1e6
+    events), and reads from the kernel's page cache cost searches nothing
+    measurable (benchmarks/RESULTS.md, "Workers: memory and throughput").
     PostgreSQL: NUL characters are taken out of every text written (see
     :func:`_without_nul`).
     """
@@ -57,7 +59,7 @@ def configure(engine: Engine) -> None:
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA busy_timeout=5000")
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute(f"PRAGMA mmap_size={SQLITE_MMAP_BYTES}")
+        cursor.execute("PRAGMA mmap_size=0")
         cursor.execute(f"PRAGMA cache_size=-{SQLITE_CACHE_KIB}")
         cursor.close()
 

@@ -82,6 +82,15 @@ def test_store_uses_wal_on_sqlite(store: EventStore) -> None:
         assert conn.execute(text("PRAGMA journal_mode")).scalar_one() == "wal"
 
 
+@ONLY_SQLITE
+def test_sqlite_reads_through_a_bounded_page_cache_not_a_memory_map(store: EventStore) -> None:
+    """A memory map would keep every page a worker read in its resident memory."""
+    with store.engine.connect() as conn:
+        assert conn.execute(text("PRAGMA mmap_size")).scalar_one() == 0
+        cache_kib = -conn.execute(text("PRAGMA cache_size")).scalar_one()
+    assert 0 < cache_kib <= 8 * 1024
+
+
 def test_search_upcoming_overlapping_window(store: EventStore) -> None:
     past = python_meetup(1, start=NOW - timedelta(days=3), end=NOW - timedelta(days=2))
     ongoing = python_meetup(2, start=NOW - timedelta(hours=1), end=NOW + timedelta(hours=1))
