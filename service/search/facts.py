@@ -78,6 +78,11 @@ class StoreFacts:
             lambda: store.count_until(query=query, series=series),
         )
 
+    def stored(self, store: EventStore) -> int:
+        """How many events the store holds, past ones too: a count of the whole table, which
+        PostgreSQL makes by reading every row, kept while the store has not changed."""
+        return self.keep(store, ("stored",), None, lambda: (store.count(query=EventQuery()), None))
+
     def last_start(self, store: EventStore) -> datetime | None:
         """``store.last_start()``: only a write changes it."""
         return self.keep(store, ("last start",), None, lambda: (store.last_start(), None))

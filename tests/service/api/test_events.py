@@ -20,6 +20,24 @@ def test_get_healthz_ok(client: TestClient) -> None:
     assert response.json()["events"] > 500
 
 
+def test_healthz_counts_once_while_the_store_is_unchanged(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store: EventStore = client.app.state.store  # type: ignore[attr-defined]
+    counted = []
+    count = store.count
+    monkeypatch.setattr(store, "count", lambda **kw: counted.append(kw) or count(**kw))
+
+    first = client.get("/healthz").json()["events"]
+    second = client.get("/healthz").json()["events"]
+    store.upsert_many([make_event(title="Nurses' networking breakfast")], now=NOW)
+    third = client.get("/healthz").json()["events"]
+
+    assert second == first
+    assert third == first + 1
+    assert len(counted) == 2
+
+
 def test_list_events_upcoming_only_soonest_first(client: TestClient) -> None:
     body = client.get("/events", params={"limit": 200, "sort": "date", "repeats": "each"}).json()
     starts = [datetime.fromisoformat(item["start"]) for item in body["items"]]

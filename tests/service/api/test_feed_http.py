@@ -288,6 +288,17 @@ def test_get_feed_store_failing_is_503_even_when_conditional(
 
 
 @ONLY_SQLITE
+def test_get_healthz_store_failing_is_503(broken_client: tuple[TestClient, str]) -> None:
+    client, _ = broken_client
+    client.get("/healthz")
+
+    response = client.get("/healthz")
+
+    assert response.status_code == 503
+    assert response.headers["retry-after"] == "30"
+
+
+@ONLY_SQLITE
 @pytest.mark.parametrize("params", [{}, {"near": "New York", "radius_km": 50}])
 def test_get_events_store_failing_is_503(
     broken_client: tuple[TestClient, str], params: dict[str, object]
