@@ -30,6 +30,7 @@ FINANCE = Path(
 )
 FINANCE_COMMIT = "04e6c5230db207f21d7cd928381594da6e6a9409"
 OUT = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "sectors" / "devset.csv"
+KINDS_OUT = OUT.with_name("kinds.csv")
 CAP = 40
 DESCRIPTION_CHARS = 600
 
@@ -335,6 +336,79 @@ LIGHT_SUBJECTS = {
 LIGHT_KINDS = {"conference": "conference", "summit": "conference", "workshop": "workshop"}
 
 FIELDS = ["source", "label", "sectors", "kind", "title", "description"]
+KIND_FIELDS = ["source", "label", "kind", "title", "description"]
+
+# Kinds chosen event by event: a calendar's own format category (iCalendar
+# CATEGORIES) or an Eventbrite format. Only categories that name a format
+# are mapped; topics ("Technology"), audiences ("Adults") and mixed
+# categories ("Lectures, talks, seminars, and conferences", "Mixers and
+# Parties", "Lecture") are not. An event whose mapped categories disagree is
+# left out. Formats where meeting people in one's field is not the point
+# (a film, a concert, a story time, a walk) map to ``other``.
+KIND_CATEGORIES: dict[str, str] = {
+    # workshops, classes, training
+    "workshop": "workshop",
+    "workshops and training": "workshop",
+    "workshop/short course": "workshop",
+    "classes & workshops": "workshop",
+    "teacher workshop": "workshop",
+    "class": "workshop",
+    "computer class": "workshop",
+    "adult classes": "workshop",
+    "kids classes": "workshop",
+    "adult education": "workshop",
+    "training": "workshop",
+    "class, training, or workshop": "workshop",
+    # conferences
+    "conference/symposium": "conference",
+    "conference / convention": "conference",
+    "conference": "conference",
+    "convention": "conference",
+    # career fairs
+    "career fair": "career_fair",
+    # author events
+    "author event/talk": "book_signing",
+    "author visit": "book_signing",
+    "appearance or signing": "book_signing",
+    # meetups: networking, socials, book clubs (a peer discussion, as the kind rules say)
+    "networking": "meetup",
+    "meeting or networking event": "meetup",
+    "social": "meetup",
+    "book club": "meetup",
+    # other formats
+    "story time": "other",
+    "movie": "other",
+    "screening": "other",
+    "exhibitions": "other",
+    "exhibition": "other",
+    "exhibit": "other",
+    "performances": "other",
+    "performance": "other",
+    "live music": "other",
+    "concert/music": "other",
+    "concert or performance": "other",
+    "dance performance": "other",
+    "planetarium shows": "other",
+    "worship": "other",
+    "athletics": "other",
+    "athletic": "other",
+    "bird walk": "other",
+    "nature walk": "other",
+    "hike": "other",
+    "boat trip": "other",
+    "tours": "other",
+    "tour": "other",
+    "public tour": "other",
+    "library closed": "other",
+    "board meeting": "other",
+    "game or competition": "other",
+    "race or endurance event": "other",
+}
+# LiveWhale splits its category "Training, non-credit classes, and learning
+# opportunities" at the commas; its first part names the format.
+KIND_CATEGORY_PARTS = {"non-credit classes": "training"}
+KIND_CAP = 40
+KIND_EVENTBRITE = "html/eventbrite-organizer-queer-lit-bookshop.html"
 
 
 def clean(value: object, limit: int) -> str:
@@ -448,6 +522,103 @@ def finance_rows() -> Iterator[dict[str, str]]:
                 return
 
 
+def category_kind(categories: list[str]) -> tuple[str, str] | None:
+    """The kind the event's format categories map to, and the category; None if none or several."""
+    names = [KIND_CATEGORY_PARTS.get(c.strip().lower(), c.strip().lower()) for c in categories]
+    found = {KIND_CATEGORIES[n]: n for n in names if n in KIND_CATEGORIES}
+    if len(found) != 1:
+        return None
+    kind, name = next(iter(found.items()))
+    return kind, name
+
+
+def event_categories(event: icalendar.cal.Component) -> list[str]:
+    values = event.get("CATEGORIES")
+    if values is None:
+        return []
+    found: list[str] = []
+    for value in values if isinstance(values, list) else [values]:
+        cats = getattr(value, "cats", None)
+        found.extend(str(c) for c in (cats if cats is not None else [value]))
+    return [html.unescape(c) for c in found]
+
+
+def kind_rows_ics(path: Path, source: str) -> Iterator[dict[str, str]]:
+    """Events of one feed whose format category maps to a kind, at most KIND_CAP per kind."""
+    data = re.sub(
+        rb"(?m)^(?:REFRESH-INTERVAL|X-PUBLISHED-TTL)[;:][^\r\n]*\r?\n", b"", path.read_bytes()
+    )
+    try:
+        calendars = icalendar.Calendar.from_ical(data, multiple=True)
+    except Exception as error:  # a feed icalendar cannot read gives no rows
+        print(f"skip {source}: {str(error)[:80]}", file=sys.stderr)
+        return
+    seen: set[str] = set()
+    per_kind: dict[str, int] = {}
+    for calendar in calendars:
+        for event in calendar.walk("VEVENT"):
+            found = category_kind(event_categories(event))
+            title = clean(event.get("SUMMARY"), 300)
+            if found is None or not title or title.lower() in seen:
+                continue
+            kind, category = found
+            if per_kind.get(kind, 0) >= KIND_CAP:
+                continue
+            seen.add(title.lower())
+            per_kind[kind] = per_kind.get(kind, 0) + 1
+            yield {
+                "source": source,
+                "label": f"category: {category}",
+                "kind": kind,
+                "title": title,
+                "description": clean(event.get("DESCRIPTION"), DESCRIPTION_CHARS),
+            }
+
+
+def kind_rows_eventbrite(path: Path, source: str) -> Iterator[dict[str, str]]:
+    """An Eventbrite organiser page's events with the format each was listed under."""
+    text = path.read_text(encoding="utf-8")
+    seen: set[str] = set()
+    for key in ('"future_events":', '"past_events":'):
+        start = text.find(key)
+        if start < 0:
+            continue
+        events, _ = json.JSONDecoder().raw_decode(text[start + len(key) :])
+        for event in events:
+            fmt = ((event.get("format") or {}).get("name") or "").strip()
+            kind = KIND_CATEGORIES.get(fmt.lower())
+            title = clean((event.get("name") or {}).get("text"), 300)
+            if kind is None or not title or title.lower() in seen:
+                continue
+            seen.add(title.lower())
+            yield {
+                "source": source,
+                "label": f"Eventbrite format: {fmt}",
+                "kind": kind,
+                "title": title,
+                "description": clean(event.get("summary"), DESCRIPTION_CHARS),
+            }
+
+
+# Cities of the shared set kept for independent checks; never read here.
+RESERVED_CITIES = ("santarosa", "lancaster", "davis")
+
+
+def kind_main() -> None:
+    rows: list[dict[str, str]] = []
+    folder = REAL / "community-calendar"
+    for path in sorted(folder.glob("*/*.ics")):
+        if path.parent.name in RESERVED_CITIES:
+            continue
+        rows.extend(kind_rows_ics(path, f"community-calendar/{path.parent.name}/{path.name}"))
+    rows.extend(kind_rows_eventbrite(REAL / KIND_EVENTBRITE, KIND_EVENTBRITE))
+    with KINDS_OUT.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, KIND_FIELDS, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+    print(f"{len(rows)} listings -> {KINDS_OUT}")
+
+
 def main() -> None:
     rows: list[dict[str, str]] = []
     for path, (label, sectors, kind) in CC.items():
@@ -470,6 +641,7 @@ def main() -> None:
         writer.writeheader()
         writer.writerows(rows)
     print(f"{len(rows)} listings -> {OUT}")
+    kind_main()
 
 
 if __name__ == "__main__":

@@ -20,10 +20,15 @@ import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
 
 from service.model import Kind
 
-__all__ = ["KindDecision", "classify_kind"]
+__all__ = ["PLACES_PATH", "KindDecision", "classify_kind"]
+
+PLACES_PATH = Path(__file__).parent / "data" / "places.txt"
+"""Countries, regions and large cities (``python -m benchmarks.sectors --write-places``)."""
 
 MAX_TITLE_CHARS = 1_000
 MAX_DESCRIPTION_CHARS = 2_000
@@ -61,6 +66,7 @@ _OTHER_STRONG = _rules(
     r"working groups?|work groups?|wg",
     r"(?:steering |advisory |finance |executive )?committee(?: meeting)?",
     r"board meeting|board of directors(?: meeting)?|regular meeting|general meeting",
+    r"meeting (?:no )?[0-9]+",
     r"(?:project|member|members|council|staff|pmc|sig) (?:meeting|mtg)",
     r"annual general meeting|agm|assemblee generale|asamblea general",
     r"mitgliederversammlung|vereinssitzung|plenum",
@@ -132,7 +138,7 @@ _MEETUP_STRONG = _rules(
     r"hack ?nights?|hackathons?|hack days?",
     r"stammtisch|[^ ]*treff(?:en)?",
     r"after ?work|aperos?|aperitivo|happy hours?|watch party",
-    r"tech talks?|lightning talks",
+    r"tech talks?|lightning talks|demo (?:day|night)s?",
     r"book clubs?|club de lectur[ae]|lesekreis|reading group",
     r"quedadas?",
 )
@@ -151,11 +157,13 @@ _WORKSHOP_WEAK = _rules(
     r"[^ ]*seminars?|seminaires?|seminarios?",
     r"courses?|cursos?|cours|kurse?|formations?",
     r"for beginners|fur einsteiger(?:innen)?|fur einsteigende|pour debutants|para principiantes",
+    r"(?<!world )(?<!first )(?<!business )class(?:es)?(?! of | action )|lessons?|learn to",
 )
 _MEETUP_WEAK = _rules(
     Kind.MEETUP,
     r"socials?|drinks|coffee|soirees?|rencontres?|encuentros?",
     r"charlas?|vortrag|vortrage",
+    r"lunch (?:and |n )?learns?",
 )
 _CONFERENCE_WEAK = _rules(
     Kind.CONFERENCE,
@@ -215,9 +223,66 @@ _CONFERENCE_SUFFIX = re.compile(r"(?<= )([^ ]{2,}(?:con|days|camp))(?= )")
 # "PyCon", "JSConf", "DevFest", "DevOpsDays": a capitalised suffix glued to a
 # name. Read on the original capitals, because in lower case "con" is also
 # Spanish for "with" and "fest" ends German words for any party.
-_CAMEL_STRONG = re.compile(r"(?<=[0-9A-Za-z])(?:Conf|Con|Fest|Days)(?![a-z])")
+_CAMEL_STRONG = re.compile(r"(?<=[0-9A-Za-z])(?:Conf|Con|Fest|Days|Summit|Week)(?![a-z])")
 _CAMEL_WEAK = re.compile(r"(?<=[0-9A-Za-z])(?:Camp|Day)(?![a-z])")
 _STANDALONE_CON = re.compile(r"(?<![A-Za-z])Con(?![A-Za-z])")
+
+# The shapes of names that say what an event is without a format word.
+#
+# A bookstore lists an author's evening as the author and the book: "Sarah
+# Addison Allen | Paper Ghosts", 'Craig Fehrman on "This Vast Enterprise"'.
+_NAME_WORD = r"(?:[A-Z][a-z\u00e0-\u00ff'\u2019-]+|[A-Z]\.|(?:de|van|von|da|del|le|la))"
+_PERSON = rf"[A-Z](?:[a-z\u00e0-\u00ff'\u2019-]+|\.)(?: {_NAME_WORD}){{1,3}}"
+_AUTHOR_AND_BOOK = re.compile(
+    rf"^\s*{_PERSON}(?:(?: &| and|,) {_PERSON})* (?:\||(?P<on>on [\"\u201c\u2018']?[A-Z0-9]))"
+)
+# The pipe also separates a series from an artist ("Art Break | Dawn Roe"), so
+# it counts only beside words about books; "on" followed by a title does not.
+_BOOKISH = re.compile(
+    r"(?<= )(?:bestsell(?:er|ers|ing)|sequel|picture books?|fiction|nonfiction|romantasy"
+    r"|thriller|poems|essays|stories|story)(?= )"
+)
+# A numbered edition of a series: "Tech a break #3", "Vis ma vie de Dev #2".
+_NUMBERED = re.compile(r"(?<![\w#])#\d{1,3}(?!\d)")
+# Not a series but a day of a school's calendar, a meeting or a ranking ("at #3 Kentucky").
+_NOT_A_SERIES = re.compile(r"(?i)\b(?:day|days|week|meeting|at|vs|no|game)\s*$")
+# A conference's name is often a brand and a place: "PyData Amsterdam", "PHP
+# Russia", "GraphQL Asia". The brand is told from other words by its shape
+# (capitals inside a word, a digit, a dot or "++") or by naming a field.
+_BRAND_SHAPE = re.compile(r"[a-z][A-Z]|[A-Z]{2,}|[A-Za-z][0-9]|[A-Za-z]\.[A-Za-z]|\+\+")
+_NOT_BEFORE_A_PLACE = frozenset(
+    [
+        "of",
+        "in",
+        "at",
+        "from",
+        "to",
+        "for",
+        "the",
+        "and",
+        "with",
+        "near",
+        "around",
+        "across",
+        "visit",
+        "tour",
+        "explore",
+        "welcome",
+    ]
+)
+# A place named after a field of leisure is no sign of a conference ("Sports
+# Toronto"); a working field's name is ("Kubernetes India").
+_LEISURE_SECTORS = frozenset(
+    {
+        "sports-and-fitness",
+        "music-and-entertainment",
+        "agriculture-and-food",
+        "education",
+        "social-care-and-community",
+        "hospitality-and-retail",
+    }
+)
+MAX_NAME_WORDS = 6
 
 # Descriptions mention many things besides the event itself ("after the
 # conference", "we are hiring"), so only phrases that describe a format are
@@ -227,6 +292,10 @@ _DESCRIPTION_RULES = [
         Kind.BOOK_SIGNING,
         r"book ?signings?|will be signing|signing copies|signed copies|meet the author",
         r"book launch|author talk|in conversation with|dedicaces?|lesung",
+        # How bookstores announce an author's evening: the author, the new book, its release.
+        r"(?:bestselling|best selling|award winning|acclaimed|debut|local) (?:author|novelist)s?",
+        r"(?:his|her|their) (?:new |latest |debut |forthcoming )?(?:book|novel|memoir|cookbook)s?",
+        r"celebrat(?:e|es|ing) (?:the )?(?:release|publication|launch) of",
     ),
     *_rules(
         Kind.CAREER_FAIR,
@@ -353,6 +422,10 @@ def classify_kind(
         kind, phrase = found
         return KindDecision(kind, f'description says "{phrase}"')
 
+    shaped = _from_name_shape(title_text, description_text)
+    if shaped is not None:
+        return shaped
+
     default_kind = _as_kind(default)
     if default_kind is not None:
         return KindDecision(default_kind, f"source default {default_kind.value}")
@@ -472,6 +545,60 @@ def _weak_title(title: _Text) -> KindDecision | None:
         if match.group(1) not in _NOT_A_CONFERENCE_SUFFIX:
             return _title_says(Kind.CONFERENCE, title.quote(match))
     return None
+
+
+def _from_name_shape(title: _Text, description: _Text) -> KindDecision | None:
+    """Kinds that the shape of a name says when no word does."""
+    raw = title.raw.strip()
+    author = _AUTHOR_AND_BOOK.match(raw)
+    if author is not None and (author.group("on") or _about_a_book(title, description)):
+        return KindDecision(Kind.BOOK_SIGNING, f'title names an author and a book: "{raw}"')
+    numbered = _NUMBERED.search(raw)
+    if numbered is not None and not _NOT_A_SERIES.search(raw[: numbered.start()]):
+        return KindDecision(Kind.MEETUP, f'title numbers a series: "{numbered.group()}"')
+    words = title.norm.split()
+    if not 2 <= len(words) <= MAX_NAME_WORDS:
+        return None
+    place = _places().search(title.norm)
+    if place is not None:
+        head = title.norm[: place.start()].split()
+        brand = title.raw[: title.origin[place.start()]]
+        if head and not _NOT_BEFORE_A_PLACE.intersection(head) and _names_a_brand(brand):
+            return KindDecision(Kind.CONFERENCE, f'title names a brand and a place: "{raw}"')
+    return None
+
+
+def _about_a_book(title: _Text, description: _Text) -> bool:
+    return any(
+        pattern.search(text.norm)
+        for pattern in (_LITERARY_SUPPORT, _BOOKISH)
+        for text in (title, description)
+    )
+
+
+def _names_a_brand(text: str) -> bool:
+    """A brand by its shape (not an all-capitals title), or a working field's name."""
+    if not text.strip():
+        return False
+    if not text.isupper() and _BRAND_SHAPE.search(text):
+        return True
+    from service.classify.sectors import get_taxonomy
+
+    return any(term.sector not in _LEISURE_SECTORS for term in get_taxonomy().matches(text))
+
+
+@lru_cache(maxsize=1)
+def _places() -> re.Pattern[str]:
+    """One pattern for every place name, matching the end of a normalised title."""
+    try:
+        lines = PLACES_PATH.read_text(encoding="utf-8").splitlines()
+    except OSError:
+        lines = []
+    names = sorted({_normalise_any(line)[0].strip() for line in lines if line.strip()}, key=len)
+    if not names:
+        return re.compile(r"(?!)")
+    alternation = "|".join(re.escape(name) for name in reversed(names))
+    return re.compile(rf"(?<= )(?:{alternation}) $")
 
 
 def _from_schema(schema_type: object, title: _Text, description: _Text) -> KindDecision | None:

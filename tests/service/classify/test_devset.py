@@ -67,3 +67,22 @@ def test_none_where_named_counts_only_listings_whose_text_names_a_field() -> Non
 
     assert none_where_named(listings, lambda row: []) == (1, 1)
     assert none_where_named(listings, keywords) == (0, 1)
+
+
+def test_kindset_labels_are_kinds_from_unreserved_sources() -> None:
+    with DEVSET.with_name("kinds.csv").open(encoding="utf-8", newline="") as handle:
+        listings = list(csv.DictReader(handle))
+    known_kinds = {kind.value for kind in Kind}
+    assert {row["kind"] for row in listings} <= known_kinds
+    assert all(row["title"] and row["label"] for row in listings)
+    reserved = ("santarosa", "lancaster", "davis")
+    assert not any(f"/{city}/" in row["source"] for row in listings for city in reserved)
+
+
+def test_category_kind_maps_one_format_and_skips_disagreement() -> None:
+    from benchmarks.devset import category_kind
+
+    assert category_kind(["Class", "Adults"]) == ("workshop", "class")
+    assert category_kind(["Training", "non-credit classes"]) == ("workshop", "training")
+    assert category_kind(["Book Club", "Story Time"]) is None
+    assert category_kind(["Technology"]) is None

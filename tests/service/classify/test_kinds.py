@@ -212,12 +212,7 @@ REAL_TITLES = [
         "RegTech 2023 Data Summit: Data Modernization under the Financial Data Transparency Act",
         CONFERENCE,
     ),
-    real(
-        FINOS,
-        "GitLab Commit 2019 - Brooklyn",
-        CONFERENCE,
-        miss="a product conference known by its brand name alone",
-    ),
+    real(FINOS, "GitLab Commit 2019 - Brooklyn", CONFERENCE),
     # Community centres in Manchester.
     real(HULME, "Coffee Morning", MEETUP),
     real(HULME, "Queens Birthday Community Social", MEETUP),
@@ -562,6 +557,76 @@ def test_classify_kind_title_phrases(title: str, expected: Kind) -> None:
     ],
 )
 def test_classify_kind_title_precedence(title: str, expected: Kind) -> None:
+    assert classify_kind(title=title).kind == expected
+
+
+@pytest.mark.parametrize(
+    ("title", "description", "expected", "reason"),
+    [
+        # A brand and a place: conference names with no format word.
+        ("PyData Amsterdam", "", CONFERENCE, 'title names a brand and a place: "PyData Amsterdam"'),
+        ("GraphQL Asia", "", CONFERENCE, 'title names a brand and a place: "GraphQL Asia"'),
+        ("Kubernetes India", "", CONFERENCE, 'title names a brand and a place: "Kubernetes India"'),
+        ("Taste of Toronto", "", OTHER, None),
+        ("Moth Night at TAG (Charlotte)", "", OTHER, None),
+        ("Sports Toronto", "", OTHER, None),
+        # A numbered edition of a series, but not a school day, a ranking or a body's meeting.
+        ("Swift Lunch #1", "", MEETUP, 'title numbers a series: "#1"'),
+        ("Teacher Work Day #1 (Teachers Only)", "", OTHER, None),
+        ("North Carolina Volleyball at #3 Kentucky", "", OTHER, None),
+        ("Toronto Zoo \u2014 Meeting #23", "", OTHER, 'title says "Meeting #23"'),
+        # An author and a book, as bookstores list them.
+        (
+            'Craig Fehrman on "This Vast Enterprise"',
+            "",
+            BOOK_SIGNING,
+            'title names an author and a book: "Craig Fehrman on "This Vast Enterprise""',
+        ),
+        (
+            "Alayna Ravenwood | Eternal is the Night",
+            "A dark romantasy about forbidden magic.",
+            BOOK_SIGNING,
+            'title names an author and a book: "Alayna Ravenwood | Eternal is the Night"',
+        ),
+        ("Art Break | Dawn Roe", "", OTHER, None),
+        (
+            "An Evening with Edgar G\u00f3mez",
+            "Join us for an evening with bestselling author Edgar G\u00f3mez.",
+            BOOK_SIGNING,
+            'description says "bestselling author"',
+        ),
+        (
+            "Paul C. Gutjahr",
+            "Join author Paul Gutjahr as he discusses his new book, Faith in Space.",
+            BOOK_SIGNING,
+            'description says "his new book"',
+        ),
+    ],
+)
+def test_classify_kind_from_the_shape_of_a_name(
+    title: str, description: str, expected: Kind, reason: str | None
+) -> None:
+    decision = classify_kind(title=title, description=description)
+    assert decision.kind == expected
+    if reason is not None:
+        assert decision.reason == reason
+
+
+@pytest.mark.parametrize(
+    ("title", "expected"),
+    [
+        ("TechSummit Amsterdam", CONFERENCE),
+        ("DeveloperWeek", CONFERENCE),
+        ("AI Demo Day Q4", MEETUP),
+        ("Lunch and Learn: Tokenomics 101", MEETUP),
+        ("Pottery Class for Adults", WORKSHOP),
+        ("Persian Language Classes", WORKSHOP),
+        ("Guitar lessons", WORKSHOP),
+        ("World Class Wines", OTHER),
+        ("Class of 2016 Reunion", OTHER),
+    ],
+)
+def test_classify_kind_more_title_words(title: str, expected: Kind) -> None:
     assert classify_kind(title=title).kind == expected
 
 
