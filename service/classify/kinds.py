@@ -167,7 +167,7 @@ _MEETUP_WEAK = _rules(
 )
 _CONFERENCE_WEAK = _rules(
     Kind.CONFERENCE,
-    r"conf|(?<!open )days|forums?|expos?|trade ?shows?|jornadas|journees",
+    r"conf|(?<!open )(?<!in )days|forums?|expos?|trade ?shows?|jornadas|journees",
     r"(?:association|society|societies|academy) (?:annual )?meetings?|annual meeting",
     r"(?:world [a-z]+|general) assembly",
     r"(?:community|dev|developer|developers) days?|devdays?",
@@ -234,7 +234,8 @@ _STANDALONE_CON = re.compile(r"(?<![A-Za-z])Con(?![A-Za-z])")
 _NAME_WORD = r"(?:[A-Z][a-z\u00e0-\u00ff'\u2019-]+|[A-Z]\.|(?:de|van|von|da|del|le|la))"
 _PERSON = rf"[A-Z](?:[a-z\u00e0-\u00ff'\u2019-]+|\.)(?: {_NAME_WORD}){{1,3}}"
 _AUTHOR_AND_BOOK = re.compile(
-    rf"^\s*{_PERSON}(?:(?: &| and|,) {_PERSON})* (?:\||(?P<on>on [\"\u201c\u2018']?[A-Z0-9]))"
+    rf"^\s*(?:[A-Z][a-z]+ (?:&|and) )?{_PERSON}(?:(?: &| and|,) {_PERSON})*"
+    rf" (?:\||(?P<on>on [\"\u201c\u2018']?[A-Z0-9]))"
 )
 # The pipe also separates a series from an artist ("Art Break | Dawn Roe"), so
 # it counts only beside words about books; "on" followed by a title does not.
@@ -251,25 +252,10 @@ _NOT_A_SERIES = re.compile(r"(?i)\b(?:day|days|week|meeting|at|vs|no|game)\s*$")
 # (capitals inside a word, a digit, a dot or "++") or by naming a field.
 _BRAND_SHAPE = re.compile(r"[a-z][A-Z]|[A-Z]{2,}|[A-Za-z][0-9]|[A-Za-z]\.[A-Za-z]|\+\+")
 _NOT_BEFORE_A_PLACE = frozenset(
-    [
-        "of",
-        "in",
-        "at",
-        "from",
-        "to",
-        "for",
-        "the",
-        "and",
-        "with",
-        "near",
-        "around",
-        "across",
-        "visit",
-        "tour",
-        "explore",
-        "welcome",
-    ]
+    {"of", "in", "at", "from", "to", "for", "near", "around", "across", "visit", "tour", "explore"}
 )
+"""Words that make the place where something happens or what it is about, not a name's part."""
+_NOT_JUST_BEFORE_A_PLACE = frozenset({"the", "and", "with", "welcome"})
 # A place named after a field of leisure is no sign of a conference ("Sports
 # Toronto"); a working field's name is ("Kubernetes India").
 _LEISURE_SECTORS = frozenset(
@@ -563,7 +549,12 @@ def _from_name_shape(title: _Text, description: _Text) -> KindDecision | None:
     if place is not None:
         head = title.norm[: place.start()].split()
         brand = title.raw[: title.origin[place.start()]]
-        if head and not _NOT_BEFORE_A_PLACE.intersection(head) and _names_a_brand(brand):
+        if (
+            head
+            and head[-1] not in _NOT_JUST_BEFORE_A_PLACE
+            and not _NOT_BEFORE_A_PLACE.intersection(head)
+            and _names_a_brand(brand, shouting=title.raw.isupper())
+        ):
             return KindDecision(Kind.CONFERENCE, f'title names a brand and a place: "{raw}"')
     return None
 
@@ -576,11 +567,11 @@ def _about_a_book(title: _Text, description: _Text) -> bool:
     )
 
 
-def _names_a_brand(text: str) -> bool:
-    """A brand by its shape (not an all-capitals title), or a working field's name."""
+def _names_a_brand(text: str, *, shouting: bool = False) -> bool:
+    """A brand by its shape (unless the whole title is in capitals), or a working field's name."""
     if not text.strip():
         return False
-    if not text.isupper() and _BRAND_SHAPE.search(text):
+    if not shouting and _BRAND_SHAPE.search(text):
         return True
     from service.classify.sectors import get_taxonomy
 

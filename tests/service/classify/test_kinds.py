@@ -567,6 +567,8 @@ def test_classify_kind_title_precedence(title: str, expected: Kind) -> None:
         ("PyData Amsterdam", "", CONFERENCE, 'title names a brand and a place: "PyData Amsterdam"'),
         ("GraphQL Asia", "", CONFERENCE, 'title names a brand and a place: "GraphQL Asia"'),
         ("Kubernetes India", "", CONFERENCE, 'title names a brand and a place: "Kubernetes India"'),
+        ("GOTO Berlin", "", CONFERENCE, 'title names a brand and a place: "GOTO Berlin"'),
+        ("TORONTO RAPTORS VS BOSTON", "", OTHER, None),
         ("Taste of Toronto", "", OTHER, None),
         ("Moth Night at TAG (Charlotte)", "", OTHER, None),
         ("Sports Toronto", "", OTHER, None),
@@ -587,6 +589,12 @@ def test_classify_kind_title_precedence(title: str, expected: Kind) -> None:
             "A dark romantasy about forbidden magic.",
             BOOK_SIGNING,
             'title names an author and a book: "Alayna Ravenwood | Eternal is the Night"',
+        ),
+        (
+            'Jyoti & Auyon Mukharji on "Heartland Masala"',
+            "",
+            BOOK_SIGNING,
+            'title names an author and a book: "Jyoti & Auyon Mukharji on "Heartland Masala""',
         ),
         ("Art Break | Dawn Roe", "", OTHER, None),
         (
@@ -624,6 +632,8 @@ def test_classify_kind_from_the_shape_of_a_name(
         ("Guitar lessons", WORKSHOP),
         ("World Class Wines", OTHER),
         ("Class of 2016 Reunion", OTHER),
+        # "Days" of a duration, not of an event.
+        ("Modernize your .NET applications in days", OTHER),
     ],
 )
 def test_classify_kind_more_title_words(title: str, expected: Kind) -> None:
@@ -759,12 +769,12 @@ def test_classify_kind_description_is_read_only_at_its_start() -> None:
 
 
 def test_classify_kind_falls_back_to_source_default() -> None:
-    decision = classify_kind(title="GOTO Berlin", default=CONFERENCE)
+    decision = classify_kind(title="Heart of Clojure", default=CONFERENCE)
     assert decision == KindDecision(CONFERENCE, "source default conference")
 
 
 def test_classify_kind_default_as_string() -> None:
-    assert classify_kind(title="GOTO Berlin", default="conference").kind == CONFERENCE  # type: ignore[arg-type]
+    assert classify_kind(title="Heart of Clojure", default="conference").kind == CONFERENCE  # type: ignore[arg-type]
 
 
 def test_classify_kind_title_beats_default() -> None:
@@ -773,7 +783,7 @@ def test_classify_kind_title_beats_default() -> None:
 
 
 def test_classify_kind_without_any_signal_is_other() -> None:
-    decision = classify_kind(title="GOTO Berlin")
+    decision = classify_kind(title="Heart of Clojure")
     assert decision == KindDecision(OTHER, "nothing says what kind of event it is")
 
 
