@@ -157,13 +157,14 @@ _WORKSHOP_WEAK = _rules(
     r"[^ ]*seminars?|seminaires?|seminarios?",
     r"courses?|cursos?|cours|kurse?|formations?",
     r"for beginners|fur einsteiger(?:innen)?|fur einsteigende|pour debutants|para principiantes",
-    r"(?<!world )(?<!first )(?<!business )class(?:es)?(?! of | action )|lessons?|learn to",
+    # Not "world class", "class of 2016", "classes begin" on an academic calendar, "class reunion".
+    r"(?<!world )(?<!first )(?<!business )(?<!day of )(?<!no )class(?:es)?"
+    r"(?! (?:of|action|begins?|starts?|ends?|resumes?|reunions?) )|lessons?|learn to",
 )
 _MEETUP_WEAK = _rules(
     Kind.MEETUP,
     r"socials?|drinks|coffee|soirees?|rencontres?|encuentros?",
     r"charlas?|vortrag|vortrage",
-    r"lunch (?:and |n )?learns?",
 )
 _CONFERENCE_WEAK = _rules(
     Kind.CONFERENCE,
@@ -235,10 +236,11 @@ _NAME_WORD = r"(?:[A-Z][a-z\u00e0-\u00ff'\u2019-]+|[A-Z]\.|(?:de|van|von|da|del|
 _PERSON = rf"[A-Z](?:[a-z\u00e0-\u00ff'\u2019-]+|\.)(?: {_NAME_WORD}){{1,3}}"
 _AUTHOR_AND_BOOK = re.compile(
     rf"^\s*(?:[A-Z][a-z]+ (?:&|and) )?{_PERSON}(?:(?: &| and|,) {_PERSON})*"
-    rf" (?:\||(?P<on>on [\"\u201c\u2018']?[A-Z0-9]))"
+    rf" (?:\||on (?P<quoted>[\"\u201c\u2018'])?[A-Z0-9])"
 )
-# The pipe also separates a series from an artist ("Art Break | Dawn Roe"), so
-# it counts only beside words about books; "on" followed by a title does not.
+# The pipe also separates a series from an artist ("Art Break | Dawn Roe") and
+# "on" a name from a place ("One Night on Sugar Hill"), so they count only
+# beside words about books; "on" followed by a quoted title needs none.
 _BOOKISH = re.compile(
     r"(?<= )(?:bestsell(?:er|ers|ing)|sequel|picture books?|fiction|nonfiction|romantasy"
     r"|thriller|poems|essays|stories|story)(?= )"
@@ -252,7 +254,10 @@ _NOT_A_SERIES = re.compile(r"(?i)\b(?:day|days|week|meeting|at|vs|no|game)\s*$")
 # (capitals inside a word, a digit, a dot or "++") or by naming a field.
 _BRAND_SHAPE = re.compile(r"[a-z][A-Z]|[A-Z]{2,}|[A-Za-z][0-9]|[A-Za-z]\.[A-Za-z]|\+\+")
 _NOT_BEFORE_A_PLACE = frozenset(
-    {"of", "in", "at", "from", "to", "for", "near", "around", "across", "visit", "tour", "explore"}
+    {
+        *("of", "in", "at", "from", "to", "for", "by", "near", "around", "across"),
+        *("visit", "tour", "explore", "hosted", "presented", "sponsored"),
+    }
 )
 """Words that make the place where something happens or what it is about, not a name's part."""
 _NOT_JUST_BEFORE_A_PLACE = frozenset({"the", "and", "with", "welcome"})
@@ -279,7 +284,7 @@ _DESCRIPTION_RULES = [
         r"book ?signings?|will be signing|signing copies|signed copies|meet the author",
         r"book launch|author talk|in conversation with|dedicaces?|lesung",
         # How bookstores announce an author's evening: the author, the new book, its release.
-        r"(?:bestselling|best selling|award winning|acclaimed|debut|local) (?:author|novelist)s?",
+        r"(?:bestselling|best selling|award winning|acclaimed|debut) (?:author|novelist)s?",
         r"(?:his|her|their) (?:new |latest |debut |forthcoming )?(?:book|novel|memoir|cookbook)s?",
         r"celebrat(?:e|es|ing) (?:the )?(?:release|publication|launch) of",
     ),
@@ -537,7 +542,7 @@ def _from_name_shape(title: _Text, description: _Text) -> KindDecision | None:
     """Kinds that the shape of a name says when no word does."""
     raw = title.raw.strip()
     author = _AUTHOR_AND_BOOK.match(raw)
-    if author is not None and (author.group("on") or _about_a_book(title, description)):
+    if author is not None and (author.group("quoted") or _about_a_book(title, description)):
         return KindDecision(Kind.BOOK_SIGNING, f'title names an author and a book: "{raw}"')
     numbered = _NUMBERED.search(raw)
     if numbered is not None and not _NOT_A_SERIES.search(raw[: numbered.start()]):
