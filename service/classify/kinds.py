@@ -8,7 +8,11 @@ say so in a field of their own, so this module reads the title, the schema.org
 type, the categories and the description, and falls back on what the source
 usually lists.
 
-Pure and dependency-free (standard library and :mod:`service.model`), so the
+When no word names the format, the shape of a name may: a brand and a place
+("PyData Amsterdam") for a conference, an author and a book for a book
+signing, a numbered edition for a meetup. For that it reads a list of place
+names (``data/places.txt``) and the sector vocabulary's terms, both loaded
+once. Otherwise pure (standard library and :mod:`service.model`), so the
 classify pipeline, the API and tests can all call it.
 """
 
@@ -392,7 +396,10 @@ def classify_kind(
     5. Format phrases in the description, earliest first, since descriptions
        also talk about other events.
     6. The source's default (a conference list lists conferences).
-    7. ``other``.
+    7. The shape of a name: a brand and a place ("PyData Amsterdam", which
+       is also a Meetup group's name, so a source's default outranks it),
+       an author and a book, a numbered edition.
+    8. ``other``.
 
     Never raises: any input, however malformed, gives a decision.
     """
@@ -413,13 +420,13 @@ def classify_kind(
         kind, phrase = found
         return KindDecision(kind, f'description says "{phrase}"')
 
-    shaped = _from_name_shape(title_text, description_text)
-    if shaped is not None:
-        return shaped
-
     default_kind = _as_kind(default)
     if default_kind is not None:
         return KindDecision(default_kind, f"source default {default_kind.value}")
+
+    shaped = _from_name_shape(title_text, description_text)
+    if shaped is not None:
+        return shaped
     return KindDecision(Kind.OTHER, "nothing says what kind of event it is")
 
 

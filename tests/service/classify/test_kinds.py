@@ -903,3 +903,8 @@ def test_remembered_texts_give_the_same_decision() -> None:
     again = [classify_kind(**case) for case in cases]  # type: ignore[arg-type]
     kinds._normalised.clear()
     assert first == again == [classify_kind(**case) for case in cases]  # type: ignore[arg-type]
+
+
+def test_classify_kind_source_default_outranks_the_shape_of_a_name() -> None:
+    assert classify_kind(title="PyData Amsterdam", default=MEETUP).kind == MEETUP
+    assert classify_kind(title="PyData Amsterdam").kind == CONFERENCE
