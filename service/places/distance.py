@@ -1,11 +1,12 @@
 """Distances on the WGS-84 ellipsoid: the exact one, a fast one with a known error, boxes.
 
 A radius search touches thousands of candidate events, and the exact
-geodesic (geopy, Karney's algorithm) costs tens of microseconds each. The
-fast distance below, a flat projection at the pair's mid-latitude with the
-ellipsoid's radii of curvature, is within a known bound of the exact one, so
-only the few candidates whose fast distance lies within that bound of the
-radius need the exact geodesic to decide the cut. Every kept distance is
+geodesic (Karney's algorithm, from geographiclib, which geopy's wraps) costs
+tens of microseconds each. The fast distance below, a flat projection at the
+pair's mid-latitude with the ellipsoid's radii of curvature, is within a
+known bound of the exact one, so only the few candidates whose fast
+distance lies within that bound of the radius need the exact geodesic to
+decide the cut. Every kept distance is
 within metres of the exact one; the cut itself is exact.
 """
 
@@ -14,7 +15,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from geopy.distance import geodesic
+from geographiclib.geodesic import Geodesic
 
 SEMI_MAJOR_KM = 6378.137
 FLATTENING = 1 / 298.257223563
@@ -43,8 +44,8 @@ class Box:
 
 
 def exact_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    """The geodesic distance on WGS-84 (geopy), the reference for every cut."""
-    return float(geodesic((lat1, lon1), (lat2, lon2)).km)
+    """The geodesic distance on WGS-84 (Karney's algorithm), the reference for every cut."""
+    return float(Geodesic.WGS84.Inverse(lat1, lon1, lat2, lon2, Geodesic.DISTANCE)["s12"]) / 1000
 
 
 def fast_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:

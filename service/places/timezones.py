@@ -12,13 +12,18 @@ the nautical zone (``Etc/GMT+10``), and ``UTC`` where none is known.
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
-from timezonefinder import TimezoneFinder
+if TYPE_CHECKING:
+    from timezonefinder import TimezoneFinder
 
 
 @lru_cache(maxsize=1)
 def _finder() -> TimezoneFinder:
-    """The polygons, read once per process (about 0.5 s, 16 MB)."""
+    """The polygons, read once per process (about 0.5 s, 16 MB), and imported then: with
+    NumPy, that is 13 MB more for a worker that never places a point."""
+    from timezonefinder import TimezoneFinder
+
     return TimezoneFinder()
 
 

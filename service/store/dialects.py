@@ -32,7 +32,7 @@ from service.places.distance import Box
 from service.store import geo_postgres, geo_sqlite
 from service.store.prepared import KEPT_SHAPES, Prepared
 
-SQLITE_CACHE_KIB = 8 * 1024
+SQLITE_CACHE_KIB = 2 * 1024
 """SQLite's own page cache, per connection: bounded, so a worker's memory is too."""
 
 

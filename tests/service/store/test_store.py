@@ -88,7 +88,7 @@ def test_sqlite_reads_through_a_bounded_page_cache_not_a_memory_map(store: Event
     with store.engine.connect() as conn:
         assert conn.execute(text("PRAGMA mmap_size")).scalar_one() == 0
         cache_kib = -conn.execute(text("PRAGMA cache_size")).scalar_one()
-    assert 0 < cache_kib <= 8 * 1024
+    assert 0 < cache_kib <= 2 * 1024
 
 
 def test_search_upcoming_overlapping_window(store: EventStore) -> None:
