@@ -2,20 +2,26 @@
 
 Each campaign runs the real command (``meetscout crawl``, ``meetscout digest
 send``) in a process of its own, kills it with SIGKILL at a moment drawn
-from a seeded generator, checks the store with ``PRAGMA integrity_check``,
-and starts the next run on what the killed one left. A last run goes to
-the end. Then:
+from a seeded generator, checks the store (SQLite's ``PRAGMA
+integrity_check``; on PostgreSQL, ``postgres_integrity`` of
+``tests/support/databases.py``: amcheck, every row read, no duplicate under
+any unique key, every constraint valid), and starts the next run on what
+the killed one left. A last run goes to the end. Each campaign runs on
+both stores, SQLite and PostgreSQL, each in a store of its own. Then:
 
 - the crawl's store holds exactly the events one uninterrupted crawl of the
-  same sources stores, each once, none cancelled;
+  same sources into a new SQLite store stores, each once, none cancelled;
 - every subscriber got the week's digest, and every copy a subscriber got
   carries one Message-ID: a second copy exists only where a kill fell
   between the mail server's acceptance and the store's record of it (the
   window SMTP cannot close; see ``service/digest/deliver.py``).
 
-The moments differ from machine to machine (a kill 2 s in falls during
-start-up on a slow machine and in the middle of storing on a fast one);
-what each kill interrupted is counted and printed, never asserted.
+A crawl's moment is drawn within the length of the last run that went to
+its end (at first the uninterrupted crawl's), so that a second crawl, which
+is shorter, is still killed rather than left to end. The moments differ
+from machine to machine (a kill 2 s in falls during start-up on a slow
+machine and in the middle of storing on a fast one); what each kill
+interrupted is counted and printed, never asserted.
 """
 
 from __future__ import annotations
@@ -24,24 +30,28 @@ import os
 import random
 import shutil
 import signal
-import sqlite3
 import subprocess
 import sys
 import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
+from contextlib import ExitStack
 from datetime import datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+from sqlalchemy import Engine, create_engine, func, inspect, select, text
+from sqlalchemy.exc import IntegrityError
 
 from service.digest.weeks import iso_week
 from service.model import Status
 from service.store import EventQuery, EventStore, SubscriptionStore, make_engine, migrate
+from service.store.tables import events
 from tests.factories import MONDAY, NOW, make_subscription
 from tests.support.crawling import FLASKCON_NOW
+from tests.support.databases import BACKENDS, postgres_database, postgres_integrity
 from tests.support.saved import FIXTURES, bundled_events
 from tests.support.smtp import SmtpSink
 
@@ -57,9 +67,48 @@ def _command(*args: str) -> list[str]:
     return [sys.executable, "-m", "service", *args]
 
 
-def _integrity(database: Path) -> str:
-    with sqlite3.connect(f"file:{database}?mode=ro", uri=True) as conn:
-        return str(conn.execute("PRAGMA integrity_check").fetchone()[0])
+@pytest.fixture(params=BACKENDS)
+def new_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Callable[[str], str]]:
+    """Makes an empty store (nothing migrated) by name: a SQLite file in a folder of that name,
+    or a new PostgreSQL database (tests/support/databases.py), dropped at the end."""
+    with ExitStack() as stack:
+
+        def make(name: str) -> str:
+            if request.param == "sqlite":
+                (tmp_path / name).mkdir()
+                return f"sqlite:///{tmp_path / name / 'meetscout.db'}"
+            return stack.enter_context(postgres_database(migrated=False))
+
+        yield make
+
+
+def _sqlite_file(url: str) -> Path | None:
+    return Path(url.removeprefix("sqlite:///")) if url.startswith("sqlite:") else None
+
+
+def _exists(url: str) -> bool:
+    """Whether the store is there at all (a PostgreSQL database is, from the start)."""
+    database = _sqlite_file(url)
+    return database is None or database.exists()
+
+
+def _reader(url: str) -> Engine:
+    """An engine that reads the store as it is (a SQLite file opened read-only)."""
+    database = _sqlite_file(url)
+    return create_engine(f"sqlite:///file:{database}?mode=ro&uri=true" if database else url)
+
+
+def _integrity(url: str) -> str:
+    """``ok``, or what is wrong: ``PRAGMA integrity_check``, or its stand-in on PostgreSQL."""
+    if _sqlite_file(url) is None:
+        _, wrong = postgres_integrity(url)
+        return "; ".join(wrong) or "ok"
+    engine = _reader(url)
+    try:
+        with engine.connect() as connection:
+            return str(connection.execute(text("PRAGMA integrity_check")).scalar_one())
+    finally:
+        engine.dispose()
 
 
 def _kill_when(
@@ -84,6 +133,14 @@ def _kill_when(
         if process.poll() is None:
             process.kill()
             process.wait(timeout=30)
+
+
+def _backend(url: str) -> str:
+    """The store's name, and on PostgreSQL what its integrity check looked at."""
+    if _sqlite_file(url):
+        return "SQLite"
+    checked, _ = postgres_integrity(url)
+    return f"PostgreSQL (checked: {'; '.join(checked)})"
 
 
 def _after_seconds(at: float) -> Callable[[float], bool]:
@@ -113,7 +170,7 @@ def _to_the_end(
 # The crawl
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def feed_server() -> Iterator[int]:
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:
@@ -139,11 +196,11 @@ def feed_server() -> Iterator[int]:
     httpd.server_close()
 
 
-def _crawl_env(folder: Path, now: datetime) -> dict[str, str]:
+def _crawl_env(url: str, site: Path, folder: Path, now: datetime) -> dict[str, str]:
     return {
         **os.environ,
-        "MEETSCOUT_DATABASE_URL": f"sqlite:///{folder / 'meetscout.db'}",
-        "MEETSCOUT_SOURCES": str(folder.parent / "sources.toml"),
+        "MEETSCOUT_DATABASE_URL": url,
+        "MEETSCOUT_SOURCES": str(site / "sources.toml"),
         "MEETSCOUT_HTTP_CACHE_DIR": str(folder / "httpcache"),
         "MEETSCOUT_FETCH_ALLOW": "127.0.0.1",
         "MEETSCOUT_REPLAY_AT": now.isoformat(),
@@ -151,36 +208,44 @@ def _crawl_env(folder: Path, now: datetime) -> dict[str, str]:
     }
 
 
-def _stored(database: Path) -> dict[str, Status]:
-    engine = make_engine(f"sqlite:///{database}")
+def _stored(url: str) -> dict[str, Status]:
+    engine = make_engine(url)
     try:
         return {event.id: event.status for event in EventStore(engine).search(query=EventQuery())}
     finally:
         engine.dispose()
 
 
-def _migrated(database: Path) -> bool:
+def _migrated(url: str) -> bool:
     """Whether the first migration committed (it is all or nothing: see test_migrations)."""
-    with sqlite3.connect(f"file:{database}?mode=ro", uri=True) as conn:
-        found = conn.execute("SELECT name FROM sqlite_master WHERE name = 'events'").fetchone()
-    return found is not None
+    engine = _reader(url)
+    try:
+        return inspect(engine).has_table("events")
+    finally:
+        engine.dispose()
 
 
-def _seen_at(database: Path, now: datetime) -> tuple[int, int]:
+def _seen_at(url: str, now: datetime) -> tuple[int, int]:
     """(events this run stored or saw again, all events): how far the killed run got."""
-    with sqlite3.connect(f"file:{database}?mode=ro", uri=True) as conn:
-        total = conn.execute("SELECT count(*) FROM events").fetchone()[0]
-        seen = conn.execute(
-            "SELECT count(*) FROM events WHERE last_seen >= ?",
-            (now.strftime("%Y-%m-%d %H:%M:%S"),),
-        ).fetchone()[0]
+    engine = _reader(url)
+    try:
+        with engine.connect() as connection:
+            total = connection.execute(select(func.count()).select_from(events)).scalar_one()
+            seen = connection.execute(
+                select(func.count()).select_from(events).where(events.c.last_seen >= now)
+            ).scalar_one()
+    finally:
+        engine.dispose()
     return int(seen), int(total)
 
 
-def test_kill_9_during_crawls_loses_and_doubles_nothing(tmp_path: Path, feed_server: int) -> None:
+@pytest.fixture(scope="module")
+def crawl_site(feed_server: int, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A folder with the sources file of the crawl's campaigns and the feeds it reads as files."""
+    folder = tmp_path_factory.mktemp("crawl")
     for name in FILE_FEEDS:
-        shutil.copy(FIXTURES / "ics" / name, tmp_path / name)
-    (tmp_path / "sources.toml").write_text(
+        shutil.copy(FIXTURES / "ics" / name, folder / name)
+    (folder / "sources.toml").write_text(
         "".join(
             f'[[source]]\nname = "{name.removesuffix(".ics")}"\ntype = "ics"\n'
             f'url = "http://127.0.0.1:{feed_server}/{name}"\ndays_back = 30\n'
@@ -192,50 +257,77 @@ def test_kill_9_during_crawls_loses_and_doubles_nothing(tmp_path: Path, feed_ser
             for name in FILE_FEEDS
         )
     )
-    reference, killed = tmp_path / "reference", tmp_path / "killed"
-    reference.mkdir()
-    killed.mkdir()
-    final = FLASKCON_NOW + timedelta(minutes=4 * KILLS + 1)
+    return folder
 
-    done, duration = _to_the_end(_command("crawl"), _crawl_env(reference, final))
+
+FINAL = FLASKCON_NOW + timedelta(minutes=4 * KILLS + 1)
+"""The moment of the reference crawl and of each campaign's last run."""
+
+
+@pytest.fixture(scope="module")
+def reference(crawl_site: Path) -> tuple[dict[str, Status], float]:
+    """What one uninterrupted crawl into a new SQLite store stores, and how long it took: what
+    every campaign, on either store, must end with."""
+    folder = crawl_site / "reference"
+    folder.mkdir()
+    url = f"sqlite:///{folder / 'meetscout.db'}"
+    done, duration = _to_the_end(_command("crawl"), _crawl_env(url, crawl_site, folder, FINAL))
     assert done.returncode == 0, done.stdout + done.stderr
-    expected = _stored(reference / "meetscout.db")
+    expected = _stored(url)
     assert len(expected) > 100 and set(expected.values()) == {Status.SCHEDULED}
+    return expected, duration
+
+
+def test_kill_9_during_crawls_loses_and_doubles_nothing(
+    tmp_path: Path,
+    crawl_site: Path,
+    reference: tuple[dict[str, Status], float],
+    new_store: Callable[[str], str],
+) -> None:
+    expected, duration = reference
+    url = new_store("killed")
+    killed = tmp_path / "killed"
+    killed.mkdir(exist_ok=True)
 
     rng = random.Random(SEED)
     moments: Counter[str] = Counter()
     number = 0
+    span = duration  # a moment is drawn within the last run that went to its end
     while moments.total() - moments["after the run had ended"] < KILLS:
         number += 1
         assert number <= 4 * KILLS, moments  # runs that end before their kill do not count
         now = FLASKCON_NOW + timedelta(minutes=number)
-        at = rng.uniform(0.2, duration)
-        was_killed, _ = _kill_when(_command("crawl"), _crawl_env(killed, now), _after_seconds(at))
-        database = killed / "meetscout.db"
-        if not database.exists():
+        at = rng.uniform(0.2, span)
+        was_killed, elapsed = _kill_when(
+            _command("crawl"), _crawl_env(url, crawl_site, killed, now), _after_seconds(at)
+        )
+        if not _exists(url):
             moments["before the store was created"] += 1
             continue
-        assert _integrity(database) == "ok", number
-        if not _migrated(database):  # killed in the first migration: rolled back whole
-            moments["during the first migration"] += 1
+        assert _integrity(url) == "ok", number
+        if not _migrated(url):  # the first migration is all or nothing
+            moments["before the first migration committed"] += 1
             continue
-        seen, total = _seen_at(database, now)
+        seen, total = _seen_at(url, now)
         if not was_killed:
             moments["after the run had ended"] += 1
+            span = elapsed
         elif total == 0:
             moments["before any event was stored"] += 1
+        elif seen == 0:
+            moments["before this run stored or saw an event"] += 1
         elif seen < total:
             moments["while events were being stored"] += 1
         else:
             moments["after every event was stored"] += 1
 
-    done, _ = _to_the_end(_command("crawl"), _crawl_env(killed, final))
+    done, _ = _to_the_end(_command("crawl"), _crawl_env(url, crawl_site, killed, FINAL))
     assert done.returncode == 0, done.stdout + done.stderr
-    database = killed / "meetscout.db"
-    assert _integrity(database) == "ok"
-    assert _stored(database) == expected  # every event once, none lost, none cancelled
+    assert _integrity(url) == "ok"
+    assert _stored(url) == expected  # every event once, none lost, none cancelled
     print(
-        f"\ncrawl: {KILLS} kills (seed {SEED}, an uninterrupted crawl took {duration:.1f} s, "
+        f"\ncrawl on {_backend(url)}: {KILLS} kills in {number} runs (seed {SEED}, "
+        f"an uninterrupted crawl took {duration:.1f} s, "
         f"{len(expected)} events): {dict(moments)}"
     )
 
@@ -245,10 +337,10 @@ def test_kill_9_during_crawls_loses_and_doubles_nothing(tmp_path: Path, feed_ser
 SUBSCRIBERS = 50
 
 
-def _digest_env(folder: Path, sink: SmtpSink, now: datetime) -> dict[str, str]:
+def _digest_env(url: str, sink: SmtpSink, now: datetime) -> dict[str, str]:
     return {
         **os.environ,
-        "MEETSCOUT_DATABASE_URL": f"sqlite:///{folder / 'meetscout.db'}",
+        "MEETSCOUT_DATABASE_URL": url,
         "MEETSCOUT_SMTP_URL": sink.url,
         "MEETSCOUT_MAIL_FROM": "meetscout <digest@meetscout.test>",
         "MEETSCOUT_BASE_URL": "http://testserver",
@@ -258,9 +350,9 @@ def _digest_env(folder: Path, sink: SmtpSink, now: datetime) -> dict[str, str]:
     }
 
 
-def _subscribers(folder: Path) -> None:
+def _subscribers(url: str) -> None:
     """Fifty confirmed subscribers near Leipzig, over the bundled conferences of 2026."""
-    engine = make_engine(f"sqlite:///{folder / 'meetscout.db'}")
+    engine = make_engine(url)
     try:
         migrate(engine)
         EventStore(engine).upsert_many(bundled_events(), now=NOW)
@@ -297,9 +389,10 @@ def _digests(sink: SmtpSink) -> dict[str, list[str]]:
 
 
 def test_kill_9_during_digest_sends_skips_none_and_sends_each_under_one_id(
-    tmp_path: Path,
+    new_store: Callable[[str], str],
 ) -> None:
-    _subscribers(tmp_path)
+    url = new_store("digest")
+    _subscribers(url)
     rng = random.Random(SEED)
     moments: Counter[str] = Counter()
     weeks = 0  # a run that ends by itself has sent the whole week: the next runs send the next
@@ -318,22 +411,22 @@ def test_kill_9_during_digest_sends_skips_none_and_sends_each_under_one_id(
                 ready = _after_accepted(sink, before + k, delay)
                 kind = "just after a message was accepted"
             was_killed, _ = _kill_when(
-                _command("digest", "send"), _digest_env(tmp_path, sink, now), ready
+                _command("digest", "send"), _digest_env(url, sink, now), ready
             )
             moments[kind if was_killed else "after the run had ended"] += 1
             weeks += not was_killed
-            assert _integrity(tmp_path / "meetscout.db") == "ok", number
+            assert _integrity(url) == "ok", number
 
         last = MONDAY + timedelta(days=7 * weeks, minutes=2 * number + 2)
-        done, _ = _to_the_end(_command("digest", "send"), _digest_env(tmp_path, sink, last))
+        done, _ = _to_the_end(_command("digest", "send"), _digest_env(url, sink, last))
         assert done.returncode == 0, done.stdout + done.stderr
         received = _digests(sink)
 
-    assert _integrity(tmp_path / "meetscout.db") == "ok"
+    assert _integrity(url) == "ok"
     weeks_sent = [iso_week((MONDAY + timedelta(days=7 * week)).date()) for week in range(weeks + 1)]
     addresses = {f"person{number}@example.org" for number in range(SUBSCRIBERS)}
     assert set(received) == addresses
-    engine = make_engine(f"sqlite:///{tmp_path / 'meetscout.db'}")
+    engine = make_engine(url)
     try:
         subscriptions = SubscriptionStore(engine)
         for subscription in subscriptions.active():
@@ -348,7 +441,37 @@ def test_kill_9_during_digest_sends_skips_none_and_sends_each_under_one_id(
     copies = sum(len(ids) for ids in received.values())
     digests = SUBSCRIBERS * len(weeks_sent)
     print(
-        f"\ndigest: {KILLS} kills (seed {SEED}) over {SUBSCRIBERS} subscribers and "
+        f"\ndigest on {_backend(url)}: {KILLS} kills (seed {SEED}) "
+        f"over {SUBSCRIBERS} subscribers and "
         f"{len(weeks_sent)} week(s): {dict(moments)}; {copies} messages accepted for {digests} "
         f"digests, {copies - digests} second copies (same Message-ID)"
     )
+
+
+def test_postgres_integrity_finds_a_key_stored_twice_and_constraints_not_valid() -> None:
+    """The stand-in for ``PRAGMA integrity_check`` on PostgreSQL finds what it says it does."""
+    with postgres_database(migrated=False) as url:
+        engine = create_engine(url, isolation_level="AUTOCOMMIT")
+        try:
+            with engine.connect() as connection:
+                connection.execute(text("CREATE TABLE t (a integer, b integer)"))
+                connection.execute(
+                    text("INSERT INTO t VALUES (1, 1), (1, 2), (NULL, 3), (NULL, 4)")
+                )
+                _, sound = postgres_integrity(url)
+                # A unique index built beside writes, over rows it finds twice: left invalid.
+                with pytest.raises(IntegrityError):
+                    connection.execute(text("CREATE UNIQUE INDEX CONCURRENTLY t_a ON t (a)"))
+                connection.execute(
+                    text("ALTER TABLE t ADD CONSTRAINT small CHECK (b < 3) NOT VALID")
+                )
+        finally:
+            engine.dispose()
+        checked, wrong = postgres_integrity(url)
+    assert sound == []
+    assert wrong == [
+        "index t_a on t is not valid",
+        "t (a): 1 key(s) stored more than once",
+        "constraint small of t not validated",
+    ]
+    assert any(line.startswith("amcheck: ") for line in checked)

@@ -40,8 +40,8 @@ def unavailable(reason: str) -> None:
 
 
 @contextmanager
-def postgres_database() -> Iterator[str]:
-    """A new, migrated database on the server; dropped on the way out."""
+def postgres_database(*, migrated: bool = True) -> Iterator[str]:
+    """A new database on the server, migrated unless told; dropped on the way out."""
     try:
         import psycopg  # noqa: F401
     except ImportError:
@@ -57,9 +57,10 @@ def postgres_database() -> Iterator[str]:
         unavailable(f"no PostgreSQL server answers at {make_url(server)!r}: {exc}")
     url = make_url(server).set(database=name).render_as_string(hide_password=False)
     try:
-        engine = make_engine(url)
-        migrate(engine)
-        engine.dispose()
+        if migrated:
+            engine = make_engine(url)
+            migrate(engine)
+            engine.dispose()
         yield url
     finally:
         with admin.connect() as connection:
@@ -100,3 +101,121 @@ ONLY_SQLITE = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 """For a test of what only SQLite has (a pragma, its query plans, its file)."""
 ONLY_POSTGRESQL = pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
 """For a test of what only PostgreSQL has."""
+
+
+def postgres_integrity(url: str) -> tuple[list[str], list[str]]:
+    """(what was checked, what is wrong) for a PostgreSQL store; nothing wrong is an empty list.
+
+    PostgreSQL has no ``PRAGMA integrity_check``; this is what SQL can see of the
+    database's own tables:
+
+    - with ``amcheck`` (PostgreSQL's contrib, created in the database when the server
+      has it): every B-tree index against its table (``bt_index_check`` with
+      ``heapallindexed``) and every table's pages and TOAST (``verify_heapam``);
+    - every row of every table read whole (its text form, out of TOAST), by a
+      sequential scan;
+    - no two rows alike in the columns of any primary key or unique index (read from
+      the table, not through the index that should forbid them);
+    - every constraint validated, every index valid and ready.
+    """
+    checked: list[str] = []
+    wrong: list[str] = []
+    engine = create_engine(url, isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as connection:
+            quote = connection.dialect.identifier_preparer.quote
+            for setting in ("enable_indexscan", "enable_indexonlyscan", "enable_bitmapscan"):
+                connection.execute(text(f"SET {setting} = off"))
+            tables = list(
+                connection.execute(
+                    text(
+                        "SELECT c.oid, c.relname FROM pg_class c "
+                        "WHERE c.relnamespace = current_schema()::regnamespace "
+                        "AND c.relkind = 'r' ORDER BY c.relname"
+                    )
+                )
+            )
+            indexes = list(
+                connection.execute(
+                    text(
+                        "SELECT i.indexrelid, c.relname, t.relname, i.indisunique, "
+                        "i.indisvalid AND i.indisready, i.indexprs IS NULL, "
+                        "pg_get_expr(i.indpred, i.indrelid), am.amname, "
+                        "ARRAY(SELECT a.attname FROM unnest(i.indkey) WITH ORDINALITY k(n, o) "
+                        "      JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.n "
+                        "      ORDER BY k.o) "
+                        "FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid "
+                        "JOIN pg_class t ON t.oid = i.indrelid JOIN pg_am am ON am.oid = c.relam "
+                        "WHERE t.relnamespace = current_schema()::regnamespace ORDER BY c.relname"
+                    )
+                )
+            )
+            available = connection.execute(
+                text("SELECT count(*) FROM pg_available_extensions WHERE name = 'amcheck'")
+            ).scalar_one()
+            if available:
+                connection.execute(text("CREATE EXTENSION IF NOT EXISTS amcheck"))
+                btrees = [row for row in indexes if row[7] == "btree" and row[4]]
+                for oid, name, *_ in btrees:
+                    try:
+                        connection.execute(text("SELECT bt_index_check(:oid, true)"), {"oid": oid})
+                    except Exception as exc:  # amcheck raises on what it finds
+                        wrong.append(f"index {name}: {exc}")
+                for oid, name in tables:
+                    for found in connection.execute(
+                        text(
+                            "SELECT blkno, offnum, msg "
+                            "FROM verify_heapam(:oid, check_toast => true)"
+                        ),
+                        {"oid": oid},
+                    ):
+                        wrong.append(f"table {name}, page {found[0]}, item {found[1]}: {found[2]}")
+                checked.append(
+                    f"amcheck: {len(btrees)} B-tree indexes against their tables, "
+                    f"the pages of {len(tables)} tables"
+                )
+            else:
+                checked.append("amcheck: not available on this server, not run")
+            rows = 0
+            for _, name in tables:
+                try:
+                    rows += connection.execute(
+                        text(f"SELECT count(length(t::text)) FROM {quote(name)} t")
+                    ).scalar_one()
+                except Exception as exc:
+                    wrong.append(f"table {name} unreadable: {exc}")
+            checked.append(f"{rows} rows of {len(tables)} tables read whole")
+            keys = 0
+            for _, name, table, unique, ready, plain, predicate, _, columns in indexes:
+                if not ready:
+                    wrong.append(f"index {name} on {table} is not valid")
+                if not (unique and plain):
+                    continue
+                keys += 1
+                listed = ", ".join(quote(column) for column in columns)
+                where = " AND ".join(
+                    [f"{quote(column)} IS NOT NULL" for column in columns]
+                    + ([f"({predicate})"] if predicate else [])
+                )
+                twice = connection.execute(
+                    text(
+                        f"SELECT count(*) FROM (SELECT 1 FROM {quote(table)} WHERE {where} "
+                        f"GROUP BY {listed} HAVING count(*) > 1) d"
+                    )
+                ).scalar_one()
+                if twice:
+                    wrong.append(
+                        f"{table} ({', '.join(columns)}): {twice} key(s) stored more than once"
+                    )
+            checked.append(f"no duplicate under {keys} unique keys")
+            for table, name in connection.execute(
+                text(
+                    "SELECT conrelid::regclass::text, conname FROM pg_constraint "
+                    "WHERE connamespace = current_schema()::regnamespace AND NOT convalidated"
+                )
+            ):
+                wrong.append(f"constraint {name} of {table} not validated")
+            checked.append("every constraint validated, every index valid")
+    finally:
+        engine.dispose()
+    return checked, wrong
