@@ -21,7 +21,7 @@ FLASKCON_NOW = datetime(2025, 5, 10, tzinfo=UTC)
 """A day before FlaskCon: every one of its sessions is inside the crawl window."""
 
 CRAWL = """
-import json, os, sys
+import json, logging, os, sys
 from datetime import datetime
 from pathlib import Path
 from crawlers.runner import run_crawl
@@ -32,6 +32,7 @@ cache = Path(os.environ.get("MEETSCOUT_HTTP_CACHE_DIR") or Path(sys.argv[2]).par
 settings = Settings(database_url=sys.argv[1], sources=Path(sys.argv[2]), log_level="WARNING",
                     http_cache_dir=cache)
 engine = make_engine(settings.database_url); migrate(engine); engine.dispose()
+logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
 now = datetime.fromisoformat(sys.argv[3])
 reports = run_crawl(settings, load_sources(settings.sources), now=now,
                     overrides=json.loads(sys.argv[4]))
@@ -56,6 +57,17 @@ def crawl(
     Scrapy settings ``overrides`` (limits and timeouts a test keeps small); each source's
     report by name. Fetched pages are cached beside the sources file unless
     ``MEETSCOUT_HTTP_CACHE_DIR`` says where."""
+    reports, _ = crawl_logged(settings, now, allow, overrides)
+    return reports
+
+
+def crawl_logged(
+    settings: Settings,
+    now: datetime = NOW,
+    allow: str = LOCAL_SERVERS,
+    overrides: dict[str, object] | None = None,
+) -> tuple[dict[str, dict], str]:
+    """:func:`crawl`, and what the crawl logged (warnings and above, its standard error)."""
     done = subprocess.run(
         [
             sys.executable,
@@ -72,7 +84,8 @@ def crawl(
         check=True,
         env={**os.environ, "MEETSCOUT_FETCH_ALLOW": allow},
     )
-    return {r["source"]: r for r in json.loads(done.stdout.strip().splitlines()[-1])}
+    reports = {r["source"]: r for r in json.loads(done.stdout.strip().splitlines()[-1])}
+    return reports, done.stderr
 
 
 ICS = FIXTURES / "ics"
