@@ -21,7 +21,10 @@ a mix that people and calendar apps make:
 The main run holds ``--rate`` (500 requests/s) for ``--seconds`` (60 s);
 then short steps at higher rates (or, when it is not held, lower ones)
 find the highest one held with p99 under 100 ms, no error and at least
-95 % of the offered rate answered. Every
+95 % of the offered rate answered; before each step the server is left
+to finish what the last run left queued. This is done for each count
+of server processes in ``--workers`` (1 and 2), over the same store, one
+after the other; the load average is read before and after each. Every
 answer that is not 2xx or 304 counts as an error, as does every socket
 error. Figures go to the "Reliability" section of ``benchmarks/RESULTS.md``
 (between markers, leaving the rest of that section as it is).
@@ -64,11 +67,15 @@ RATE = 500
 SECONDS = 60
 STEP_SECONDS = 10
 STEPS = (750, 1000, 1500, 2000, 3000)
-LOWER = (250, 100, 50, 25)
+LOWER = (250, 100, 75, 50, 25, 10)
 """Rates tried, highest first, when the main run's rate is not held."""
-WORKERS = 2
+WORKERS = (1, 2)
 THREADS = 2
 CONNECTIONS = 64
+KEEP_BUSY_S = 2.0
+"""Fewer connections at low rates, so that each carries a request at least this often: an idle
+one is closed by the server (uvicorn's keep-alive is 5 s) and wrk counts the next request on
+it as a socket error, which no real client would see."""
 GOAL_P99_MS = 100.0
 HELD = 0.95
 SEED = 20261205
@@ -107,6 +114,7 @@ WRK_SCRIPT = textwrap.dedent(
     local position = 1
     bad = 0
     server_errors = 0
+    statuses = {}
 
     setup = function(thread)
       thread:set("offset", counter * 7919)
@@ -134,23 +142,34 @@ WRK_SCRIPT = textwrap.dedent(
 
     response = function(status, headers, body)
       if status >= 500 then server_errors = server_errors + 1 end
-      if status ~= 304 and (status < 200 or status > 299) then bad = bad + 1 end
+      if status ~= 304 and (status < 200 or status > 299) then
+        bad = bad + 1
+        statuses[status] = (statuses[status] or 0) + 1
+      end
     end
 
     done = function(summary, latency, requests)
       local errors = summary.errors.connect + summary.errors.read + summary.errors.write
         + summary.errors.timeout
       local total_bad, total_5xx = 0, 0
+      local by_status = {}
       for _, thread in ipairs(threads) do
         total_bad = total_bad + thread:get("bad")
         total_5xx = total_5xx + thread:get("server_errors")
+        for status, count in pairs(thread:get("statuses")) do
+          by_status[status] = (by_status[status] or 0) + count
+        end
+      end
+      local parts = {}
+      for status, count in pairs(by_status) do
+        table.insert(parts, string.format('"%d": %d', status, count))
       end
       io.write(string.format(
         '\\nWRK_JSON {"requests": %d, "seconds": %.3f, "errors": %d, "timeouts": %d, '
-        .. '"bad_status": %d, "server_errors": %d, '
+        .. '"bad_status": %d, "server_errors": %d, "statuses": {%s}, '
         .. '"p50_us": %d, "p90_us": %d, "p99_us": %d, "max_us": %d}\\n',
         summary.requests, summary.duration / 1e6, errors, summary.errors.timeout,
-        total_bad, total_5xx,
+        total_bad, total_5xx, table.concat(parts, ", "),
         latency:percentile(50), latency:percentile(90), latency:percentile(99), latency.max))
     end
     """
@@ -168,6 +187,8 @@ class Run:
     timeouts: int
     bad_status: int
     server_errors: int
+    statuses: dict[str, int]
+    """Answers other than 2xx and 304, by status."""
     p50_ms: float
     p90_ms: float
     p99_ms: float
@@ -322,6 +343,11 @@ def lua_table(requests: Sequence[Request]) -> str:
     return "return {\n" + "\n".join(rows) + "\n}\n"
 
 
+def connections(rate: int) -> int:
+    """Up to :data:`CONNECTIONS`, each busy at least every :data:`KEEP_BUSY_S` seconds."""
+    return max(THREADS, min(CONNECTIONS, int(rate * KEEP_BUSY_S)))
+
+
 def wrk(server: Serve, folder: Path, rate: int, seconds: int) -> Run:
     binary = shutil.which("wrk")
     if binary is None:
@@ -335,7 +361,8 @@ def wrk(server: Serve, folder: Path, rate: int, seconds: int) -> Run:
     )
     done = subprocess.run(
         [
-            *(binary, f"-t{THREADS}", f"-c{CONNECTIONS}", f"-d{seconds}s", "--timeout", "10s"),
+            *(binary, f"-t{THREADS}", f"-c{connections(rate)}", f"-d{seconds}s"),
+            *("--timeout", "10s"),
             *("-s", str(script), server.base + "/"),
         ],
         capture_output=True,
@@ -352,10 +379,90 @@ def wrk(server: Serve, folder: Path, rate: int, seconds: int) -> Run:
         timeouts=raw["timeouts"],
         bad_status=raw["bad_status"],
         server_errors=raw["server_errors"],
+        statuses=raw["statuses"],
         p50_ms=raw["p50_us"] / 1000,
         p90_ms=raw["p90_us"] / 1000,
         p99_ms=raw["p99_us"] / 1000,
         max_ms=raw["max_us"] / 1000,
+    )
+
+
+def drain(server: Serve, within_ms: float = 50.0, wait: float = 120.0) -> float:
+    """Wait until the server answers its health check within ``within_ms`` three times in a
+    row: what a run left queued (requests wrk gave up on are still served) is done. Returns
+    the seconds waited."""
+    began = time.monotonic()
+    quick = 0
+    while quick < 3 and time.monotonic() - began < wait:
+        asked = time.perf_counter()
+        server.get("/healthz")
+        quick = quick + 1 if (time.perf_counter() - asked) * 1000 < within_ms else 0
+        time.sleep(0.2)
+    return time.monotonic() - began
+
+
+def loadavg() -> str:
+    return " ".join(f"{value:.2f}" for value in os.getloadavg())
+
+
+@dataclass
+class Trial:
+    """Everything measured with one count of server processes."""
+
+    workers: int
+    alone: dict[str, float]
+    main: Run
+    steps: list[Run]
+    crawl_runs: int
+    crawl_failures: int
+    load_before: str
+    load_after: str
+
+    @property
+    def held(self) -> list[int]:
+        return [run.rate for run in [self.main, *self.steps] if run.held]
+
+
+def trial(env: dict[str, str], folder: Path, workers: int, options: argparse.Namespace) -> Trial:
+    """Serve the store with ``workers`` processes; the main run, then the steps, crawling."""
+    load_before = loadavg()
+    port = free_port()
+    env = {**env, "MEETSCOUT_BASE_URL": f"http://127.0.0.1:{port}"}
+    server = Serve(env, port, workers)
+    crawls = Crawls(env)
+    steps: list[Run] = []
+    try:
+        requests = mix(server, options.size)
+        (folder / "requests.lua").write_text(lua_table(requests))
+        alone = service_times(server, requests)
+        print(f"{workers} worker(s), alone: {alone}", flush=True)
+        crawls.start()
+        print(f"{options.rate}/s for {options.seconds} s, crawling meanwhile", flush=True)
+        main_run = wrk(server, folder, options.rate, options.seconds)
+        print(row(f"{workers}", main_run), flush=True)
+        # Upward from a held rate, else downward to one that is held.
+        tried = options.steps if main_run.held else LOWER
+        for rate in tried:
+            waited = drain(server)
+            step = wrk(server, folder, rate, options.step_seconds)
+            print(row(f"{workers}", step), f"(after {waited:.0f} s of draining)", flush=True)
+            steps.append(step)
+            if step.held != main_run.held:
+                break
+    finally:
+        crawls.stop()
+        server.stop()
+    if crawls.stderr:
+        print("a crawl failed:\n" + crawls.stderr[0], file=sys.stderr)
+    return Trial(
+        workers=workers,
+        alone=alone,
+        main=main_run,
+        steps=steps,
+        crawl_runs=len(crawls.exits),
+        crawl_failures=sum(1 for code in crawls.exits if code),
+        load_before=load_before,
+        load_after=loadavg(),
     )
 
 
@@ -378,9 +485,11 @@ def write_load(block: str, path: Path = RESULTS) -> None:
 
 
 def row(label: str, run: Run) -> str:
+    refused = "".join(f", {count} {status}" for status, count in sorted(run.statuses.items()))
     return (
         f"| {label} | {run.rate:,} | {run.per_second:,.0f} | {run.requests:,} | "
-        f"{run.errors + run.bad_status} ({run.timeouts} timed out, {run.server_errors} 5xx) | "
+        f"{run.errors + run.bad_status} ({run.timeouts} timed out, "
+        f"{run.errors - run.timeouts} other socket errors, {run.server_errors} 5xx{refused}) | "
         f"{run.p50_ms:.1f} | {run.p90_ms:.1f} | "
         f"**{run.p99_ms:.1f}** | {run.max_ms:.0f} |"
     )
@@ -405,84 +514,79 @@ def main(argv: Sequence[str] | None = None) -> int:
                 "{base}", f"http://127.0.0.1:{httpd.server_address[1]}"
             )
         )
-        port = free_port()
         env = {
             **os.environ,
             "MEETSCOUT_DATABASE_URL": settings.database_url,
             "MEETSCOUT_SOURCES": str(sources),
             "MEETSCOUT_DATA_DIR": str(folder / "data"),
             "MEETSCOUT_REPLAY_AT": NOW.isoformat(),
-            "MEETSCOUT_BASE_URL": f"http://127.0.0.1:{port}",
             "MEETSCOUT_FETCH_ALLOW": "127.0.0.1",
             "MEETSCOUT_LOG_LEVEL": "WARNING",
         }
         env.pop("MEETSCOUT_SMTP_URL", None)
-        server = Serve(env, port, options.workers)
-        crawls = Crawls(env)
-        steps: list[Run] = []
         try:
-            requests = mix(server, options.size)
-            (folder / "requests.lua").write_text(lua_table(requests))
-            alone = service_times(server, requests)
-            print(alone, flush=True)
-            crawls.start()
-            print(f"{options.rate}/s for {options.seconds} s, crawling meanwhile", flush=True)
-            main_run = wrk(server, folder, options.rate, options.seconds)
-            print(row("main", main_run), flush=True)
-            # Upward from a held rate, else downward to one that is held.
-            tried = options.steps if main_run.held else LOWER
-            if tried:
-                for rate in tried:
-                    step = wrk(server, folder, rate, options.step_seconds)
-                    print(row("step", step), flush=True)
-                    steps.append(step)
-                    if step.held != main_run.held:
-                        break
+            trials = [trial(env, folder, workers, options) for workers in options.workers]
         finally:
-            crawls.stop()
-            server.stop()
             httpd.shutdown()
-    held = [run.rate for run in [main_run, *steps] if run.held]
-    crawl_failures = sum(1 for code in crawls.exits if code)
-    crawl_runs = f"{len(crawls.exits)} time{'s' if len(crawls.exits) != 1 else ''}"
+    text = report(trials, options, build_seconds)
+    print(text)
+    if options.write:
+        write_load(text)
+    ok = all(
+        (t.main.held or (t.main.errors == 0 and t.main.bad_status == 0)) and not t.crawl_failures
+        for t in trials
+    )
+    return 0 if ok else 1
+
+
+def report(trials: Sequence[Trial], options: argparse.Namespace, build_seconds: float) -> str:
+    """The Reliability section's load paragraph and table."""
+    counts = " and ".join(str(t.workers) for t in trials)
+    crawled = "; ".join(
+        f"{t.crawl_runs} time{'s' if t.crawl_runs != 1 else ''} with {t.workers} "
+        f"worker{'s' if t.workers != 1 else ''} ({t.crawl_failures} failed)"
+        for t in trials
+    )
     lines = [
-        f"- **Load** (`python -m benchmarks.load`): `meetscout serve --workers "
-        f"{options.workers}` on 127.0.0.1 over {options.size:,} events (the feed "
+        f"- **Load** (`python -m benchmarks.load`): `meetscout serve --workers N` (N = "
+        f"{counts}, one after the other) on 127.0.0.1 over {options.size:,} events (the feed "
         f"benchmark's store, built in {build_seconds:.0f} s), `wrk` offering a fixed rate "
-        f"({THREADS} threads, {CONNECTIONS} connections, requests spaced evenly) of a mix: "
+        f"({THREADS} threads, {CONNECTIONS} connections, fewer below {CONNECTIONS // 2}/s so "
+        f"that none stays idle past {KEEP_BUSY_S:.0f} s; requests spaced evenly) of a mix: "
         f"{MIX['search']} % searches near a place, {MIX['page']} % search pages, "
         f"{MIX['event']} % event pages, {MIX['feed_304']} % calendar feeds polled with "
         f"If-None-Match (304) and {MIX['feed_200']} % without (200). Meanwhile "
         f"`meetscout crawl` of {CRAWL_SOURCES} sources (iCalendar feeds and a listing of "
-        f"event pages) ran {crawl_runs} against the crawl benchmark's local "
-        f"site, writing into the same store: {crawl_failures} failed. The server, wrk, the "
-        "crawl and its site all ran on the machine's 2 cores.",
+        f"event pages) ran again and again against the crawl benchmark's local site, "
+        f"writing into the same store: {crawled}. Before each step the server finished "
+        "what the run before left queued. The server, wrk, the crawl and its site all ran "
+        "on the machine's 2 cores.",
         "",
-        "| run | offered /s | answered /s | requests | errors | p50 ms | p90 ms | p99 ms "
-        "| max ms |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
-        row(f"{options.seconds} s", main_run),
-        *(row(f"{options.step_seconds} s step", step) for step in steps),
-        "",
-        "Each kind of request alone, before the load (median of 10, ms): "
-        + ", ".join(f"{LABELS[kind]} {alone[kind]:.0f}" for kind in MIX)
-        + ".",
-        "",
-        f"Errors: socket errors plus answers other than 2xx and 304 ({main_run.server_errors} "
-        f"5xx in the main run). Highest rate held (every request answered, none failed, p99 "
-        f"under {GOAL_P99_MS:.0f} ms, at least {HELD:.0%} of the offered rate): "
-        f"**{max(held):,}/s**."
-        if held
-        else f"No rate was held with p99 under {GOAL_P99_MS:.0f} ms and no error.",
+        "| workers | run | offered /s | answered /s | requests | errors | p50 ms | p90 ms "
+        "| p99 ms | max ms |",
+        "| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
-    text = "\n".join(lines)
-    print(text)
-    if crawls.stderr:
-        print("a crawl failed:\n" + crawls.stderr[0], file=sys.stderr)
-    if options.write:
-        write_load(text)
-    ok = main_run.held or (main_run.errors == 0 and main_run.bad_status == 0)
-    return 0 if ok and not crawl_failures else 1
+    for t in trials:
+        lines.append(row(f"{t.workers} | {options.seconds} s", t.main))
+        lines.extend(row(f"{t.workers} | {options.step_seconds} s step", s) for s in t.steps)
+    lines.append("")
+    for t in trials:
+        alone = ", ".join(f"{LABELS[kind]} {t.alone[kind]:.0f}" for kind in MIX)
+        held = (
+            f"highest rate held (every request answered, none failed, p99 under "
+            f"{GOAL_P99_MS:.0f} ms, at least {HELD:.0%} of the offered rate): "
+            f"**{max(t.held):,}/s**"
+            if t.held
+            else f"no rate tried was held with p99 under {GOAL_P99_MS:.0f} ms and no error"
+        )
+        lines.append(
+            f"- {t.workers} worker{'s' if t.workers != 1 else ''}: {held}; at "
+            f"{t.main.rate}/s, p99 {t.main.p99_ms:,.0f} ms, {t.main.errors + t.main.bad_status} "
+            f"errors ({t.main.timeouts} timed out, {t.main.server_errors} 5xx). Each kind of "
+            f"request alone, before the load (median of 10, ms): {alone}. Load average "
+            f"(1, 5, 15 min) before {t.load_before}, after {t.load_after}."
+        )
+    return "\n".join(lines)
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
@@ -490,7 +594,12 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--size", type=int, default=SIZE, help="events in the store")
     parser.add_argument("--rate", type=int, default=RATE, help="requests per second offered")
     parser.add_argument("--seconds", type=int, default=SECONDS, help="length of the main run")
-    parser.add_argument("--workers", type=int, default=WORKERS, help="server processes")
+    parser.add_argument(
+        "--workers",
+        type=lambda text: tuple(int(part) for part in text.split(",") if part),
+        default=WORKERS,
+        help="server processes, comma-separated: each count is run in turn",
+    )
     parser.add_argument(
         "--steps",
         type=lambda text: tuple(int(part) for part in text.split(",") if part),
