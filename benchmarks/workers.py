@@ -326,8 +326,8 @@ def report(runs: list[dict[str, Any]], reference: float, imported: float) -> tup
     lines = [
         "Each worker of `meetscout serve --workers N` over a generated SQLite store "
         "(`benchmarks.search`'s events around real cities), measured from `/proc`: RSS counts "
-        "the pages of the store file a worker has mapped and read (shared with every other "
-        "process and the page cache), USS only what the worker alone holds. "
+        "the pages of the libraries a worker has mapped (shared with every other process), "
+        "USS only what the worker alone holds. "
         f"Load run: {SEARCHES} distinct `/events` searches and {FEEDS} distinct feeds from "
         f"{CLIENTS} client threads. 2 cores, shared with `wrk` and with other work on the "
         "machine: throughput figures are ratios within this run.",
@@ -359,10 +359,10 @@ def report(runs: list[dict[str, Any]], reference: float, imported: float) -> tup
             )
     lines += [
         "",
-        "Heap is RssAnon, what the worker alone holds in memory; mapped files (RssFile) are the "
-        "pages of libraries and of the store file the worker has read through SQLite's memory "
-        "map: shared with every other worker and process, and the kernel's page cache to "
-        "reclaim. (The largest worker of each run; load-run answers by status: "
+        "Heap is RssAnon, what the worker alone holds in memory, SQLite's page cache of 2 MB a "
+        "connection among it (the store is read from the kernel's page cache, not mapped); "
+        "mapped files (RssFile) are the pages of libraries, shared with every other worker and "
+        "process. (The largest worker of each run; load-run answers by status: "
         + "; ".join(
             f"{run['size']:,}/{w}: {dict(sorted(m['statuses'].items()))}"
             for run in runs
