@@ -431,13 +431,15 @@ def trial(env: dict[str, str], folder: Path, workers: int, options: argparse.Nam
     server = Serve(env, port, workers)
     crawls = Crawls(env)
     steps: list[Run] = []
+    crawling = options.crawl
     try:
         requests = mix(server, options.size)
         (folder / "requests.lua").write_text(lua_table(requests))
         alone = service_times(server, requests)
         print(f"{workers} worker(s), alone: {alone}", flush=True)
-        crawls.start()
-        print(f"{options.rate}/s for {options.seconds} s, crawling meanwhile", flush=True)
+        if crawling:
+            crawls.start()
+        print(f"{options.rate}/s for {options.seconds} s, crawling: {crawling}", flush=True)
         main_run = wrk(server, folder, options.rate, options.seconds)
         print(row(f"{workers}", main_run), flush=True)
         # Upward from a held rate, else downward to one that is held.
@@ -555,12 +557,16 @@ def report(trials: Sequence[Trial], options: argparse.Namespace, build_seconds: 
         f"that none stays idle past {KEEP_BUSY_S:.0f} s; requests spaced evenly) of a mix: "
         f"{MIX['search']} % searches near a place, {MIX['page']} % search pages, "
         f"{MIX['event']} % event pages, {MIX['feed_304']} % calendar feeds polled with "
-        f"If-None-Match (304) and {MIX['feed_200']} % without (200). Meanwhile "
-        f"`meetscout crawl` of {CRAWL_SOURCES} sources (iCalendar feeds and a listing of "
-        f"event pages) ran again and again against the crawl benchmark's local site, "
-        f"writing into the same store: {crawled}. Before each step the server finished "
-        "what the run before left queued. The server, wrk, the crawl and its site all ran "
-        "on the machine's 2 cores.",
+        f"If-None-Match (304) and {MIX['feed_200']} % without (200). "
+        + (
+            f"Meanwhile `meetscout crawl` of {CRAWL_SOURCES} sources (iCalendar feeds and a "
+            "listing of event pages) ran again and again against the crawl benchmark's local "
+            f"site, writing into the same store: {crawled}. "
+            if options.crawl
+            else "No crawl ran meanwhile (`--no-crawl`). "
+        )
+        + "Before each step the server finished what the run before left queued. The "
+        "server, wrk, the crawl and its site all ran on the machine's 2 cores.",
         "",
         "| workers | run | offered /s | answered /s | requests | errors | p50 ms | p90 ms "
         "| p99 ms | max ms |",
@@ -607,6 +613,12 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         help="higher rates to try after the main run, comma-separated ('' for none)",
     )
     parser.add_argument("--step-seconds", type=int, default=STEP_SECONDS)
+    parser.add_argument(
+        "--no-crawl",
+        dest="crawl",
+        action="store_false",
+        help="no crawl writing meanwhile (to see what the crawl costs the server)",
+    )
     parser.add_argument(
         "--no-write",
         dest="write",
