@@ -44,6 +44,11 @@ COMPACT_AT = 4
 READ_ALL_BELOW = 512
 """A search near a place with at most this many matches reads them at once: fewer round
 trips than reading window by window."""
+PROBE_AT_MOST = 512
+"""Nearest first, with many matches, sizes its first disc from a box around the place that
+holds at most this many: counting the whole box could mean counting a city."""
+PROBE_MIN_KM = 0.05
+"""The smallest box a probe counts in: denser than that, the first disc is that small."""
 DEFAULT_WEIGHTS = ScoreWeights()
 """The score's weights when a search is given none (settings are validated once, not per search)."""
 
@@ -103,20 +108,16 @@ def _search(
     near = _Near(request)
     boxed = total
     if boxed is None:
-        # Nearest first sizes its first disc from how many there are; the others need only
-        # know whether there are few.
-        at_most = None if request.sort == "distance" else READ_ALL_BELOW
+        # Whether there are few is all a first ask needs to know (one more means "more").
         boxed = count_within(
-            store, query=query, boxes=near.boxes or [], online=near.online, at_most=at_most
+            store, query=query, boxes=near.boxes or [], online=near.online, at_most=READ_ALL_BELOW
         )
     if boxed <= READ_ALL_BELOW:
         return _ranked(
             kept, store, request, query, scorer, cursor, now, near=near, total_slot=total_slot
         )
     if request.sort == "distance":
-        return _nearest(
-            kept, store, request, query, scorer, cursor, now, near=near, boxed=boxed, total=total
-        )
+        return _nearest(kept, store, request, query, scorer, cursor, now, near=near, total=total)
     sought = _seek(kept, store, query, now)
     return _best_first(kept, store, request, sought, scorer, cursor, now, total=total)
 
@@ -274,7 +275,6 @@ def _nearest(
     now: datetime,
     *,
     near: _Near,
-    boxed: int,
     total: int | None,
 ) -> SearchPage:
     """Nearest first among many matches: read a disc that should hold the page, twice as
@@ -282,14 +282,17 @@ def _nearest(
 
     Every match inside a disc is nearer than any outside it, so a disc holding
     the page's entries after the cursor holds the page. Its first size assumes
-    the ``boxed`` matches spread evenly. Without a ``total`` from the caller the
-    total is the disc's: at least that many, exactly that many at the full radius.
+    the matches spread evenly: the ``total`` of the caller's when it has one, else
+    as many as a smaller box around the place holds, scaled up (see
+    :func:`_about_how_many`). Without a ``total`` the total is the disc's: at
+    least that many, exactly that many at the full radius.
     """
     wanted = request.limit + 1
     passed = 0.0
     if cursor is not None:
         passed = min(float(cursor.key[0]), request.radius_km)
-    share = (passed / request.radius_km) ** 2 + 2 * wanted / max(boxed, 1)
+    spread = float(total) if total is not None else _about_how_many(store, query, near)
+    share = (passed / request.radius_km) ** 2 + 2 * wanted / max(spread, 1.0)
     reach = request.radius_km * math.sqrt(min(1.0, share))
     while True:
         whole = reach >= request.radius_km
@@ -309,6 +312,21 @@ def _nearest(
     if total is not None:
         return _page(kept, store, request, query, page, total, now)
     return _page(kept, store, request, query, page, top.count, now, exact=whole)
+
+
+def _about_how_many(store: EventStore, query: EventQuery, near: _Near) -> float:
+    """About how many located matches the whole box holds, without counting them all: counted
+    in a box around the place that halves until it holds at most :data:`PROBE_AT_MOST` (each
+    count stops there), then scaled to the whole box by area."""
+    assert near.point is not None  # a search near a place
+    reach = near.radius_km
+    while True:
+        found = count_within(
+            store, query=query, boxes=near.boxes_within(reach) or [], at_most=PROBE_AT_MOST
+        )
+        if found <= PROBE_AT_MOST or reach <= PROBE_MIN_KM:
+            return max(found, 1) * (near.radius_km / reach) ** 2
+        reach /= 2
 
 
 _KEY_FIELDS = attrgetter(

@@ -7,6 +7,7 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from itertools import pairwise
 from operator import itemgetter
+from typing import Any
 
 import pytest
 
@@ -163,6 +164,33 @@ def test_a_search_near_a_place_with_many_matches_reads_less_than_every_match(
     assert not first.total_exact
     assert len(first.items) <= first.total < every_match
     assert search(store, request, now=NOW, cache=cache) == first
+
+
+def test_nearest_first_with_many_matches_never_counts_them_all(
+    cache: SearchCache, store: EventStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Its first disc is sized from a box around the place that holds a few hundred, each
+    count stopped there: counting the whole box could mean counting a city."""
+    store.upsert_many(random_events(3000, seed=11, spread_km=30), now=NOW)
+    request = SearchRequest(near=TORONTO, radius_km=20, sort="distance", limit=5)
+    with monkeypatch.context() as patch:
+        patch.setattr(search_module, "READ_ALL_BELOW", 10**6)  # every match read and ranked
+        every_match = search(store, request, now=NOW)
+    counts: list[object] = []
+    real = search_module.count_within
+
+    def counted(*args: Any, **kwargs: Any) -> int:
+        counts.append(kwargs.get("at_most"))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(search_module, "count_within", counted)
+    monkeypatch.setattr(search_module, "PROBE_AT_MOST", 64)
+
+    first = search(store, request, now=NOW, cache=cache)
+
+    assert every_match.total > search_module.READ_ALL_BELOW
+    assert counts and None not in counts
+    assert first.items == every_match.items
 
 
 def test_a_search_with_few_matches_asked_again_reads_them_at_once(
