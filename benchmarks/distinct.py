@@ -41,7 +41,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks import search as generated
-from benchmarks.results import write_section
+from benchmarks.results import load_average, write_section
 from service.places.gazetteer import Place
 from service.search import Point, SearchCache, SearchRequest, search
 from service.store import EventStore, make_engine
@@ -207,13 +207,6 @@ def report(runs: list[dict[str, Any]], wall: float, load: str) -> tuple[str, boo
         f" Load average while it ran: {load}. Whole run {wall / 60:.1f} min.",
     ]
     return "\n".join(lines), ok
-
-
-def load_average() -> str:
-    try:
-        return " ".join(Path("/proc/loadavg").read_text().split()[:3])
-    except OSError:
-        return "unknown"
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -59,7 +59,7 @@ from pathlib import Path
 
 from benchmarks.crawl import QuietHandler, build_site
 from benchmarks.feeds import CITIES, NOW, SECTORS, build_store, free_port
-from benchmarks.results import RESULTS
+from benchmarks.results import RESULTS, load_average
 from service.model import make_event_id
 
 SIZE = 100_000
@@ -401,10 +401,6 @@ def drain(server: Serve, within_ms: float = 50.0, wait: float = 120.0) -> float:
     return time.monotonic() - began
 
 
-def loadavg() -> str:
-    return " ".join(f"{value:.2f}" for value in os.getloadavg())
-
-
 @dataclass
 class Trial:
     """Everything measured with one count of server processes."""
@@ -425,7 +421,7 @@ class Trial:
 
 def trial(env: dict[str, str], folder: Path, workers: int, options: argparse.Namespace) -> Trial:
     """Serve the store with ``workers`` processes; the main run, then the steps, crawling."""
-    load_before = loadavg()
+    load_before = load_average()
     port = free_port()
     env = {**env, "MEETSCOUT_BASE_URL": f"http://127.0.0.1:{port}"}
     server = Serve(env, port, workers)
@@ -464,7 +460,7 @@ def trial(env: dict[str, str], folder: Path, workers: int, options: argparse.Nam
         crawl_runs=len(crawls.exits),
         crawl_failures=sum(1 for code in crawls.exits if code),
         load_before=load_before,
-        load_after=loadavg(),
+        load_after=load_average(),
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import platform
 import re
 from datetime import UTC, datetime
@@ -9,6 +10,12 @@ from pathlib import Path
 
 RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
 HEADER = "# Benchmark results\n\nWritten by `make bench`; each section by its latest run.\n"
+
+
+def load_average() -> str:
+    """The machine's load average over 1, 5 and 15 minutes: figures from a shared machine say
+    how shared it was."""
+    return " ".join(f"{value:.2f}" for value in os.getloadavg())
 
 
 def write_section(title: str, body: str, path: Path = RESULTS) -> None:

@@ -42,7 +42,7 @@ from benchmarks.feeds import (
     generate,
     wrk,
 )
-from benchmarks.results import write_section
+from benchmarks.results import load_average, write_section
 from service.settings import Settings
 from service.store import EventStore, make_engine, migrate
 
@@ -203,10 +203,6 @@ def text_report(size: int, sides: dict[str, dict[str, text_search.Side]], load: 
             f"all: {sum(fts.matches):,} full text, {sum(like.matches):,} LIKE."
         )
     return "\n".join(lines)
-
-
-def load_average() -> str:
-    return " / ".join(f"{value:.2f}" for value in os.getloadavg())
 
 
 def main(argv: Sequence[str] | None = None) -> int:
