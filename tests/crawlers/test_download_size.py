@@ -9,9 +9,8 @@ server closes), in small pieces.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import pytest
@@ -19,6 +18,7 @@ import pytest
 from crawlers import settings as crawl_settings
 from service.settings import Settings
 from tests.support.crawling import FLASKCON, FLASKCON_NOW, crawl_logged
+from tests.support.serving import answering
 
 FEED = FLASKCON.read_bytes()
 WARNSIZE = len(FEED) // 2
@@ -45,11 +45,8 @@ class Handler(BaseHTTPRequestHandler):
 
 @pytest.fixture
 def server() -> Iterator[str]:
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    httpd.shutdown()
-    httpd.server_close()
+    with answering(Handler) as base:
+        yield base
 
 
 def test_the_crawl_warns_below_its_download_limit() -> None:

@@ -19,11 +19,9 @@ from __future__ import annotations
 import os
 import random
 import shutil
-import threading
 from collections import Counter
 from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -46,6 +44,7 @@ from tests.support.kills import (
     to_the_end,
 )
 from tests.support.saved import FIXTURES
+from tests.support.serving import serving
 
 HTTP_FEEDS = ("pycon-us-2025-flaskcon.ics", "pycon-us-2025-charlas-spanish-track.ics")
 FILE_FEEDS = ("pretalx-pycon-au-2023-schedule.ics", "wordpress-events-manager-community-centre.ics")
@@ -53,29 +52,13 @@ FILE_FEEDS = ("pretalx-pycon-au-2023-schedule.ics", "wordpress-events-manager-co
 
 
 @pytest.fixture(scope="module")
-def feed_server() -> Iterator[int]:
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            name = self.path.rsplit("/", 1)[-1]
-            if name not in HTTP_FEEDS:
-                self.send_error(404)
-                return
-            body = (FIXTURES / "ics" / name).read_bytes()
-            self.send_response(200)
-            self.send_header("Content-Type", "text/calendar; charset=utf-8")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *_args: object) -> None:
-            return
-
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield httpd.server_address[1]
-    httpd.shutdown()
-    httpd.server_close()
+def feed_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The feeds of :data:`HTTP_FEEDS` served on 127.0.0.1; yields the base address."""
+    folder = tmp_path_factory.mktemp("served")
+    for name in HTTP_FEEDS:
+        shutil.copy(FIXTURES / "ics" / name, folder / name)
+    with serving(folder) as base:
+        yield base
 
 
 def _crawl_env(url: str, site: Path, folder: Path, now: datetime) -> dict[str, str]:
@@ -122,7 +105,7 @@ def _seen_at(url: str, now: datetime) -> tuple[int, int]:
 
 
 @pytest.fixture(scope="module")
-def crawl_site(feed_server: int, tmp_path_factory: pytest.TempPathFactory) -> Path:
+def crawl_site(feed_server: str, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A folder with the sources file of the crawl's campaigns and the feeds it reads as files."""
     folder = tmp_path_factory.mktemp("crawl")
     for name in FILE_FEEDS:
@@ -130,7 +113,7 @@ def crawl_site(feed_server: int, tmp_path_factory: pytest.TempPathFactory) -> Pa
     (folder / "sources.toml").write_text(
         "".join(
             f'[[source]]\nname = "{name.removesuffix(".ics")}"\ntype = "ics"\n'
-            f'url = "http://127.0.0.1:{feed_server}/{name}"\ndays_back = 30\n'
+            f'url = "{feed_server}/{name}"\ndays_back = 30\n'
             for name in HTTP_FEEDS
         )
         + "".join(
