@@ -12,9 +12,16 @@ again. Every word must match (stemmed: "nurses" finds
 "Nursing"); the last also matches as the start of a word ("nurs" finds
 "nursing"), since a search box is often read before its last word is
 finished, unless it ends in something other than a letter or digit ("50%"
-is finished, and does not find "500"). A prefix meets the stemmed words
-of the index, so a word cut after its stem ("nursi") finds nothing until
-it is whole again.
+is finished, and does not find "500").
+
+A prefix meets the stemmed words of the index, and a word cut after its
+stem is not the start of any of them: "community" is held as "commun"
+(on PostgreSQL "communiti"), "university" as "univers", "engineering" as
+"engin", so "universit*" or "engineeri*" finds nothing. The last word
+therefore also matches the whole words it may be the start of, when it
+stops inside a common English ending (:func:`completions`: "universit"
+may be "university", "engineeri" "engineering"), each stemmed by the
+database as it stems its text, since the two stem differently.
 
 A person's words are never read as the index's query syntax: each one is
 quoted (operators, column names, ``*``, ``-``, brackets and quotes are
@@ -58,35 +65,89 @@ def words_of(q: str | None) -> tuple[str, ...]:
     return tuple(word for word in words if any(ch.isalnum() for ch in word))[:MAX_WORDS]
 
 
+ENDINGS = (
+    "ing", "ity", "ies", "ive", "ion", "ation", "al", "ally", "ance", "ence", "able", "ible",
+    "ility", "ize", "ous", "ator", "ment", "ness", "ful", "eer",
+)  # fmt: skip
+"""English endings that the stemmers of both databases cut off, to finish a word typed up to
+inside one of them."""
+ONE_LETTER_STARTS = frozenset("ia")
+"""The only first letters of an ending that a word may stop after. Other letters ("e", "l", "n",
+"o", "f", "m") are often the last of a whole word: over the prefixes of the words of the
+bundled recording, finishing them ("-ed", "-ly", "-ness", "-ous", "-ful", "-ment") made two
+prefixes find an unrelated stem for each one it helped, against one for three with "i" and
+one for seven with "a"."""
+SHORTEST_STEM = 4
+"""Letters a word keeps before the ending it is finished with. With three, "arti" would also be
+"arting", stemmed "art"; over the recording's words, more prefixes then found an unrelated
+stem than were helped."""
+
+
 def _is_prefix(word: str) -> bool:
     return word[-1].isalnum()
 
 
-def fts5_expression(words: Sequence[str]) -> str:
-    """An FTS5 MATCH expression: each word a quoted string, the last one a prefix too
-    (when it ends in a letter or digit).
+def completions(word: str) -> tuple[str, ...]:
+    """Whole words that ``word``, read as a prefix, may be the start of, when it stops inside
+    one of :data:`ENDINGS`: "universit" gives "university", "engineeri" "engineering" (and
+    guesses such as "engineerity" that no text holds). Empty for a word that is not all
+    letters.
 
-    Words side by side are ANDed. An empty expression (no words) is the
-    empty string ``""``, which matches nothing.
+    The index holds stems, and a word cut after its stem meets none of them; its whole word
+    stems back to what the index holds. Each database stems the guesses itself, so that they
+    meet its own stems (Porter on SQLite, Snowball's English on PostgreSQL).
+    """
+    if not word.isalpha():
+        return ()
+    word = word.lower()
+    found: dict[str, None] = {}
+    for ending in ENDINGS:
+        for cut in range(1, len(ending)):
+            start = ending[:cut]
+            if cut == 1 and start not in ONE_LETTER_STARTS:
+                continue
+            if word.endswith(start) and len(word) - cut >= SHORTEST_STEM:
+                found.setdefault(word + ending[cut:], None)
+    return tuple(found)
+
+
+def fts5_expression(words: Sequence[str]) -> str:
+    """An FTS5 MATCH expression: each word a quoted string, ANDed; the last one a prefix too
+    (when it ends in a letter or digit), or one of its :func:`completions`.
+
+    An empty expression (no words) is the empty string ``""``, which
+    matches nothing. (FTS5 reads words side by side as ANDed, but not a
+    word beside brackets: the ANDs are written out.)
     """
     if not words:
         return '""'
-    quoted = ['"' + word.replace('"', '""') + '"' for word in words]
+
+    def quote(word: str) -> str:
+        return '"' + word.replace('"', '""') + '"'
+
+    quoted = [quote(word) for word in words]
     if _is_prefix(words[-1]):
-        quoted[-1] += "*"
-    return " ".join(quoted)
+        last = [quoted[-1] + "*", *map(quote, completions(words[-1]))]
+        quoted[-1] = "(" + " OR ".join(last) + ")" if len(last) > 1 else last[0]
+    return " AND ".join(quoted)
 
 
 def tsquery_text(words: Sequence[str]) -> str:
-    """Input for PostgreSQL's ``to_tsquery``: each word quoted, ANDed, the last one ``:*``.
+    """Input for PostgreSQL's ``to_tsquery``: each word quoted, ANDed, the last one ``:*``
+    (when it ends in a letter or digit), or one of its :func:`completions`.
 
     Inside quotes, ``to_tsquery`` runs the same parser as the documents, so
     "e-mail" and "node.js" are split as they were when stored. An empty
     query matches nothing.
     """
-    quoted = ["'" + word.replace("\\", "\\\\").replace("'", "''") + "'" for word in words]
+
+    def quote(word: str) -> str:
+        return "'" + word.replace("\\", "\\\\").replace("'", "''") + "'"
+
+    quoted = [quote(word) for word in words]
     if quoted and _is_prefix(words[-1]):
-        quoted[-1] += ":*"
+        last = [quoted[-1] + ":*", *map(quote, completions(words[-1]))]
+        quoted[-1] = "(" + " | ".join(last) + ")" if len(last) > 1 else last[0]
     return " & ".join(quoted)
 
 

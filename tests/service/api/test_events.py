@@ -105,6 +105,22 @@ def test_list_events_q_matches_title(client: TestClient) -> None:
     assert all("FDC3 Standard" in item["title"] for item in body["items"])
 
 
+@pytest.mark.parametrize(
+    ("typed", "word"), [("universit", "university"), ("communit", "community")]
+)
+def test_list_events_q_cut_past_the_stem_finds_the_word(
+    client: TestClient, typed: str, word: str
+) -> None:
+    store: EventStore = client.app.state.store  # type: ignore[attr-defined]
+    store.upsert_many([make_event(title=f"{word.title()} networking night")], now=NOW)
+
+    whole = client.get("/events", params={"q": word, "limit": 100}).json()
+    cut = client.get("/events", params={"q": typed, "limit": 100}).json()
+
+    assert f"{word.title()} networking night" in [item["title"] for item in cut["items"]]
+    assert {item["id"] for item in whole["items"]} <= {item["id"] for item in cut["items"]}
+
+
 def test_list_events_cursor_walks_all_pages(client: TestClient) -> None:
     params = {"kind": "conference", "limit": 7}
     first = client.get("/events", params=params).json()

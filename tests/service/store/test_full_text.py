@@ -42,6 +42,75 @@ def test_search_reads_the_last_word_as_a_prefix(stocked: EventStore) -> None:
     assert titles(stocked, "meetup scien") == ["Data science meetup"]
 
 
+@pytest.fixture
+def fields(store: EventStore) -> EventStore:
+    store.upsert_many(
+        [
+            make_event(1, title="Community garden day"),
+            make_event(2, title="Meet the communities of practice"),
+            make_event(3, title="University open evening"),
+            make_event(4, title="Engineering careers fair"),
+            make_event(5, title="Networking breakfast"),
+            make_event(6, title="Art walk"),
+            make_event(7, title="Artificial intelligence reading group"),
+            make_event(8, title="Healing circle"),
+            make_event(9, title="Health tech meetup"),
+        ],
+        now=NOW,
+    )
+    return store
+
+
+COMMUNITY = ["Community garden day", "Meet the communities of practice"]
+PAST_THE_STEM = {
+    "communit": COMMUNITY,
+    "Communiti": COMMUNITY,
+    "universit": ["University open evening"],
+    "universiti": ["University open evening"],
+    "engineeri": ["Engineering careers fair"],
+    "engineerin": ["Engineering careers fair"],
+    "enginee": ["Engineering careers fair"],
+    "networki": ["Networking breakfast"],
+    "networkin": ["Networking breakfast"],
+    "breakfast networki": ["Networking breakfast"],
+    "open universit": ["University open evening"],
+    "heali": ["Healing circle"],
+}
+
+
+@pytest.mark.parametrize(("q", "expected"), PAST_THE_STEM.items(), ids=list(PAST_THE_STEM))
+def test_search_finds_a_prefix_typed_past_the_stem(
+    fields: EventStore, q: str, expected: list[str]
+) -> None:
+    """The index holds "univers" for "University": "universit" is the start of no stem, but
+    the start of the word."""
+    assert titles(fields, q) == expected
+    assert fields.count(query=EventQuery(q=q)) == len(expected)
+
+
+UNCHANGED = {
+    "net": ["Networking breakfast"],
+    "commun": COMMUNITY,
+    "community": COMMUNITY,
+    "universities": ["University open evening"],
+    "engineering careers": ["Engineering careers fair"],
+    "arti": ["Artificial intelligence reading group"],
+    "art": ["Art walk", "Artificial intelligence reading group"],
+    "health": ["Health tech meetup"],
+    "universit.": [],
+    "garden universit": [],
+}
+
+
+@pytest.mark.parametrize(("q", "expected"), UNCHANGED.items(), ids=list(UNCHANGED))
+def test_search_finishes_only_words_cut_inside_an_ending(
+    fields: EventStore, q: str, expected: list[str]
+) -> None:
+    """Whole words and short starts find what they found before: nothing is finished from
+    fewer than four letters ("arti" is not "art" + "ing"), or from a word that ends otherwise."""
+    assert titles(fields, q) == expected
+
+
 def test_search_reads_only_the_last_word_as_a_prefix(stocked: EventStore) -> None:
     assert titles(stocked, "scien meetup") == []
     assert titles(stocked, "nurs evening") == []
