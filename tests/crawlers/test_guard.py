@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from pydantic import ValidationError
@@ -15,6 +15,7 @@ from twisted.internet.base import ThreadedResolver
 from crawlers.guard import FetchPolicy, FetchRefused, GuardedResolver
 from service.settings import Settings
 from tests.support.crawling import FLASKCON, FLASKCON_NOW, crawl
+from tests.support.serving import answering
 
 FEED = FLASKCON.read_bytes()
 
@@ -114,10 +115,11 @@ class Server(BaseHTTPRequestHandler):
 
 @pytest.fixture
 def port() -> Iterator[int]:
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Server)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    yield httpd.server_address[1]
-    httpd.shutdown()
+    """The port :class:`Server` answers on at 127.0.0.1 (the tests name other hosts on it)."""
+    with answering(Server) as base:
+        port = urlsplit(base).port
+        assert port is not None
+        yield port
 
 
 def _sources(path: Path, urls: dict[str, str]) -> None:
