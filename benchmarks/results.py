@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import platform
 import re
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -16,6 +17,11 @@ def load_average() -> str:
     """The machine's load average over 1, 5 and 15 minutes: figures from a shared machine say
     how shared it was."""
     return " ".join(f"{value:.2f}" for value in os.getloadavg())
+
+
+def busiest(loads: Sequence[str]) -> float:
+    """The highest 1-minute figure among readings of :func:`load_average`."""
+    return max(float(load.split()[0]) for load in loads)
 
 
 def write_section(title: str, body: str, path: Path = RESULTS) -> None:

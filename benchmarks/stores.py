@@ -42,7 +42,7 @@ from benchmarks.feeds import (
     generate,
     wrk,
 )
-from benchmarks.results import load_average, write_section
+from benchmarks.results import busiest, load_average, write_section
 from service.settings import Settings
 from service.store import EventStore, make_engine, migrate
 
@@ -230,7 +230,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             if not args.text_only:
                 print(f"{label}: wrk...", flush=True)
                 loads[label] = measure(settings_for(url, folder), folder, args.seconds)
-    shared = max(float(seen.split(" / ")[0]) for seen in loads_seen) > SHARED_LOAD
+    shared = busiest(loads_seen) > SHARED_LOAD
     text_body = text_report(args.size, texts, "; ".join(loads_seen)) + (
         "\n\nThe machine was shared with other work during the run."
         if shared
