@@ -27,13 +27,10 @@ size only; about 3 minutes at 1e5 and 10 at 1e6 on 2 cores).
 
 from __future__ import annotations
 
-import argparse
-import gc
 import random
 import sqlite3
 import statistics
 import sys
-import tempfile
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
@@ -41,7 +38,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks import search as generated
-from benchmarks.results import load_average, write_section
+from benchmarks.results import load_average
 from service.places.gazetteer import Place
 from service.search import Point, SearchCache, SearchRequest, search
 from service.store import EventStore, make_engine
@@ -209,30 +206,24 @@ def report(runs: list[dict[str, Any]], wall: float, load: str) -> tuple[str, boo
     return "\n".join(lines), ok
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--sizes", type=int, nargs="*", default=list(SIZES))
-    parser.add_argument("--no-write", action="store_true", help="Print, do not touch RESULTS.md.")
-    args = parser.parse_args(argv)
-    began = time.perf_counter()
-
-    def log(message: str) -> None:
-        print(f"[{time.perf_counter() - began:6.1f} s] {message}", file=sys.stderr, flush=True)
-
+def prepare(log: generated.Log) -> generated.Sized:
     places = cities()
-    gc.collect()
-    gc.freeze()
-    runs = []
     loads = [load_average()]
-    with tempfile.TemporaryDirectory(prefix="meetscout-bench-") as workdir:
-        for size in args.sizes:
-            runs.append(run_size(size, places, Path(workdir), log))
-            loads.append(load_average())
-    body, ok = report(runs, time.perf_counter() - began, " -> ".join(loads))
-    print(body)
-    if not args.no_write:
-        write_section("Distinct searches", body)
-    return 0 if ok else 1
+
+    def measure(size: int, workdir: Path) -> dict[str, Any]:
+        run = run_size(size, places, workdir, log)
+        loads.append(load_average())
+        return run
+
+    return generated.Sized(
+        measure=measure, report=lambda runs, wall: report(runs, wall, " -> ".join(loads))
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    return generated.sized_main(
+        argv, doc=__doc__, sizes=SIZES, section="Distinct searches", prepare=prepare
+    )
 
 
 if __name__ == "__main__":

@@ -568,9 +568,35 @@ def report(runs: list[dict[str, Any]], wall: float) -> tuple[str, bool]:
     return "\n".join(lines), ok and not misses["A"] and not misses["naive"]
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--sizes", type=int, nargs="*", default=list(SIZES))
+Log = Callable[[str], None]
+"""A line on stderr, after the seconds since the benchmark started."""
+
+
+@dataclass
+class Sized:
+    """What a benchmark over generated stores does at each size, and what it says after."""
+
+    measure: Callable[[int, Path], dict[str, Any]]
+    """One size's run, in a temporary folder its stores may be written to."""
+    report: Callable[[list[dict[str, Any]], float], tuple[str, bool]]
+    """The runs and the whole run's seconds as the section's text, and whether goals were met."""
+
+
+def sized_main(
+    argv: Sequence[str] | None,
+    *,
+    doc: str | None,
+    sizes: Sequence[int],
+    section: str,
+    prepare: Callable[[Log], Sized],
+) -> int:
+    """The command of a benchmark over generated stores of ``sizes`` (this one's and
+    :mod:`benchmarks.distinct`'s): ``--sizes`` and ``--no-write``; what ``prepare`` loads
+    (the gazetteer's cities) frozen out of the garbage collector before anything is timed;
+    the report printed and written as ``section`` of RESULTS.md. Exits 1 when a goal is
+    missed."""
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0] if doc else None)
+    parser.add_argument("--sizes", type=int, nargs="*", default=list(sizes))
     parser.add_argument("--no-write", action="store_true", help="Print, do not touch RESULTS.md.")
     args = parser.parse_args(argv)
     began = time.perf_counter()
@@ -578,9 +604,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     def log(message: str) -> None:
         print(f"[{time.perf_counter() - began:6.1f} s] {message}", file=sys.stderr, flush=True)
 
-    places = cities()
-    rng = random.Random(SEED + 1)
-    centres = rng.choices(places, weights=[p.population for p in places], k=QUERIES)
+    benchmark = prepare(log)
     # The gazetteer's millions of long-lived objects would otherwise be rescanned by
     # every full collection, adding pauses that belong to no query.
     gc.collect()
@@ -588,12 +612,26 @@ def main(argv: Sequence[str] | None = None) -> int:
     runs = []
     with tempfile.TemporaryDirectory(prefix="meetscout-bench-") as workdir:
         for size in args.sizes:
-            runs.append(run_size(size, places, centres, Path(workdir), log))
-    body, ok = report(runs, time.perf_counter() - began)
+            runs.append(benchmark.measure(size, Path(workdir)))
+    body, ok = benchmark.report(runs, time.perf_counter() - began)
     print(body)
     if not args.no_write:
-        write_section("Search", body)
+        write_section(section, body)
     return 0 if ok else 1
+
+
+def prepare(log: Log) -> Sized:
+    places = cities()
+    rng = random.Random(SEED + 1)
+    centres = rng.choices(places, weights=[p.population for p in places], k=QUERIES)
+    return Sized(
+        measure=lambda size, workdir: run_size(size, places, centres, workdir, log),
+        report=report,
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    return sized_main(argv, doc=__doc__, sizes=SIZES, section="Search", prepare=prepare)
 
 
 if __name__ == "__main__":
