@@ -138,11 +138,25 @@ def moment_text(start: datetime, all_day: bool, event_zone: ZoneInfo, zone: Zone
     return f"{day_text(local.date())}, {local:%H:%M} {local.tzname() or zone.key}"
 
 
+LONG_RUN = timedelta(days=7)
+"""Longer than this, an event is seldom on at every moment between its start and its end: a
+monthly "Wine Wednesday" listed once from April to December, a season, an exhibition."""
+
+
 def how_soon_text(event: Event, now: datetime) -> str:
-    """ "today", "tomorrow", "this week", "in 12 days": counted in the event's own calendar."""
+    """ "today", "tomorrow", "this week", "in 12 days": counted in the event's own calendar.
+
+    Once started, an event says "happening now", unless it runs longer than
+    :data:`LONG_RUN`: then it says until when ("runs until Wednesday 16 December 2026"),
+    which stays true whether or not something is on at this hour.
+    """
     if event.effective_end <= now:
         return "already over"
     if event.start <= now:
+        if event.effective_end - event.start > LONG_RUN:
+            # An end is exclusive: an all-day event (or one ending at midnight) ends the day before.
+            last_day = (event.local_end() - timedelta(microseconds=1)).date()
+            return f"runs until {day_text(last_day)}"
         return "happening now"
     zone = event.zone
     days = (event.start.astimezone(zone).date() - now.astimezone(zone).date()).days

@@ -127,6 +127,11 @@ def test_reasons_say_why_in_a_few_words() -> None:
         ({"start": NOW + timedelta(hours=20)}, 1.0, "tomorrow"),
         ({"start": NOW + timedelta(days=20)}, 1.0, "in 20 days"),
         ({"start": NOW - timedelta(hours=1)}, 1.0, "happening now"),
+        (
+            {"start": NOW - timedelta(days=30), "end": NOW + timedelta(days=30)},
+            1.0,
+            "runs until Sunday 27 December 2026",
+        ),
         ({"status": Status.CANCELLED}, 1.0, "cancelled"),
     ],
 )

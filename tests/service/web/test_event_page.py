@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import pytest
 from fastapi.testclient import TestClient
@@ -55,6 +55,24 @@ def test_get_event_page_names_the_kind_as_the_feed_and_the_digest_do(
     page = document(web.get(f"/e/{event.id}"))
 
     assert texts(page, "//p[@class='badges']/span") == [KIND_LABELS[kind]]
+
+
+def test_get_event_page_of_an_event_listed_for_months_says_until_when_not_now(
+    web: TestClient, page_store: EventStore
+) -> None:
+    event = make_event(
+        "season",
+        start=NOW - timedelta(days=60),
+        end=NOW + timedelta(days=19, hours=6),
+        timezone="Europe/Berlin",
+    )
+    page_store.upsert_many([event], now=NOW)
+
+    page = document(web.get(f"/e/{event.id}"))
+    details = dict(zip(texts(page, "//dl/div/dt"), texts(page, "//dl/div/dd"), strict=True))
+
+    assert "(runs until Wednesday 16 December 2026; times in Europe/Berlin)" in details["When"]
+    assert "happening now" not in details["When"]
 
 
 def test_get_event_page_carries_schema_org_event_json_ld(
