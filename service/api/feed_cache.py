@@ -155,8 +155,10 @@ class FeedPlan:
 class FeedCache:
     """Rendered blocks by (event version, block options, context), and feed plans by search.
 
-    A plan is reused while the store reports no change (:class:`StoreWatch`),
-    so an unchanged feed is answered, 304 or 200, without reading the store.
+    A plan is reused while the store reports no change a reader can be shown
+    (:meth:`StoreWatch.shown`: a crawl that finds its events unchanged is
+    none), so an unchanged feed is answered, 304 or 200, without reading the
+    store.
     Both are bounded and shared by every request.
     """
 
@@ -197,7 +199,7 @@ class FeedCache:
         Cheap enough for the event loop: one ``PRAGMA`` on a local file, or on
         PostgreSQL one primary-key read of one row.
         """
-        return self._kept(key, self.watch(store).generation())
+        return self._kept(key, self.watch(store).shown())
 
     def planned(
         self,
@@ -210,10 +212,10 @@ class FeedCache:
     ) -> tuple[FeedPlan, Validators]:
         """The plan of the feed ``key`` names, made again only when the store has changed.
 
-        The store's generation is read before the plan is made, so a write
-        during the making leaves a plan that the next request replaces.
+        The store's marker is read before the plan is made, so a write during
+        the making leaves a plan that the next request replaces.
         """
-        generation = self.watch(store).generation()
+        generation = self.watch(store).shown()
         kept = self._kept(key, generation)
         if kept is not None:
             return kept

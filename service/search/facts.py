@@ -5,7 +5,8 @@ Some facts cost a read of much of the table: how many events match a search
 start among the events still running at a moment (without it, a walk of the
 start index from "now" has to step over every past event to find the few
 that started earlier and are still on). So they are kept under the store's
-change marker (:class:`~service.api.store_watch.StoreWatch`), each with the
+marker of changes a reader can be shown (:meth:`StoreWatch.shown`: a crawl
+that finds its events unchanged moves nothing they count), each with the
 span of moments it holds for: from the moment it was asked at to the first
 end among the events it counts. Time passing only takes events out of a
 search (when they end; nothing is added but by a write), so up to that end
@@ -33,6 +34,8 @@ from service.store.watch import StoreWatch
 KEPT_FACTS = 512
 KEPT_WATCHES = 8
 T = TypeVar("T")
+Version = tuple[str, Hashable]
+"""Which store, and a value that changes with it."""
 
 
 class StoreFacts:
@@ -50,7 +53,7 @@ class StoreFacts:
 
     @contextmanager
     def pinned(self, store: EventStore) -> Iterator[None]:
-        """Within: :meth:`version` asks the store once, on this thread.
+        """Within: :meth:`version` and :meth:`shown` ask the store once, on this thread.
 
         A search reads several kept facts; asking for each whether the store
         changed costs a round trip each on PostgreSQL. One answer for the
@@ -120,7 +123,7 @@ class StoreFacts:
         Taken before the value is computed: should a write land meanwhile, the
         value is kept under the store's former state, where no one finds it again.
         """
-        version = self.version(store)
+        version = self.shown(store)
         if version is None:
             return None
         slot = (*version, key)
@@ -154,15 +157,26 @@ class StoreFacts:
             while len(self._kept) > self.size:
                 self._kept.popitem(last=False)
 
-    def version(self, store: EventStore) -> tuple[str, Hashable] | None:
-        """Which store, and a value that changes whenever its content may have; None when
-        the store cannot tell whether it changed (or this keeps nothing)."""
+    def version(self, store: EventStore) -> Version | None:
+        """Which store, and a value that changes whenever its content may have (an event
+        seen again too: it shows when it was last seen); None when the store cannot tell
+        whether it changed (or this keeps nothing)."""
+        asked = self._pinned_or_ask(store)
+        return None if asked is None else asked[0]
+
+    def shown(self, store: EventStore) -> Version | None:
+        """Which store, and a value that changes whenever something a search counts or a
+        feed lists may have; None as for :meth:`version`."""
+        asked = self._pinned_or_ask(store)
+        return None if asked is None else asked[1]
+
+    def _pinned_or_ask(self, store: EventStore) -> tuple[Version, Version] | None:
         pin = getattr(self._pins, "version", None)
         if pin is not None and pin[0] is store.engine:
             return pin[1]  # type: ignore[no-any-return]
         return self._ask(store)
 
-    def _ask(self, store: EventStore) -> tuple[str, Hashable] | None:
+    def _ask(self, store: EventStore) -> tuple[Version, Version] | None:
         if not self.watching:
             return None
         name = self._name(store.engine)
@@ -172,8 +186,10 @@ class StoreFacts:
                 while len(self._watches) >= KEPT_WATCHES:
                     self._watches.pop(next(iter(self._watches))).close()
                 watch = self._watches[name] = StoreWatch.for_engine(store.engine)
-        generation = watch.generation()
-        return None if generation is None else (name, generation)
+        generation, shown = watch.both()
+        if generation is None or shown is None:
+            return None
+        return (name, generation), (name, shown)
 
     def _name(self, engine: Engine) -> str:
         """The store an engine reaches (rendering its URL costs more than the rest of a check)."""

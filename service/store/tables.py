@@ -275,7 +275,8 @@ crawl_schedule = Table(
     Column("lease_until", UTCDateTime),
 )
 
-# One row: the change counter that PostgreSQL's triggers bump (service.store.changes).
+# One row: the change counter that triggers bump (service.store.changes): every write on
+# PostgreSQL, on SQLite every change a reader can be shown.
 store_generation = Table(
     "store_generation",
     metadata,

@@ -9,6 +9,12 @@ read-only connection that never writes sees every change. PostgreSQL keeps
 a counter that every writing transaction bumps (:mod:`service.store.changes`),
 read on one autocommit connection. Anything else answers None ("cannot
 tell"), and callers then read the store as usual.
+
+:meth:`StoreWatch.shown` answers a narrower question: has anything a
+reader can be shown changed? A crawl that finds its events unchanged
+commits (each event seen again, its health), which moves ``data_version``
+but not SQLite's counter of shown changes, so search totals and feed plans
+outlive it. On PostgreSQL both are the one counter.
 """
 
 from __future__ import annotations
@@ -32,6 +38,9 @@ class StoreWatch:
         self._connection: sqlite3.Connection | None = None
         self._epoch = 0
         self._lock = threading.Lock()
+        self._shown: tuple[tuple[int, int], tuple[int, int, int] | None] | None = None
+        """(:meth:`generation`, the counter) when last read: the counter is read again only
+        once something committed."""
 
     @classmethod
     def for_engine(cls, engine: Engine) -> StoreWatch:
@@ -72,11 +81,42 @@ class StoreWatch:
                 return None
             return self._epoch, int(row[0])
 
+    def shown(self) -> tuple[int, ...] | None:
+        """A value that changes whenever something a reader can be shown may have (not on
+        a crawl that found every event unchanged); None when unknown."""
+        return self.both()[1]
+
+    def both(self) -> tuple[tuple[int, int] | None, tuple[int, ...] | None]:
+        """:meth:`generation` and :meth:`shown`, read together."""
+        version = self.generation()
+        if version is None:
+            return None, None
+        with self._lock:
+            if self._shown is None or self._shown[0] != version:
+                self._shown = (version, self._counter())
+            counter = self._shown[1]
+        # A store from before the counter (or without its row) tells by data_version alone.
+        return version, version if counter is None else counter
+
+    def _counter(self) -> tuple[int, int, int] | None:
+        """The schema's version (a table dropped or altered changes what can be read) and
+        the counter: both the same on every connection."""
+        if self._connection is None:  # closed meanwhile, on an error
+            return None
+        try:
+            schema = self._connection.execute("PRAGMA schema_version").fetchone()
+            row = self._connection.execute(READ).fetchone()
+        except sqlite3.Error:
+            return None
+        # Three parts: never equal to a data_version of two.
+        return None if row is None else (0, int(schema[0]), int(row[0]))
+
     def close(self) -> None:
         with self._lock:
             self._close()
 
     def _close(self) -> None:
+        self._shown = None
         if self._connection is not None:
             self._connection.close()
             self._connection = None
@@ -103,6 +143,11 @@ class PostgresWatch(StoreWatch):
                 return None
             # The counter is one row of the store, the same on every connection.
             return None if value is None else (0, int(value))
+
+    def both(self) -> tuple[tuple[int, int] | None, tuple[int, ...] | None]:
+        """Every write bumps PostgreSQL's counter: :meth:`shown` is :meth:`generation`."""
+        version = self.generation()
+        return version, version
 
     def _close(self) -> None:
         if self._reader is not None:

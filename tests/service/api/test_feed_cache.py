@@ -423,6 +423,24 @@ def test_get_feed_any_write_reads_the_store_again(
     assert response.content.count(b"BEGIN:VEVENT") == 11
 
 
+@ONLY_SQLITE
+def test_get_feed_a_crawl_that_finds_nothing_new_keeps_the_plan(
+    feed_client: TestClient, store: EventStore, ten: list[str], reads: Reads
+) -> None:
+    """Each event seen again and the source's health written: nothing the feed shows moved,
+    so its conditional GET stays a 304 without reading the store."""
+    etag = feed_client.get(FEED).headers["etag"]
+    store.upsert_many(
+        [toronto_event(f"e{index}", days=1 + index) for index in range(10)],
+        now=NOW + timedelta(hours=1),
+    )
+
+    response = feed_client.get(FEED, headers={"If-None-Match": etag})
+
+    assert response.status_code == 304
+    assert reads.count == 1
+
+
 def test_get_feed_each_search_keeps_its_own_plan(
     feed_client: TestClient, ten: list[str], reads: Reads
 ) -> None:

@@ -19,6 +19,7 @@ from service.store.statements import prepare
 from service.store.tables import events as table
 from service.store.watch import StoreWatch
 from tests.factories import NOW, berlin_meetup, python_meetup
+from tests.support.databases import ONLY_SQLITE
 
 
 def _ids() -> Select[Any]:
@@ -112,6 +113,35 @@ def test_a_write_brings_the_fresh_event(store: EventStore) -> None:
     assert after.title == "Renamed meetup"
     assert kept.derived(after, "title", lambda e: e.title.upper()) == "RENAMED MEETUP"
     assert shown_before == "PYTHON MEETUP 1"
+
+
+@ONLY_SQLITE
+def test_a_crawl_that_finds_nothing_new_keeps_totals_not_stale_events(
+    store: EventStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Seen again, an event shows its new ``last_seen``; what a search counts is unchanged,
+    so its total is not counted again."""
+    meetups = [python_meetup(n) for n in range(1, 4)]
+    store.upsert_many(meetups, now=NOW)
+    cache = SearchCache()
+    counted: list[EventQuery] = []
+    count_until = store.count_until
+
+    def counting(*, query: EventQuery, series: bool = False) -> tuple[int, Any]:
+        counted.append(query)
+        return count_until(query=query, series=series)
+
+    monkeypatch.setattr(store, "count_until", counting)
+    first = search(store, SearchRequest(limit=2), now=NOW, cache=cache)
+    store.upsert_many(meetups, now=NOW + timedelta(hours=1))
+    again = search(store, SearchRequest(limit=2), now=NOW, cache=cache)
+    store.upsert_many([python_meetup(4)], now=NOW + timedelta(hours=2))
+    more = search(store, SearchRequest(limit=2), now=NOW, cache=cache)
+
+    assert (first.total, again.total, more.total) == (3, 3, 4)
+    assert len(counted) == 2
+    assert {item.event.last_seen for item in first.items} == {NOW}
+    assert {item.event.last_seen for item in again.items} == {NOW + timedelta(hours=1)}
 
 
 def test_derived_values_are_kept_only_with_the_kept_event(store: EventStore) -> None:
