@@ -218,7 +218,8 @@ def _best_first(
 ) -> SearchPage:
     """Best (or soonest) first: read events a window of start time at a time, stop once full.
 
-    Soonness falls with the start and every other part is bounded, so once
+    Soonness falls with the start (an event on now has the most, a long run that started
+    less: see :func:`service.search.rank.soonness`) and every other part is bounded, so once
     the page is full, a later event can only beat its worst entry from
     within :meth:`Scorer.reach_km` of the place (on a tie the later start
     sorts after): the next windows are read within that distance, and once
@@ -431,8 +432,8 @@ class _Top:
         by_score, by_date = self.sort == "score", self.sort == "date"
         spill = COMPACT_AT * self.wanted
         for row, distance in located:
-            event_id, _, _, start, kind, attendance, is_free, status, sectors, _, key = row
-            score = rank(distance, sectors, start, kind, attendance, is_free, status)
+            event_id, _, _, start, kind, attendance, is_free, status, sectors, end, key = row
+            score = rank(distance, sectors, start, end, kind, attendance, is_free, status)
             if by_score:
                 first = -score
             elif by_date:

@@ -15,12 +15,12 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 
 from service.classify.sectors import DEFAULT_EVIDENCE, Taxonomy, get_taxonomy
 from service.model import Attendance, Event, Kind, Status
 from service.settings import ScoreWeights
-from service.text.phrases import attendance_text, distance_text, how_soon_text
+from service.text.phrases import LONG_RUN, attendance_text, distance_text, how_soon_text
 
 KIND_VALUE: dict[str, float] = {
     Kind.MEETUP.value: 1.0,
@@ -52,11 +52,45 @@ SECONDARY_SECTOR = 0.6
 SCORE_DIGITS = 4
 CANCELLED = Status.CANCELLED.value
 DAY = 86_400.0
+LONG_RUN_SECONDS = LONG_RUN.total_seconds()
+NEXT_CHANCE_SECONDS = LONG_RUN_SECONDS
+"""How far ahead a long run's next chance counts, once it has started (see :func:`soonness`)."""
 
 
-Ranker = Callable[[float | None, str | None, float, str, str, bool | None, str], float]
-"""(distance in km, sectors JSON text, start in epoch seconds, kind, attendance, is_free,
-status) -> score."""
+def soonness(start: float, end: float, now: float, half_days: float) -> float:
+    """How soon an event starting at ``start`` and ending at ``end`` (epoch seconds) is, in [0, 1].
+
+    Halves every ``half_days`` ahead; 1 for an event already on. An event that
+    started and runs longer than :data:`~service.text.phrases.LONG_RUN` is not
+    taken to be on now (its reasons say "runs until ..."): a monthly evening
+    listed once from April to December, a season, an exhibition. When its next
+    chance comes is unknown, so it counts as :data:`NEXT_CHANCE_SECONDS` ahead
+    (a week: the gap of a weekly rhythm, the least regular one a listing that long
+    stands for), or its end if sooner: it ranks beside an event a week away, not
+    above tonight's. Before its start, its start is a known chance and counts as
+    any other. Never more than an event starting at ``start`` that is on now, so
+    soonness still only falls with the start (what :meth:`Scorer.reach_km` needs).
+    """
+    ahead = start - now
+    if ahead <= 0 and end - start > LONG_RUN_SECONDS:
+        ahead = min(NEXT_CHANCE_SECONDS, max(end - now, 0.0))
+    return 0.5 ** (ahead / DAY / half_days) if ahead > 0 else 1.0
+
+
+def end_seconds(end: str | datetime) -> float:
+    """An end in epoch seconds: an aware datetime, or as the store gives it (naive UTC, as a
+    datetime or, on SQLite, its ISO text)."""
+    moment = datetime.fromisoformat(end) if isinstance(end, str) else end
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.timestamp()
+
+
+Ranker = Callable[
+    [float | None, str | None, float, str | datetime, str, str, bool | None, str], float
+]
+"""(distance in km, sectors JSON text, start in epoch seconds, end (see :func:`end_seconds`),
+kind, attendance, is_free, status) -> score."""
 
 
 class Scorer:
@@ -127,8 +161,9 @@ class Scorer:
     def reach_km(self, start: float, worst: float) -> float | None:
         """How far away an event starting at ``start`` or later may be and still beat ``worst``.
 
-        Every part is at most 1 and soonness only falls with time, so a ranking
-        that reads events in start order may narrow its search to this
+        Every part is at most 1 and soonness only falls with the start (a long run
+        that started counts less than one on now, never more: see :func:`soonness`),
+        so a ranking that reads events in start order may narrow its search to this
         distance once its page is full, and stop at None (nothing later can
         make the page, however close). ``inf`` when distance cannot rule an
         event out. Errs wide by one rounding step of the score.
@@ -151,6 +186,7 @@ class Scorer:
             distance_km,
             _sectors_json(event.sectors),
             event.start.timestamp(),
+            event.effective_end,
             event.kind.value,
             event.attendance.value,
             event.is_free,
@@ -159,8 +195,9 @@ class Scorer:
 
     def _ranker(self) -> Ranker:
         """The score of one stored row, positionally: the weighted mean of the parts,
-        rounded so that equal-looking scores tie. ``start`` is in epoch seconds and
-        ``sectors_json`` the stored JSON text (see :meth:`sector_match`).
+        rounded so that equal-looking scores tie. ``start`` is in epoch seconds,
+        ``end`` as stored (read only for an event already started, see
+        :func:`soonness`) and ``sectors_json`` the stored JSON text (see :meth:`sector_match`).
 
         A closure over the weights: a search calls it for every candidate.
         """
@@ -176,6 +213,7 @@ class Scorer:
             distance_km: float | None,
             sectors_json: str | None,
             start: float,
+            end: str | datetime,
             kind: str,
             attendance: str,
             is_free: bool | None,
@@ -188,8 +226,11 @@ class Scorer:
                 score += proximity * 0.5 ** (distance_km / half_km)
             if sector:
                 score += sector * sector_match(sectors_json)
-            days = (start - now) / DAY
-            score += soon * (0.5 ** (days / half_days) if days > 0 else 1.0)
+            ahead = start - now
+            if ahead > 0:
+                score += soon * 0.5 ** (ahead / DAY / half_days)
+            else:
+                score += soon * soonness(start, end_seconds(end), now, half_days)
             fixed = fixed_parts.get((kind, attendance, is_free))
             if fixed is None:
                 fixed = kind_weight * kinds(kind, 0.0)

@@ -22,12 +22,22 @@ from service.store.nearby import WINDOW_ROWS, StartWindows, candidates
 from tests.factories import NOW, make_event
 
 
-def random_events(count: int, seed: int = 7, *, spread_km: float = 0.0) -> list[Event]:
-    """Events over two months; ``spread_km`` scatters them around Toronto instead of one hall."""
+def random_events(
+    count: int, seed: int = 7, *, spread_km: float = 0.0, long_runs: float = 0.0
+) -> list[Event]:
+    """Events over two months; ``spread_km`` scatters them around Toronto instead of one hall.
+
+    A share ``long_runs`` of them are listed across weeks or months instead (an exhibition, a
+    monthly evening listed once), most of them started long before NOW.
+    """
     rng = random.Random(seed)
     events = []
     for index in range(count):
         start = NOW + timedelta(hours=rng.choice(range(-30, 24 * 60, 6)))
+        length = timedelta(hours=rng.choice((1, 2, 48)))
+        if rng.random() < long_runs:
+            start = NOW + timedelta(hours=rng.choice(range(-24 * 200, 24 * 20, 7)))
+            length = timedelta(hours=rng.choice(range(24 * 6, 24 * 300, 5)))
         online = spread_km and rng.random() < 0.1
         lat = 43.65 + rng.uniform(-1, 1) * spread_km / 111
         lon = -79.38 + rng.uniform(-1, 1) * spread_km / 80
@@ -36,7 +46,7 @@ def random_events(count: int, seed: int = 7, *, spread_km: float = 0.0) -> list[
                 index,
                 source="best",
                 start=start,
-                end=start + timedelta(hours=rng.choice((1, 2, 48))),
+                end=start + length,
                 kind=rng.choice(list(Kind)),
                 sectors=rng.sample(["technology", "healthcare", "finance"], rng.randint(1, 2)),
                 attendance=Attendance.ONLINE if online else rng.choice(list(Attendance)),
@@ -145,6 +155,37 @@ def test_best_first_near_a_place_matches_the_full_ranking(
     store.upsert_many(random_events(700, seed=11, spread_km=30), now=NOW)
     request = SearchRequest(**{"near": TORONTO, "radius_km": 20.0, **changes})
     assert all_pages(store, request, cache) >= 1
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"limit": 5},
+        {"limit": 1},
+        {"sectors": ("healthcare",), "limit": 6},
+        {"near": TORONTO, "radius_km": 20.0, "limit": 5},
+        {"near": TORONTO, "radius_km": 8.0, "limit": 3},
+        {"near": TORONTO, "radius_km": 20.0, "sectors": ("finance",), "limit": 7},
+        {"near": TORONTO, "attendance": (Attendance.IN_PERSON, Attendance.ONLINE), "limit": 9},
+        {"near": TORONTO, "end": NOW + timedelta(days=9), "limit": 4},
+    ],
+)
+@pytest.mark.parametrize("seed", [3, 19])
+def test_best_first_with_long_runs_matches_the_full_ranking(
+    cache: SearchCache,
+    store: EventStore,
+    changes: dict,
+    seed: int,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Long runs that started long ago count less soonness than their start says: the
+    windows of start time still give the full ranking's pages."""
+    monkeypatch.setattr(search_module, "READ_ALL_BELOW", 0)
+    events = random_events(700, seed=seed, spread_km=30, long_runs=0.3)
+    store.upsert_many(events, now=NOW)
+    started = [e for e in events if e.start <= NOW < e.effective_end]
+    assert sum(e.effective_end - e.start > timedelta(days=7) for e in started) > 50
+    assert all_pages(store, SearchRequest(**changes), cache) >= 1
 
 
 def test_a_search_near_a_place_with_many_matches_reads_less_than_every_match(
@@ -338,7 +379,9 @@ class _Fixed:
     """A scorer whose rank is a table lookup: scores with many ties, as rounding gives."""
 
     def __init__(self, scores: dict[str, float]) -> None:
-        self.rank = lambda distance, sectors, start, kind, attendance, is_free, status: scores[kind]
+        self.rank = lambda distance, sectors, start, end, kind, attendance, is_free, status: scores[
+            kind
+        ]
 
 
 @pytest.mark.parametrize("sort", ["score", "date", "distance"])

@@ -8,7 +8,7 @@ import pytest
 from pydantic import ValidationError
 
 from service.model import Attendance, Event, Kind, Status, Venue
-from service.search.rank import Scorer, reasons
+from service.search.rank import Scorer, reasons, soonness
 from service.settings import ScoreWeights, Settings
 from tests.factories import NOW, make_event
 
@@ -141,3 +141,70 @@ def test_reasons_cover_each_part(
     why = reasons(nurses_night(**changes), distance_km=distance_km, now=NOW, near=True)
 
     assert expected in why
+
+
+def wine_wednesday(**changes: object) -> Event:
+    """The meetup listed once across months, as Asheville's chamber lists "Wine Wednesday":
+    started in the summer, on until after Christmas; otherwise the nurses' night."""
+    return nurses_night(
+        **({"start": NOW - timedelta(days=120), "end": NOW + timedelta(days=30)} | changes)
+    )
+
+
+def test_a_long_run_that_started_ranks_below_the_same_event_tonight() -> None:
+    tonight = nurses_night(start=NOW + timedelta(hours=6))
+
+    assert score(tonight) > score(wine_wednesday())
+
+
+def test_a_long_run_that_started_counts_as_a_week_ahead() -> None:
+    """Whether it began months or hours ago: when it is next on is unknown."""
+    a_week_ahead = score(nurses_night(start=NOW + timedelta(days=7)))
+
+    assert score(wine_wednesday()) == a_week_ahead
+    assert score(wine_wednesday(start=NOW - timedelta(hours=1))) == a_week_ahead
+    assert score(wine_wednesday()) > score(nurses_night(start=NOW + timedelta(days=8)))
+
+
+def test_a_long_run_ending_within_the_week_counts_its_end() -> None:
+    closing = wine_wednesday(end=NOW + timedelta(days=2))
+
+    assert score(closing) == score(nurses_night(start=NOW + timedelta(days=2)))
+
+
+def test_a_long_run_before_its_start_counts_its_start() -> None:
+    opening = wine_wednesday(start=NOW + timedelta(days=2), end=NOW + timedelta(days=90))
+
+    assert score(opening) == score(nurses_night(start=NOW + timedelta(days=2)))
+
+
+@pytest.mark.parametrize(
+    ("start", "end"),
+    [
+        (NOW - timedelta(hours=1), NOW + timedelta(hours=1)),
+        (NOW - timedelta(days=3), NOW + timedelta(days=4)),  # a week: still happening now
+        (NOW, NOW + timedelta(hours=2)),
+    ],
+)
+def test_an_event_on_now_keeps_full_soonness(start: object, end: object) -> None:
+    on_now = nurses_night(start=start, end=end)
+    just_starting = nurses_night(start=NOW, end=NOW + timedelta(hours=2))
+
+    assert score(on_now) == score(just_starting) > score(nurses_night())
+
+
+@pytest.mark.parametrize("days_ago", [0.01, 1, 7, 30, 300])
+@pytest.mark.parametrize("runs_days", [0.1, 6.9, 7.1, 30, 400])
+def test_soonness_of_a_started_event_is_never_above_one_on_now(
+    days_ago: float, runs_days: float
+) -> None:
+    """What best first relies on: no event scores more soonness than one starting at the
+    same moment that is on now (see Scorer.reach_km)."""
+    start = NOW - timedelta(days=days_ago)
+    event = nurses_night(start=start, end=start + timedelta(days=runs_days))
+    if event.effective_end <= NOW:
+        return
+    on_now = nurses_night(start=start, end=start + timedelta(hours=1))
+
+    assert score(event) <= score(on_now)
+    assert 0 <= soonness(start.timestamp(), event.end.timestamp(), NOW.timestamp(), 14) <= 1

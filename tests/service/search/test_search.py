@@ -18,7 +18,7 @@ from service.search import (
     search,
 )
 from service.store import EventQuery, EventStore
-from tests.factories import NOW, make_event
+from tests.factories import NOW, make_event, toronto_event
 from tests.support.saved import located_events
 
 YEAR_START = datetime(2026, 1, 1, tzinfo=UTC)
@@ -370,3 +370,29 @@ def test_search_near_a_place_reads_words_from_the_full_text_index(
     assert titles("nurses") == ["Nursing careers night"]
     assert titles("cafe found") == ["Café founders breakfast"]
     assert titles('"NEAR( -*') == []
+
+
+def test_search_ranks_tonights_meetup_above_a_long_run_that_started_months_ago(
+    store: EventStore,
+) -> None:
+    """Listed once from the summer to after Christmas (Asheville's "Wine Wednesday"), a meetup
+    is not on tonight for all its listing says: the same meetup tonight ranks first."""
+    long_run = toronto_event("wine-wednesday", days=-120, hours=24 * 150)
+    tonight = toronto_event("tonight", days=11 / 24)
+    store.upsert_many([long_run, tonight], now=NOW)
+
+    page = search(store, SearchRequest(near=Point(43.66, -79.39, "Toronto")), now=NOW)
+
+    assert [item.event.id for item in page.items] == [tonight.id, long_run.id]
+    assert "runs until Sunday 27 December 2026" in page.items[1].why
+
+
+def test_search_still_ranks_a_short_event_on_now_above_tonights(store: EventStore) -> None:
+    on_now = toronto_event("on-now", days=-1 / 24)
+    tonight = toronto_event("tonight", days=11 / 24)
+    store.upsert_many([tonight, on_now], now=NOW)
+
+    page = search(store, SearchRequest(near=Point(43.66, -79.39, "Toronto")), now=NOW)
+
+    assert [item.event.id for item in page.items] == [on_now.id, tonight.id]
+    assert "happening now" in page.items[0].why
