@@ -90,34 +90,47 @@ def _statement(base: Base, shape: Shape) -> Select[Any]:
     return stmt
 
 
+KEYS = frozenset({"ids", "series_keys"})
+"""Lists that name a query's rows by key: with one of them, the rest only check those rows."""
+
+
 def _conditions(names: frozenset[str]) -> list[ColumnElement[bool]]:
     c = table.c
     conditions: list[ColumnElement[bool]] = []
+    checked: Callable[[ColumnElement[Any]], ColumnElement[Any]] = (
+        dialects.unindexed if names & KEYS else _as_is
+    )
     if "start" in names:
-        conditions.append(c.end >= bindparam("start", type_=c.end.type))
+        conditions.append(checked(c.end) >= bindparam("start", type_=c.end.type))
     if "end" in names:
-        conditions.append(c.start <= bindparam("end", type_=c.start.type))
+        conditions.append(checked(c.start) <= bindparam("end", type_=c.start.type))
     if "starts_from" in names:
-        conditions.append(c.start >= bindparam("starts_from", type_=c.start.type))
+        conditions.append(checked(c.start) >= bindparam("starts_from", type_=c.start.type))
     for name, column in (
-        ("kinds", c.kind),
-        ("statuses", c.status),
-        ("sources", c.source),
+        ("kinds", checked(c.kind)),
+        ("statuses", checked(c.status)),
+        ("sources", checked(c.source)),
         ("ids", c.id),
-        ("attendance", c.attendance),
+        ("attendance", checked(c.attendance)),
         ("series_keys", c.series_key),
     ):
         if name in names:
             conditions.append(column.in_(bindparam(name, expanding=True)))
     if "exclude_sources" in names:
-        conditions.append(c.source.not_in(bindparam("exclude_sources", expanding=True)))
+        conditions.append(checked(c.source).not_in(bindparam("exclude_sources", expanding=True)))
     sectors = sorted(name for name in names if name.startswith("sector_"))
     if sectors:
         conditions.append(or_(*(dialects.json_list_contains(c.sectors, name) for name in sectors)))
     if "free" in names:
-        conditions.append(c.is_free == bindparam("free", type_=c.is_free.type))
+        conditions.append(checked(c.is_free) == bindparam("free", type_=c.is_free.type))
     if "seen_since" in names:
-        conditions.append(c.first_seen >= bindparam("seen_since", type_=c.first_seen.type))
+        conditions.append(
+            checked(c.first_seen) >= bindparam("seen_since", type_=c.first_seen.type)
+        )
     if "words" in names:
         conditions.append(fulltext.text_condition(c.id, "words"))
     return conditions
+
+
+def _as_is(column: ColumnElement[Any]) -> ColumnElement[Any]:
+    return column

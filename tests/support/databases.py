@@ -15,10 +15,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import pytest
-from sqlalchemy import Engine, create_engine, text
+from sqlalchemy import Connection, Engine, create_engine, text
 from sqlalchemy.engine import make_url
 
 from service.store import make_engine, migrate
+from service.store.prepared import Prepared
 
 BACKENDS = ("sqlite", "postgresql")
 SERVER_VARIABLE = "MEETSCOUT_TEST_POSTGRES"
@@ -219,3 +220,15 @@ def postgres_integrity(url: str) -> tuple[list[str], list[str]]:
     finally:
         engine.dispose()
     return checked, wrong
+
+
+def literal_sql(conn: Connection, prepared: Prepared) -> str:
+    """The statement with its values written in, for EXPLAIN QUERY PLAN."""
+    bound = prepared.statement.params(prepared.params)
+    return str(bound.compile(conn, compile_kwargs={"literal_binds": True}))
+
+
+def query_plan(conn: Connection, prepared: Prepared) -> list[str]:
+    """SQLite's EXPLAIN QUERY PLAN of the prepared statement: one line per step."""
+    sql = literal_sql(conn, prepared)
+    return [row[-1] for row in conn.execute(text(f"EXPLAIN QUERY PLAN {sql}"))]

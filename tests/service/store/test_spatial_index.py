@@ -10,7 +10,7 @@ import pytest
 from alembic import command
 from hypothesis import given
 from hypothesis import strategies as st
-from sqlalchemy import Connection, Select, inspect, select, text
+from sqlalchemy import Select, inspect, select, text
 
 from service.model import Attendance, Kind
 from service.places.cells import LON_STEPS, cell_of, cell_ranges, row_ranges
@@ -19,11 +19,10 @@ from service.settings import Settings
 from service.store import EventQuery, EventStore, dialects, make_engine, migrate, nearby
 from service.store.engine import alembic_config
 from service.store.geo_rtree import GEO_TABLE, geo_key
-from service.store.prepared import Prepared
 from service.store.statements import prepare
 from service.store.tables import events
 from tests.factories import NOW
-from tests.support.databases import ONLY_POSTGRESQL, ONLY_SQLITE
+from tests.support.databases import ONLY_POSTGRESQL, ONLY_SQLITE, literal_sql, query_plan
 from tests.support.saved import located_events
 
 latitudes = st.floats(min_value=-90, max_value=90, allow_nan=False)
@@ -32,17 +31,6 @@ longitudes = st.floats(min_value=-180, max_value=180, allow_nan=False)
 
 def _ids() -> Select[tuple[str]]:
     return select(events.c.id)
-
-
-def _literal_sql(conn: Connection, prepared: Prepared) -> str:
-    """The statement with its values written in, for EXPLAIN QUERY PLAN."""
-    bound = prepared.statement.params(prepared.params)
-    return str(bound.compile(conn, compile_kwargs={"literal_binds": True}))
-
-
-def _plan(conn: Connection, prepared: Prepared) -> list[str]:
-    sql = _literal_sql(conn, prepared)
-    return [row[-1] for row in conn.execute(text(f"EXPLAIN QUERY PLAN {sql}"))]
 
 
 def stored_cells(store: EventStore) -> dict[str, int | None]:
@@ -90,7 +78,7 @@ def test_a_window_of_start_time_near_a_place_seeks_the_row_and_start_index(
     (box,) = bounding_boxes(43.65, -79.38, 25)
     prepared = dialects.within_box(store.engine, prepare(_ids, query), events, box, by_start=True)
     with store.engine.connect() as conn:
-        plan = " ".join(_plan(conn, prepared))
+        plan = " ".join(query_plan(conn, prepared))
     assert "ix_events_geo_row_start (geo_row=? AND start>? AND start<?)" in plan
 
 
@@ -198,7 +186,7 @@ def test_ranking_near_a_place_reads_cell_ranges_from_the_index_alone(
         prepared = dialects.within_box(
             store.engine, prepare(nearby._slim("sqlite"), query), events, Box(40, 60, -10, 20)
         )
-        plan = _plan(conn, prepared)
+        plan = query_plan(conn, prepared)
 
     assert plan[0].startswith("SCAN cell_range VIRTUAL TABLE")
     assert "USING COVERING INDEX ix_events_geo_cell_rank (geo_cell>? AND geo_cell<?)" in plan[1]
@@ -218,7 +206,7 @@ def test_postgresql_reads_each_cell_range_from_the_cell_index(
         prepared = dialects.within_box(
             store.engine, prepare(nearby._slim("postgresql"), query), events, Box(40, 60, -10, 20)
         )
-        sql = _literal_sql(conn, prepared)
+        sql = literal_sql(conn, prepared)
         plan = "\n".join(row[0] for row in conn.execute(text(f"EXPLAIN {sql}")))
 
     assert "Function Scan on cell_range" in plan
