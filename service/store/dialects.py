@@ -118,7 +118,7 @@ def upsert(engine: Engine, table: Table, *, keep: set[str]) -> Insert:
     return stmt.on_conflict_do_update(index_elements=key, set_=updates)
 
 
-class unindexed(FunctionElement[Any]):  # noqa: N801 (an SQL construct, named like func's)
+class unindexed(FunctionElement[Any]):
     """``column``, but not a way in for the planner: SQLite's unary ``+`` keeps an index on
     it from being chosen (the value is unchanged); other databases see the column.
 

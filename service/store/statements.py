@@ -124,9 +124,7 @@ def _conditions(names: frozenset[str]) -> list[ColumnElement[bool]]:
     if "free" in names:
         conditions.append(checked(c.is_free) == bindparam("free", type_=c.is_free.type))
     if "seen_since" in names:
-        conditions.append(
-            checked(c.first_seen) >= bindparam("seen_since", type_=c.first_seen.type)
-        )
+        conditions.append(checked(c.first_seen) >= bindparam("seen_since", type_=c.first_seen.type))
     if "words" in names:
         conditions.append(fulltext.text_condition(c.id, "words"))
     return conditions
