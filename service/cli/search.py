@@ -22,7 +22,7 @@ from service.search import (
     search,
 )
 from service.text.labels import ATTENDANCE_LABELS, KIND_LABELS
-from service.text.phrases import count_text
+from service.text.phrases import count_text, runs_until_text
 from service.text.recording import recording_notice
 from service.text.series import series_line
 
@@ -101,11 +101,15 @@ def search_command(
     if not page.items:
         console.print("Nothing found: try a wider --radius-km, fewer filters, or --online.")
         return
-    console.print(results_table(page))
+    console.print(results_table(page, now=now))
 
 
-def results_table(page: SearchPage) -> Table:
-    """One row a result; an event that repeats is one row, at its next date, with its rhythm."""
+def results_table(page: SearchPage, *, now: datetime) -> Table:
+    """One row a result; an event that repeats is one row, at its next date, with its rhythm.
+
+    An event on for longer than a week that has started says until when it runs (as its
+    reasons do), not the day it began: that may be months ago.
+    """
     title = f"{count_text(page.total, exact=page.total_exact)}, best first"
     table = Table(title=title if page.total else "No events")
     for column, justify in (
@@ -122,6 +126,7 @@ def results_table(page: SearchPage) -> Table:
         event = item.event
         local = event.local_start()
         when = f"{local:%a %d %b %Y}" if event.all_day else f"{local:%a %d %b %Y %H:%M}"
+        when = runs_until_text(event, now) or when
         if item.series is not None:
             when = f"{when} ({series_line(item.series.rhythm, item.series.count)})"
         where = ", ".join(p for p in dict.fromkeys((event.venue.name, event.venue.city)) if p)

@@ -53,6 +53,8 @@ SCORE_DIGITS = 4
 CANCELLED = Status.CANCELLED.value
 DAY = 86_400.0
 LONG_RUN_SECONDS = LONG_RUN.total_seconds()
+EPOCH = datetime.fromtimestamp(0, UTC).replace(tzinfo=None)
+"""Naive UTC, as the store gives an end."""
 NEXT_CHANCE_SECONDS = LONG_RUN_SECONDS
 """How far ahead a long run's next chance counts, once it has started (see :func:`soonness`)."""
 
@@ -82,7 +84,7 @@ def end_seconds(end: str | datetime) -> float:
     datetime or, on SQLite, its ISO text)."""
     moment = datetime.fromisoformat(end) if isinstance(end, str) else end
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
+        return (moment - EPOCH).total_seconds()  # a few times quicker than attaching UTC
     return moment.timestamp()
 
 

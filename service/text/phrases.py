@@ -143,6 +143,20 @@ LONG_RUN = timedelta(days=7)
 monthly "Wine Wednesday" listed once from April to December, a season, an exhibition."""
 
 
+def runs_until_text(event: Event, now: datetime) -> str | None:
+    """ "runs until Wednesday 16 December 2026" for an event that has started and runs longer
+    than :data:`LONG_RUN`: what it says instead of when it began, which may be months ago.
+    None for any other event."""
+    if (
+        not event.start <= now < event.effective_end
+        or event.effective_end - event.start <= LONG_RUN
+    ):
+        return None
+    # An end is exclusive: an all-day event (or one ending at midnight) ends the day before.
+    last_day = (event.local_end() - timedelta(microseconds=1)).date()
+    return f"runs until {day_text(last_day)}"
+
+
 def how_soon_text(event: Event, now: datetime) -> str:
     """ "today", "tomorrow", "this week", "in 12 days": counted in the event's own calendar.
 
@@ -153,11 +167,7 @@ def how_soon_text(event: Event, now: datetime) -> str:
     if event.effective_end <= now:
         return "already over"
     if event.start <= now:
-        if event.effective_end - event.start > LONG_RUN:
-            # An end is exclusive: an all-day event (or one ending at midnight) ends the day before.
-            last_day = (event.local_end() - timedelta(microseconds=1)).date()
-            return f"runs until {day_text(last_day)}"
-        return "happening now"
+        return runs_until_text(event, now) or "happening now"
     zone = event.zone
     days = (event.start.astimezone(zone).date() - now.astimezone(zone).date()).days
     if days == 0:

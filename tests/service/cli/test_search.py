@@ -5,12 +5,16 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from rich.console import Console
 
+from service.cli.search import results_table
+from service.search import SearchPage, SearchResult
 from service.store import EventStore, make_engine, migrate
-from tests.factories import NOW
+from tests.factories import NOW, make_event
 from tests.support.saved import located_events
 
 
@@ -112,3 +116,28 @@ def test_search_bad_option_type_exits_2(database: Path) -> None:
 
     assert done.returncode == 2
     assert "Traceback" not in done.stderr
+
+
+def test_results_table_says_until_when_a_long_run_that_started_runs() -> None:
+    """Asheville's "Wine Wednesday", listed once from 15 April to 16 December: on a Friday
+    night in August its row says until when it runs, as its reasons do, not 15 April."""
+    wine_wednesday = make_event(
+        "wine",
+        start=datetime(2026, 4, 15, 21, 0, tzinfo=UTC),
+        end=datetime(2026, 12, 16, 23, 0, tzinfo=UTC),
+        timezone="America/New_York",
+    )
+    tonight = make_event("tonight", start=datetime(2026, 8, 22, 22, 0, tzinfo=UTC))
+    friday_night = datetime(2026, 8, 22, 2, 23, tzinfo=UTC)
+    page = SearchPage(
+        items=[SearchResult(event, None, 0.9, []) for event in (wine_wednesday, tonight)],
+        total=2,
+        next_cursor=None,
+    )
+
+    console = Console(width=200, record=True, color_system=None, force_terminal=False)
+    console.print(results_table(page, now=friday_night))
+    lines = rows(console.export_text())
+
+    assert lines[0].split("│")[1].strip() == "runs until Wednesday 16 December 2026"
+    assert lines[1].split("│")[1].strip() == "Sat 22 Aug 2026 22:00"

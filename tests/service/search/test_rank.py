@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from pydantic import ValidationError
 
 from service.model import Attendance, Event, Kind, Status, Venue
-from service.search.rank import Scorer, reasons, soonness
+from service.search.rank import Scorer, end_seconds, reasons, soonness
 from service.settings import ScoreWeights, Settings
 from tests.factories import NOW, make_event
 
@@ -208,3 +209,16 @@ def test_soonness_of_a_started_event_is_never_above_one_on_now(
 
     assert score(event) <= score(on_now)
     assert 0 <= soonness(start.timestamp(), event.end.timestamp(), NOW.timestamp(), 14) <= 1
+
+
+@pytest.mark.parametrize(
+    "end",
+    [
+        "2026-12-17 00:00:00.000000",  # SQLite's text
+        "2026-12-17 00:00:00",
+        datetime(2026, 12, 17, tzinfo=UTC).replace(tzinfo=None),  # PostgreSQL's naive UTC
+        datetime(2026, 12, 16, 19, tzinfo=ZoneInfo("America/New_York")),  # an event's own
+    ],
+)
+def test_an_end_reads_the_same_however_it_is_given(end: str | datetime) -> None:
+    assert end_seconds(end) == datetime(2026, 12, 17, tzinfo=UTC).timestamp()

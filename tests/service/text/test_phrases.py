@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from service.text.phrases import how_soon_text
+from service.text.phrases import how_soon_text, runs_until_text
 from tests.factories import NOW, make_event
 
 
@@ -52,3 +52,15 @@ def test_an_event_of_a_week_at_most_is_happening_now() -> None:
     festival = make_event(start=start, end=start + timedelta(days=7))
 
     assert how_soon_text(festival, NOW) == "happening now"
+
+
+@pytest.mark.parametrize(
+    ("start", "end"),
+    [
+        (NOW - timedelta(hours=1), NOW + timedelta(hours=1)),  # short, on now
+        (NOW + timedelta(days=1), NOW + timedelta(days=90)),  # long, not begun
+        (NOW - timedelta(days=90), NOW - timedelta(days=1)),  # long, over
+    ],
+)
+def test_only_a_long_run_on_now_says_until_when(start: datetime, end: datetime) -> None:
+    assert runs_until_text(make_event(start=start, end=end), NOW) is None
