@@ -22,6 +22,8 @@ from fastapi import Request, Response
 GZIP_MINIMUM_SIZE = 1024
 """Bytes below which gzip costs more than it saves."""
 GZIP_LEVEL = 6
+GZIP_KEPT_BYTES = 8 * 1024 * 1024
+"""Compressed bodies kept per resource type, at most: every worker keeps its own."""
 GZIP_SUFFIX = "-gzip"
 """Appended to the ETag of the gzip representation, which is other bytes than the identity one."""
 
@@ -174,10 +176,19 @@ def _matching_tag(header: str, tag: str) -> str | None:
 class Representations:
     """Builds the responses of one cacheable resource type (a media type and a max-age)."""
 
-    def __init__(self, *, media_type: str, max_age: int, gzip_entries: int = 32) -> None:
+    def __init__(
+        self,
+        *,
+        media_type: str,
+        max_age: int,
+        gzip_entries: int = 32,
+        gzip_bytes: int = GZIP_KEPT_BYTES,
+    ) -> None:
         self.media_type = media_type
         self.max_age = max_age
-        self._gzipped: LRUCache[str, bytes] = LRUCache(gzip_entries)
+        self._gzipped: LRUCache[str, bytes] = LRUCache(
+            gzip_entries, max_bytes=gzip_bytes, weigh=len
+        )
 
     def respond(
         self,
@@ -207,6 +218,24 @@ class Representations:
             return None
         return Response(status_code=304, headers=self._headers(validators, current, headers))
 
+    def kept(
+        self, request: Request, validators: Validators, *, headers: dict[str, str] | None = None
+    ) -> Response | None:
+        """The body of this version as :meth:`present` last gave it, without building it again;
+        None when none is kept.
+
+        Kept compressed: a client that does not take gzip gets it decompressed,
+        a few milliseconds for a feed of a thousand events where joining and
+        rendering its blocks again costs hundreds once they are evicted.
+        """
+        compressed = self._gzipped.get(validators.tag)
+        if compressed is None:
+            return None
+        if accepts_gzip(request):
+            return self._response(request, compressed, validators, gzipped=True, headers=headers)
+        data = gzip.decompress(compressed)
+        return self._response(request, data, validators, gzipped=False, headers=headers)
+
     def present(
         self,
         request: Request,
@@ -215,10 +244,24 @@ class Representations:
         *,
         headers: dict[str, str] | None = None,
     ) -> Response:
-        """The body, gzipped once per version when the client takes it; headers only for HEAD."""
-        gzipped = accepts_gzip(request) and len(data) >= GZIP_MINIMUM_SIZE
-        if gzipped:
-            data = self._compress(validators.tag, data)
+        """The body, gzipped once per version (and kept so) when it is worth it, sent gzipped
+        when the client takes it; headers only for HEAD."""
+        if len(data) < GZIP_MINIMUM_SIZE:
+            return self._response(request, data, validators, gzipped=False, headers=headers)
+        compressed = self._compress(validators.tag, data)
+        if accepts_gzip(request):
+            return self._response(request, compressed, validators, gzipped=True, headers=headers)
+        return self._response(request, data, validators, gzipped=False, headers=headers)
+
+    def _response(
+        self,
+        request: Request,
+        data: bytes,
+        validators: Validators,
+        *,
+        gzipped: bool,
+        headers: dict[str, str] | None,
+    ) -> Response:
         tag = validators.tag + (GZIP_SUFFIX if gzipped else "")
         response_headers = self._headers(validators, tag, headers)
         if gzipped:

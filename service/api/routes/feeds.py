@@ -412,7 +412,11 @@ class FeedParts:
         return await run_in_threadpool(self.present, plan, validators, why)
 
     def present(self, plan: FeedPlan, validators: Validators, why: Reasons | None) -> Response:
-        """The feed itself: cached blocks joined, the missing ones loaded and rendered."""
+        """The feed itself: as kept for this version, else cached blocks joined and the
+        missing ones loaded and rendered."""
+        kept = self.responder.kept(self.request, validators)
+        if kept is not None:
+            return kept
         body, used = self.cache.build(self.store, plan, options=self.options, now=self.now, why=why)
         if used is not plan:
             validators = self.cache.validators(

@@ -144,6 +144,40 @@ def test_get_feed_gzip_compressed_once_per_version(
     assert len(sizes) == 1
 
 
+def test_get_feed_each_version_is_built_once_whatever_the_client_takes(
+    feed_client: TestClient, store: EventStore, ten: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A calendar app without If-None-Match gets the same version's body from what was
+    kept (compressed once), not from its blocks joined again; a new version is built."""
+    builds: list[int] = []
+    original = feed_cache.FeedCache.build
+
+    def counted(self: feed_cache.FeedCache, *args: Any, **kwargs: Any) -> Any:
+        builds.append(1)
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(feed_cache.FeedCache, "build", counted)
+    identity = {"Accept-Encoding": "identity"}
+
+    first = feed_client.get(FEED, headers=identity)
+    again = feed_client.get(FEED, headers=identity)
+    zipped = feed_client.get(FEED, headers={"Accept-Encoding": "gzip"})
+    head = feed_client.head(FEED, headers=identity)
+    assert len(builds) == 1
+    store.upsert_many([toronto_event("e3", days=4, title="Moved")], now=NOW + timedelta(hours=1))
+    changed = feed_client.get(FEED, headers=identity)
+
+    assert again.content == first.content
+    assert again.headers["etag"] == first.headers["etag"]
+    assert "content-encoding" not in again.headers
+    assert zipped.headers["content-encoding"] == "gzip"
+    assert zipped.headers["etag"] == first.headers["etag"][:-1] + '-gzip"'
+    assert zipped.content == first.content  # decoded by the client
+    assert head.headers["content-length"] == str(len(first.content))
+    assert len(builds) == 2
+    assert b"Moved" in changed.content and changed.headers["etag"] != first.headers["etag"]
+
+
 def test_feed_cache_requires_stamp_updated(store: EventStore) -> None:
     with pytest.raises(ValueError, match="stamp"):
         feed_cache.FeedCache().block(toronto_event("x"), FeedOptions(), now=NOW)
