@@ -22,7 +22,7 @@ from fastapi import Request, Response
 GZIP_MINIMUM_SIZE = 1024
 """Bytes below which gzip costs more than it saves."""
 GZIP_LEVEL = 6
-GZIP_KEPT_BYTES = 8 * 1024 * 1024
+GZIP_KEPT_BYTES = 4 * 1024 * 1024
 """Compressed bodies kept per resource type, at most: every worker keeps its own."""
 GZIP_SUFFIX = "-gzip"
 """Appended to the ETag of the gzip representation, which is other bytes than the identity one."""

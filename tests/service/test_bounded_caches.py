@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from service.http.caching import LRUCache
+import os
+
+from starlette.requests import Request
+
+from service.http.caching import LRUCache, Representations, Validators
 from service.search.facts import StoreFacts
 from service.search.kept_events import EVENT_OVERHEAD, KeptEvents, weight
 from service.store import EventStore
@@ -36,3 +40,19 @@ def test_kept_events_stay_under_their_byte_budget(store: EventStore) -> None:
     assert kept.bytes <= each * 10
     assert 8 <= len(kept._kept) <= 10
     assert list(kept._kept) == ids[-len(kept._kept) :]  # the most recently read
+
+
+def test_kept_feed_bodies_stay_under_their_byte_budget() -> None:
+    """Each version's body is kept compressed for the next ask, within ``gzip_bytes``."""
+    budget = 20_000
+    responder = Representations(media_type="text/calendar", max_age=60, gzip_bytes=budget)
+    request = Request({"type": "http", "method": "GET", "headers": []})
+    bodies = {f"v{n}": os.urandom(6_000) for n in range(8)}  # random: compresses to itself
+    for tag, body in bodies.items():
+        responder.present(request, body, Validators(tag=tag, last_modified=None))
+
+    kept = [tag for tag in bodies if responder.kept(request, Validators(tag, None)) is not None]
+
+    assert kept == ["v5", "v6", "v7"]
+    answer = responder.kept(request, Validators("v7", None))
+    assert answer is not None and answer.body == bodies["v7"]
