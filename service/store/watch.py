@@ -13,8 +13,9 @@ tell"), and callers then read the store as usual.
 :meth:`StoreWatch.shown` answers a narrower question: has anything a
 reader can be shown changed? A crawl that finds its events unchanged
 commits (each event seen again, its health), which moves ``data_version``
-but not SQLite's counter of shown changes, so search totals and feed plans
-outlive it. On PostgreSQL both are the one counter.
+but not the count of shown changes (SQLite's counter; on PostgreSQL the
+second row of ``store_generation``, read with the first in one round trip),
+so search totals and feed plans outlive it.
 """
 
 from __future__ import annotations
@@ -23,11 +24,12 @@ import sqlite3
 import threading
 from contextlib import suppress
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import URL, Connection, Engine
 from sqlalchemy.exc import SQLAlchemyError
 
-from service.store.changes import READ
+from service.store.changes import READ, READ_BOTH
 
 
 class StoreWatch:
@@ -131,23 +133,34 @@ class PostgresWatch(StoreWatch):
         self._reader: Connection | None = None
 
     def generation(self) -> tuple[int, int] | None:
+        row = self._read(READ)
+        # The counter is one row of the store, the same on every connection.
+        return None if row is None or row[0] is None else (0, int(row[0]))
+
+    def both(self) -> tuple[tuple[int, int] | None, tuple[int, ...] | None]:
+        """Every write's counter, and the count of shown changes with the schema's tables,
+        in one SELECT; a store from before the second count tells by the first alone."""
+        row = self._read(READ_BOTH)
+        if row is None or row[0] is None:
+            return None, None
+        version = (0, int(row[0]))
+        if row[1] is None:
+            return version, version
+        # Four parts: never equal to a generation of two.
+        return version, (0, int(row[2]), int(row[3] or 0), int(row[1]))
+
+    def _read(self, sql: str) -> tuple[Any, ...] | None:
         with self._lock:
             try:
                 if self._reader is None:
                     self._reader = self.engine.connect().execution_options(
                         isolation_level="AUTOCOMMIT"
                     )
-                value = self._reader.exec_driver_sql(READ).scalar_one_or_none()
+                row = self._reader.exec_driver_sql(sql).first()
+                return None if row is None else tuple(row)
             except SQLAlchemyError:
                 self._close()
                 return None
-            # The counter is one row of the store, the same on every connection.
-            return None if value is None else (0, int(value))
-
-    def both(self) -> tuple[tuple[int, int] | None, tuple[int, ...] | None]:
-        """Every write bumps PostgreSQL's counter: :meth:`shown` is :meth:`generation`."""
-        version = self.generation()
-        return version, version
 
     def _close(self) -> None:
         if self._reader is not None:

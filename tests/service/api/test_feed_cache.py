@@ -457,7 +457,6 @@ def test_get_feed_any_write_reads_the_store_again(
     assert response.content.count(b"BEGIN:VEVENT") == 11
 
 
-@ONLY_SQLITE
 def test_get_feed_a_crawl_that_finds_nothing_new_keeps_the_plan(
     feed_client: TestClient, store: EventStore, ten: list[str], reads: Reads
 ) -> None:

@@ -20,8 +20,10 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, event, inspect, text
 
 from service.store import (
+    CrawlRun,
     EventQuery,
     EventStore,
+    HealthStore,
     SubscriptionStore,
     changes,
     fulltext,
@@ -31,6 +33,7 @@ from service.store import (
 from service.store.engine import alembic_config
 from service.store.fulltext import is_declared
 from service.store.tables import metadata
+from service.store.watch import StoreWatch
 from tests.factories import NOW, make_subscription, python_meetup
 from tests.support.databases import empty
 
@@ -102,6 +105,92 @@ def test_postgresql_change_counter_goes_down_and_up_with_its_migration(postgres_
     assert after_downgrade == set()
     assert _triggers(engine) == tracked
     engine.dispose()
+
+
+def _shown_triggers(engine: Engine) -> set[tuple[str, str]]:
+    with engine.connect() as conn:
+        rows = conn.execute(
+            text("SELECT tgrelid::regclass::text, tgname FROM pg_trigger WHERE tgname LIKE :name"),
+            {"name": f"{changes.SHOWN_TRIGGER}_%"},
+        )
+        return {(str(table), str(name)) for table, name in rows}
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_the_count_of_shown_changes_goes_down_and_up_with_its_migration(
+    backend: str, database_url: str, request: pytest.FixtureRequest
+) -> None:
+    """0018 (PostgreSQL's second counter): down, every write is a shown change again; up,
+    crawl health is not one. SQLite's own count (0017) is left as it is either way."""
+    url = database_url
+    if backend == "postgresql":
+        url = request.getfixturevalue("postgres_url")
+        empty(url)
+    store = EventStore(make_engine(url))
+    migrate(store.engine)
+    store.upsert_many([python_meetup(1)], now=NOW)
+    postgres = store.engine.dialect.name == "postgresql"
+    triggers = _shown_triggers(store.engine) if postgres else set()
+    watch = StoreWatch.for_engine(store.engine)
+    try:
+        _migrate_to(store.engine, "0017", down=True)
+        if postgres:
+            assert _shown_triggers(store.engine) == set()
+        before = watch.both()
+        _record_health(store)
+        after_downgrade = watch.both()
+        migrate(store.engine)
+        before_health = watch.both()
+        _record_health(store)
+        after = watch.both()
+    finally:
+        watch.close()
+
+    assert after_downgrade[0] != before[0]
+    assert (after_downgrade[1] == after_downgrade[0]) is postgres
+    assert after[0] != before_health[0]
+    assert after[1] == before_health[1]
+    if postgres:
+        assert {table for table, _ in triggers} == {
+            table for table in _triggers(store.engine) if table not in changes.UNSHOWN_TABLES
+        }
+        assert {name for _, name in triggers} == {
+            f"{changes.SHOWN_TRIGGER}_{action}" for action in changes.SHOWN_ACTIONS
+        }
+        assert _shown_triggers(store.engine) == triggers
+    store.engine.dispose()
+
+
+def test_on_postgresql_an_update_of_any_shown_column_of_events_is_compared(
+    postgres_url: str,
+) -> None:
+    """The function that compares an updated event is made from its columns: a migration
+    that adds one and forgets :func:`changes.track` fails here."""
+    engine = make_engine(postgres_url)
+    with engine.connect() as conn:
+        source = conn.execute(
+            text("SELECT prosrc FROM pg_proc WHERE proname = :name"),
+            {"name": f"{changes.SHOWN_FUNCTION}_events"},
+        ).scalar_one()
+        columns = {column["name"] for column in inspect(conn).get_columns("events")}
+    engine.dispose()
+    compared = {column for column in columns if f'NEW."{column}"' in source}
+
+    assert compared == columns - changes.UNSHOWN_EVENT_COLUMNS - {fulltext.PG_COLUMN}
+
+
+def _record_health(store: EventStore) -> None:
+    HealthStore(store.engine).record(
+        run=CrawlRun(
+            source="feed-test",
+            type="ics",
+            started=NOW,
+            finished=NOW,
+            outcome="ok",
+            clean=True,
+            found=1,
+        )
+    )
 
 
 def everything_a_migration_could_change(engine: Engine) -> dict[str, Any]:
