@@ -29,12 +29,29 @@ from service.model import (
     all_day_start,
     make_event_id,
 )
+from service.store import CrawlRun
 
 NOW = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
 """The moment the tests live in (a Friday); nothing reads the real clock."""
 MONDAY = datetime(2026, 11, 30, 6, 0, tzinfo=UTC)
 """The Monday after NOW, 07:00 in Berlin: when the weekly digest goes out."""
 NEXT_MONDAY = datetime(2026, 12, 7, 6, 0, tzinfo=UTC)
+
+
+def clean_crawl_run(source: str = "feed-test", **fields: Any) -> CrawlRun:
+    """A crawl of ``source`` that ended ``ok`` and clean at NOW (``fields`` override)."""
+    values: dict[str, Any] = {
+        "source": source,
+        "type": "ics",
+        "started": NOW,
+        "finished": NOW,
+        "outcome": "ok",
+        "clean": True,
+        "found": 1,
+    }
+    values.update(fields)
+    return CrawlRun(**values)
+
 
 TORONTO = ZoneInfo("America/Toronto")
 LONDON = ZoneInfo("Europe/London")

@@ -20,7 +20,6 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, event, inspect, text
 
 from service.store import (
-    CrawlRun,
     EventQuery,
     EventStore,
     HealthStore,
@@ -34,7 +33,7 @@ from service.store.engine import alembic_config
 from service.store.fulltext import is_declared
 from service.store.tables import metadata
 from service.store.watch import StoreWatch
-from tests.factories import NOW, make_subscription, python_meetup
+from tests.factories import NOW, clean_crawl_run, make_subscription, python_meetup
 from tests.support.databases import empty
 
 
@@ -180,17 +179,7 @@ def test_on_postgresql_an_update_of_any_shown_column_of_events_is_compared(
 
 
 def _record_health(store: EventStore) -> None:
-    HealthStore(store.engine).record(
-        run=CrawlRun(
-            source="feed-test",
-            type="ics",
-            started=NOW,
-            finished=NOW,
-            outcome="ok",
-            clean=True,
-            found=1,
-        )
-    )
+    HealthStore(store.engine).record(run=clean_crawl_run())
 
 
 def everything_a_migration_could_change(engine: Engine) -> dict[str, Any]:

@@ -11,9 +11,9 @@ import pytest
 from sqlalchemy import event, text
 
 from service.model import Status
-from service.store import CrawlRun, CurationStore, EventStore, GoingStore, HealthStore
+from service.store import CurationStore, EventStore, GoingStore, HealthStore
 from service.store.watch import StoreWatch
-from tests.factories import NOW, toronto_event
+from tests.factories import NOW, clean_crawl_run, toronto_event
 from tests.support.databases import ONLY_POSTGRESQL
 
 EVENTS = [toronto_event(f"e{index}", days=2 + index) for index in range(3)]
@@ -29,15 +29,7 @@ def watch(store: EventStore) -> Iterator[StoreWatch]:
 
 def _health(store: EventStore) -> None:
     HealthStore(store.engine).record(
-        run=CrawlRun(
-            source="feed-test",
-            type="ics",
-            started=NOW,
-            finished=NOW + timedelta(seconds=5),
-            outcome="ok",
-            clean=True,
-            found=len(EVENTS),
-        )
+        run=clean_crawl_run(finished=NOW + timedelta(seconds=5), found=len(EVENTS))
     )
 
 
