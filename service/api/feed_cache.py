@@ -196,8 +196,9 @@ class FeedCache:
     def kept(self, store: EventStore, key: str) -> tuple[FeedPlan, Validators] | None:
         """The plan of ``key`` if the store has not changed since it was made; no query.
 
-        Cheap enough for the event loop: one ``PRAGMA`` on a local file, or on
-        PostgreSQL one primary-key read of one row.
+        Cheap enough for the event loop: one ``PRAGMA`` on a local file (and
+        two one-row reads once something committed), or on PostgreSQL one
+        SELECT of both counters and the schema's table count (about 0.3 ms).
         """
         return self._kept(key, self.watch(store).shown())
 

@@ -275,8 +275,8 @@ crawl_schedule = Table(
     Column("lease_until", UTCDateTime),
 )
 
-# One row: the change counter that triggers bump (service.store.changes): every write on
-# PostgreSQL, on SQLite every change a reader can be shown.
+# The change counters that triggers bump (service.store.changes): row 1 counts every write on
+# PostgreSQL and, on SQLite, every change a reader can be shown; row 2 (PostgreSQL) the latter.
 store_generation = Table(
     "store_generation",
     metadata,
