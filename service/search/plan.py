@@ -117,7 +117,20 @@ def _search(
             kept, store, request, query, scorer, cursor, now, near=near, total_slot=total_slot
         )
     if request.sort == "distance":
-        return _nearest(kept, store, request, query, scorer, cursor, now, near=near, total=total)
+        # Counted here (located only, at the whole radius): the probe need not count it again.
+        crowded = total is None and not near.online and boxed > PROBE_AT_MOST
+        return _nearest(
+            kept,
+            store,
+            request,
+            query,
+            scorer,
+            cursor,
+            now,
+            near=near,
+            total=total,
+            crowded=crowded,
+        )
     sought = _seek(kept, store, query, now)
     return _best_first(kept, store, request, sought, scorer, cursor, now, total=total)
 
@@ -277,6 +290,7 @@ def _nearest(
     *,
     near: _Near,
     total: int | None,
+    crowded: bool = False,
 ) -> SearchPage:
     """Nearest first among many matches: read a disc that should hold the page, twice as
     wide until it does (or reaches the radius).
@@ -285,14 +299,17 @@ def _nearest(
     the page's entries after the cursor holds the page. Its first size assumes
     the matches spread evenly: the ``total`` of the caller's when it has one, else
     as many as a smaller box around the place holds, scaled up (see
-    :func:`_about_how_many`). Without a ``total`` the total is the disc's: at
-    least that many, exactly that many at the full radius.
+    :func:`_about_how_many`; ``crowded``: the caller counted more than it stops at).
+    Without a ``total`` the total is the disc's: at least that many, exactly that many
+    at the full radius.
     """
     wanted = request.limit + 1
     passed = 0.0
     if cursor is not None:
         passed = min(float(cursor.key[0]), request.radius_km)
-    spread = float(total) if total is not None else _about_how_many(store, query, near)
+    spread = (
+        float(total) if total is not None else _about_how_many(store, query, near, crowded=crowded)
+    )
     share = (passed / request.radius_km) ** 2 + 2 * wanted / max(spread, 1.0)
     reach = request.radius_km * math.sqrt(min(1.0, share))
     while True:
@@ -315,12 +332,15 @@ def _nearest(
     return _page(kept, store, request, query, page, top.count, now, exact=whole)
 
 
-def _about_how_many(store: EventStore, query: EventQuery, near: _Near) -> float:
+def _about_how_many(
+    store: EventStore, query: EventQuery, near: _Near, *, crowded: bool = False
+) -> float:
     """About how many located matches the whole box holds, without counting them all: counted
     in a box around the place that halves until it holds at most :data:`PROBE_AT_MOST` (each
-    count stops there), then scaled to the whole box by area."""
+    count stops there), then scaled to the whole box by area. ``crowded``: the whole box is
+    known to hold more located matches than that, so the first count is of half its reach."""
     assert near.point is not None  # a search near a place
-    reach = near.radius_km
+    reach = near.radius_km / 2 if crowded else near.radius_km
     while True:
         found = count_within(
             store, query=query, boxes=near.boxes_within(reach) or [], at_most=PROBE_AT_MOST

@@ -234,6 +234,34 @@ def test_nearest_first_with_many_matches_never_counts_them_all(
     assert first.items == every_match.items
 
 
+def test_nearest_first_counts_the_whole_box_once(
+    cache: SearchCache, store: EventStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Asked first, whether the box holds few matches is counted; the probe that sizes the
+    first disc then starts at half the reach, not with the same count again."""
+    store.upsert_many(random_events(3000, seed=11, spread_km=30), now=NOW)
+    request = SearchRequest(near=TORONTO, radius_km=20, sort="distance", limit=5)
+    with monkeypatch.context() as patch:
+        patch.setattr(search_module, "READ_ALL_BELOW", 10**6)  # every match read and ranked
+        every_match = search(store, request, now=NOW)
+    whole = search_module._Near(request).boxes
+    counted_boxes: list[object] = []
+    real = search_module.count_within
+
+    def counted(*args: Any, **kwargs: Any) -> int:
+        counted_boxes.append(kwargs["boxes"])
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(search_module, "count_within", counted)
+
+    first = search(store, request, now=NOW, cache=cache)
+
+    assert every_match.total > search_module.PROBE_AT_MOST
+    assert counted_boxes.count(whole) == 1
+    assert len(counted_boxes) > 1  # the probe counted smaller boxes
+    assert first.items == every_match.items
+
+
 def test_a_search_with_few_matches_asked_again_reads_them_at_once(
     cache: SearchCache, store: EventStore, monkeypatch: pytest.MonkeyPatch
 ) -> None:
