@@ -22,7 +22,10 @@ before the gazetteer became an indexed file.
 Goals: at most 150 MB resident per worker after the load run at 1e5 and
 1e6 events; 2 workers at least 1.5x one worker's requests per second.
 
-Run: ``python -m benchmarks.workers`` (about ten minutes; needs ``wrk``).
+Run: ``python -m benchmarks.workers`` (about ten minutes; needs ``wrk``). To compare
+settings side by side: ``--sizes 1000000 --workers 1 --memory-only --stores DIR
+--print-only`` measures one case, keeps the built store in DIR for the next run and
+leaves RESULTS.md as it is.
 """
 
 from __future__ import annotations
@@ -259,13 +262,20 @@ EVENTS_PATH = "/events?near=London&radius_km=25"
 FEED_PATH = "/feeds/events.ics?near=London&radius_km=25"
 
 
-def run_size(size: int, folder: Path, script: Path) -> dict[str, Any]:
-    database = folder / f"events-{size}.db"
-    print(f"  building {size:,} events...", flush=True)
-    built = build(database, size, cities())
+def run_size(
+    database: Path, size: int, script: Path, counts: list[int], *, throughput: bool
+) -> dict[str, Any]:
+    built = 0.0
+    if not database.exists():
+        print(f"  building {size:,} events...", flush=True)
+        building = database.with_name(f"building-{database.name}")
+        for left in (building, *(Path(f"{building}{end}") for end in ("-wal", "-shm"))):
+            left.unlink(missing_ok=True)
+        built = build(building, size, cities())
+        building.rename(database)
     result: dict[str, Any] = {"size": size, "build_s": built, "memory": {}, "throughput": {}}
     paths = distinct_requests(SEED + size)
-    for workers in (1, 2):
+    for workers in counts:
         server = Server(database, workers)
         server.start()
         try:
@@ -274,6 +284,14 @@ def run_size(size: int, folder: Path, script: Path) -> dict[str, Any]:
             print(f"  {workers} worker(s): load run of {len(paths)} distinct requests", flush=True)
             statuses = load_run(server, paths)
             loaded = [memory_of(pid) for pid in pids]
+            if not throughput:
+                result["memory"][workers] = {
+                    "idle": idle,
+                    "loaded": loaded,
+                    "after_wrk": loaded,
+                    "statuses": statuses,
+                }
+                continue
             status, headers = server.get(FEED_PATH)
             assert status == 200, status
             etag = headers["etag"]
@@ -377,6 +395,8 @@ def report(runs: list[dict[str, Any]], reference: float, imported: float) -> tup
         "| ---: | --- | ---: | ---: | ---: | ---: | ---: | --- |",
     ]
     for run in runs:
+        if set(run["throughput"]) != {1, 2}:
+            continue
         for key, label in (("events", f"GET {EVENTS_PATH}"), ("304", f"GET {FEED_PATH} (304)")):
             one, two = run["throughput"][1][key], run["throughput"][2][key]
             ratio = per_second(two) / per_second(one) if per_second(one) else 0.0
@@ -393,6 +413,18 @@ def report(runs: list[dict[str, Any]], reference: float, imported: float) -> tup
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=list(SIZES))
+    parser.add_argument("--workers", type=int, nargs="+", default=[1, 2], choices=(1, 2))
+    parser.add_argument(
+        "--memory-only", action="store_true", help="the load run only, no wrk (no throughput)"
+    )
+    parser.add_argument(
+        "--stores",
+        type=Path,
+        help="keep each generated store in this folder and use it again when there",
+    )
+    parser.add_argument(
+        "--print-only", action="store_true", help="print the figures, leave RESULTS.md as it is"
+    )
     args = parser.parse_args(argv)
     imported, reference = importing_mb(), reference_mb()
     runs = []
@@ -401,10 +433,18 @@ def main(argv: list[str] | None = None) -> int:
         script = folder / "report.lua"
         script.write_text(WRK_REPORT)
         for size in args.sizes:
-            runs.append(run_size(size, folder, script))
-            (folder / f"events-{size}.db").unlink()
+            kept = args.stores is not None
+            if kept:
+                args.stores.mkdir(parents=True, exist_ok=True)
+            database = (args.stores if kept else folder) / f"events-{size}.db"
+            runs.append(
+                run_size(database, size, script, args.workers, throughput=not args.memory_only)
+            )
+            if not kept:
+                database.unlink()
     body, ok = report(runs, reference, imported)
-    write_section("Workers: memory and throughput", body)
+    if not args.print_only:
+        write_section("Workers: memory and throughput", body)
     print(body)
     return 0 if ok else 1
 
