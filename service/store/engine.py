@@ -1,21 +1,29 @@
-"""Engines and migrations: the schema is Alembic's, applied on start."""
+"""Engines and migrations: the schema is Alembic's, applied on start.
+
+Alembic is loaded only to migrate: a server's worker starting over a store
+whose schema is current reads the newest revisions from the migration files
+themselves (:func:`script_heads`), and leaves the 11 MB that importing
+Alembic holds unspent.
+"""
 
 from __future__ import annotations
 
+import ast
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from filelock import FileLock
-from sqlalchemy import Connection, Engine, create_engine, text
+from sqlalchemy import Connection, Engine, create_engine, inspect, text
 from sqlalchemy.engine import make_url
 
 from service.store import dialects
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 MIGRATION_LOCK_KEY = 0x6D656574_73636F75 & 0x7FFF_FFFF_FFFF_FFFF
@@ -33,6 +41,8 @@ def make_engine(url: str) -> Engine:
 
 
 def alembic_config(engine: Engine) -> Config:
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     config.set_main_option("sqlalchemy.url", engine.url.render_as_string(hide_password=False))
@@ -46,6 +56,8 @@ def migrate(engine: Engine) -> None:
     revision runs in one transaction, so a process killed mid-way leaves the
     schema as it was, never tables without their version stamp.
     """
+    from alembic import command
+
     config = alembic_config(engine)
     with (
         _migration_lock(engine),
@@ -59,10 +71,57 @@ def migrate(engine: Engine) -> None:
 
 def is_current(engine: Engine) -> bool:
     """Whether the schema is at the newest revisions already (nothing for :func:`migrate`)."""
-    heads = set(ScriptDirectory.from_config(alembic_config(engine)).get_heads())
     with engine.connect() as connection:
-        applied = set(MigrationContext.configure(connection).get_current_heads())
-    return applied == heads
+        if not inspect(connection).has_table(VERSION_TABLE):
+            return False
+        applied = set(
+            connection.execute(text(f"SELECT version_num FROM {VERSION_TABLE}")).scalars()
+        )
+    return applied == script_heads()
+
+
+VERSION_TABLE = "alembic_version"
+"""Where Alembic records the revisions a store's schema is at."""
+
+
+@cache
+def script_heads() -> frozenset[str]:
+    """The newest revisions: those no other revision of the migration files revises.
+
+    Read from each file's ``revision`` and ``down_revision`` as written,
+    without loading Alembic.
+    """
+    revisions: set[str] = set()
+    revised: set[str] = set()
+    for path in (MIGRATIONS / "versions").glob("*.py"):
+        names = _constants(ast.parse(path.read_text(encoding="utf-8")))
+        revisions.add(str(names["revision"]))
+        down = names.get("down_revision")
+        if isinstance(down, str):
+            revised.add(down)
+        elif isinstance(down, tuple | list):
+            revised.update(str(parent) for parent in down)
+    return frozenset(revisions - revised)
+
+
+def _constants(module: ast.Module) -> dict[str, object]:
+    """The names a module assigns a literal to at its top level (``name: T = literal`` too)."""
+    found: dict[str, object] = {}
+    for node in module.body:
+        if isinstance(node, ast.AnnAssign) and node.value is not None:
+            targets: list[ast.expr] = [node.target]
+            value = node.value
+        elif isinstance(node, ast.Assign):
+            targets, value = list(node.targets), node.value
+        else:
+            continue
+        for target in targets:
+            if isinstance(target, ast.Name):
+                try:
+                    found[target.id] = ast.literal_eval(value)
+                except ValueError:
+                    continue
+    return found
 
 
 def migrate_once(engine: Engine) -> None:

@@ -26,10 +26,11 @@ from service.store import (
     SubscriptionStore,
     changes,
     fulltext,
+    is_current,
     make_engine,
     migrate,
 )
-from service.store.engine import alembic_config
+from service.store.engine import alembic_config, script_heads
 from service.store.fulltext import is_declared
 from service.store.tables import metadata
 from service.store.watch import StoreWatch
@@ -379,3 +380,35 @@ def test_series_keys_of_stored_events_are_written_by_their_migration(store: Even
 def _series_keys(engine: Engine) -> dict[str, str]:
     with engine.connect() as conn:
         return dict(conn.execute(text("SELECT id, series_key FROM events")).all())  # type: ignore[arg-type]
+
+
+def test_the_newest_revisions_read_from_the_files_are_alembics(store: EventStore) -> None:
+    assert script_heads() == _newest(store.engine)
+
+
+STARTS_A_SERVER = """
+import sys
+from service.app import create_app
+from service.settings import Settings
+create_app(Settings(database_url=sys.argv[1]))
+print("alembic" in sys.modules)
+"""
+
+
+@pytest.mark.parametrize(("migrated", "loads_alembic"), [(True, False), (False, True)])
+def test_alembic_is_loaded_only_by_a_server_that_migrates(
+    tmp_path: Path, migrated: bool, loads_alembic: bool
+) -> None:
+    url = f"sqlite:///{tmp_path / 'meetscout.db'}"
+    engine = make_engine(url)
+    if migrated:
+        migrate(engine)
+    assert is_current(engine) is migrated
+    engine.dispose()
+
+    started = subprocess.run(
+        [sys.executable, "-c", STARTS_A_SERVER, url], capture_output=True, text=True, check=True
+    )
+
+    assert started.stdout.split() == [str(loads_alembic)]
+    assert is_current(make_engine(url))
