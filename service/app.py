@@ -55,6 +55,7 @@ ADMIN_SIGN_IN_BURST = 5
 ADMIN_SIGN_IN_PER_HOUR = 20
 
 STORE_RETRY_AFTER_SECONDS = 30
+MIB = 1024 * 1024
 
 
 async def store_unavailable(request: Request, exc: Exception) -> JSONResponse:
@@ -149,9 +150,9 @@ def create_app(
     )
     app.state.settings = settings
     app.state.store = EventStore(engine)
-    app.state.search_cache = SearchCache()
+    app.state.search_cache = SearchCache(events_bytes=int(settings.search_cache_mb * MIB))
     app.state.clock = clock or (settings.now if settings.replay_at is not None else None)
-    app.state.feed_cache = FeedCache()
+    app.state.feed_cache = FeedCache(max_block_bytes=int(settings.feed_cache_mb * MIB))
     # Rate limits live in the store: they hold across every worker serving it.
     app.state.rate_limits = RateLimitStore(engine)
     app.state.subscribe_limiter = StoreLimiter(

@@ -134,6 +134,20 @@ class Settings(BaseSettings):
         description="Public address of the service, used in feed and subscription links.",
     )
     host: str = Field(default="127.0.0.1", description="Address `meetscout serve` listens on.")
+    search_cache_mb: float = Field(
+        default=8,
+        ge=0,
+        le=4096,
+        description="Server: memory each worker keeps for the whole events of result pages, "
+        "read again when a search is asked again; 0 reads them from the store every time.",
+    )
+    feed_cache_mb: float = Field(
+        default=6,
+        ge=0,
+        le=4096,
+        description="Server: memory each worker keeps for calendar entries once rendered, "
+        "rendered again when a feed is asked again; 0 renders them every time.",
+    )
     port: int = Field(default=8000, description="Port `meetscout serve` listens on.")
     crawl_days_back: int = Field(
         default=7, ge=0, description="Crawl window: days before today to keep events from."

@@ -42,8 +42,9 @@ from service.store.watch import StoreWatch
 
 MAX_BLOCKS = 20_000
 """Blocks kept: every event of a large store under a few option sets."""
-MAX_BLOCK_BYTES = 12 * 1024 * 1024
-"""And about this much memory of them at most: every worker of a server keeps its own."""
+MAX_BLOCK_BYTES = 6 * 1024 * 1024
+"""And about this much memory of them at most: every worker of a server keeps its own (the
+server's is ``MEETSCOUT_FEED_CACHE_MB``)."""
 BLOCK_OVERHEAD = 400
 """Bytes a kept block costs besides its own: the object, its key, its zones and years."""
 MAX_PLANS = 256

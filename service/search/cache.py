@@ -8,16 +8,16 @@ passes none and reads everything afresh. Nothing is kept at module level.
 from __future__ import annotations
 
 from service.search.facts import StoreFacts
-from service.search.kept_events import KeptEvents
+from service.search.kept_events import KEPT_BYTES, KeptEvents
 
 
 class SearchCache:
     """Search totals, the earliest start still running, the latest start, and the whole
     events of result pages (with what faces derive from them), kept per store version."""
 
-    def __init__(self, *, keep: bool = True) -> None:
+    def __init__(self, *, keep: bool = True, events_bytes: int = KEPT_BYTES) -> None:
         self.facts = StoreFacts(watch=keep)
-        self.events = KeptEvents(self.facts)
+        self.events = KeptEvents(self.facts, max_bytes=events_bytes)
 
     @classmethod
     def nothing_kept(cls) -> SearchCache:

@@ -24,8 +24,9 @@ from service.store import EventQuery, EventStore
 
 KEPT_EVENTS = 20_000
 """At most this many events, and what is derived from them, whatever their size."""
-KEPT_BYTES = 16 * 1024 * 1024
-"""And at most about this much memory: every worker of a server keeps its own."""
+KEPT_BYTES = 8 * 1024 * 1024
+"""And at most about this much memory: every worker of a server keeps its own (the server's
+is ``MEETSCOUT_SEARCH_CACHE_MB``)."""
 EVENT_OVERHEAD = 3_000
 """Bytes an event costs besides its text: the object, its times and lists, and what the
 faces derive from it and keep beside it (about as much again)."""

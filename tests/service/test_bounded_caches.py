@@ -1,14 +1,19 @@
-"""What a worker keeps between requests is bounded in bytes as well as in entries."""
+"""What a worker keeps between requests is bounded in bytes as well as in entries, by settings."""
 
 from __future__ import annotations
 
 import os
 
+import pytest
+from fastapi.testclient import TestClient
 from starlette.requests import Request
 
+from service.api.feed_cache import MAX_BLOCK_BYTES
+from service.app import MIB, create_app
 from service.http.caching import LRUCache, Representations, Validators
 from service.search.facts import StoreFacts
-from service.search.kept_events import EVENT_OVERHEAD, KeptEvents, weight
+from service.search.kept_events import EVENT_OVERHEAD, KEPT_BYTES, KeptEvents, weight
+from service.settings import Settings
 from service.store import EventStore
 from tests.factories import NOW, python_meetup
 
@@ -56,3 +61,26 @@ def test_kept_feed_bodies_stay_under_their_byte_budget() -> None:
     assert kept == ["v5", "v6", "v7"]
     answer = responder.kept(request, Validators("v7", None))
     assert answer is not None and answer.body == bodies["v7"]
+
+
+@pytest.mark.parametrize("budget_mb", [0, 0.05])
+def test_a_server_keeps_what_its_settings_allow(
+    settings: Settings, store: EventStore, budget_mb: float
+) -> None:
+    store.upsert_many([python_meetup(n) for n in range(1, 6)], now=NOW)
+    bounded = settings.model_copy(update={"search_cache_mb": budget_mb, "feed_cache_mb": budget_mb})
+    app = create_app(bounded, clock=lambda: NOW)
+    with TestClient(app) as client:
+        assert len(client.get("/events", params={"near": "London"}).json()["items"]) == 5
+        assert client.get("/feeds/events.ics", params={"near": "London"}).status_code == 200
+
+        kept_events, kept_blocks = app.state.search_cache.events, app.state.feed_cache.blocks
+        assert (kept_events.max_bytes, kept_blocks.max_bytes) == (int(budget_mb * MIB),) * 2
+        assert kept_events.bytes <= budget_mb * MIB and kept_blocks.bytes <= budget_mb * MIB
+        assert (len(kept_events._kept), len(kept_blocks)) == ((5, 5) if budget_mb else (0, 0))
+
+
+def test_a_server_keeps_as_much_as_a_command_by_default() -> None:
+    defaults = Settings()
+    assert int(defaults.search_cache_mb * MIB) == KEPT_BYTES
+    assert int(defaults.feed_cache_mb * MIB) == MAX_BLOCK_BYTES
