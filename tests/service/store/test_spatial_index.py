@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
 from datetime import timedelta
 from itertools import pairwise
+from typing import Any
 
 import pytest
 from alembic import command
 from hypothesis import given
 from hypothesis import strategies as st
-from sqlalchemy import Select, inspect, select, text
+from sqlalchemy import Result, Select, inspect, select, text
 
 from service.model import Attendance, Kind
 from service.places.cells import LON_STEPS, cell_of, cell_ranges, row_ranges
@@ -230,3 +232,61 @@ def test_a_box_finds_exactly_the_events_inside_it(store: EventStore) -> None:
         if e.venue.lat is not None and box.contains(e.venue.lat, e.venue.lon)  # type: ignore[arg-type]
     }
     assert inside and found == inside
+
+
+@pytest.mark.parametrize(
+    "box",
+    [Box(40.0, 55.0, -5.0, 20.0), Box(51.0, 51.05, -0.2, 0.1), Box(-90.0, 90.0, -180.0, 180.0)],
+)
+def test_a_box_read_by_start_finds_exactly_the_events_inside_it_in_the_window(
+    store: EventStore, box: Box
+) -> None:
+    located = located_events()
+    store.upsert_many(located, now=NOW)
+    starts = sorted(e.start for e in located)
+    low, high = starts[len(starts) // 4], starts[3 * len(starts) // 4]
+    query = EventQuery(starts_from=low, end=high)
+    engine = store.engine
+    read = dialects.within_box(engine, prepare(_ids, query), events, box, by_start=True)
+    found = [row[0] for row in read.rows(engine)]
+    inside = {
+        e.id
+        for e in located
+        if e.venue.lat is not None
+        and box.contains(e.venue.lat, e.venue.lon)  # type: ignore[arg-type]
+        and low <= e.start <= high
+    }
+    assert sorted(found) == sorted(inside)
+
+
+@ONLY_SQLITE
+def test_a_window_read_by_start_reads_no_json_per_index_entry(store: EventStore) -> None:
+    """Each row of cells is sought by a plain number; the box's bounds, not a range read out
+    of JSON for every entry, keep what the row holds outside the box."""
+    query = EventQuery(start=NOW, starts_from=NOW, end=NOW + timedelta(days=1))
+    (box,) = bounding_boxes(43.65, -79.38, 25)
+    prepared = dialects.within_box(store.engine, prepare(_ids, query), events, box, by_start=True)
+    with store.engine.connect() as conn:
+        sql = literal_sql(conn, prepared)
+    assert "json_extract" not in sql
+
+
+def test_candidates_are_fetched_at_once_not_row_by_row(
+    store: EventStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A ranked search reads thousands of candidates: one fetch of them all, each row as the
+    result gives it (read as a tuple), not a step and a copy per row."""
+    located = located_events()
+    store.upsert_many(located, now=NOW)
+
+    def row_by_row(_result: Result[Any]) -> Iterator[Any]:
+        raise AssertionError("read row by row")
+
+    monkeypatch.setattr(Result, "__iter__", row_by_row)
+    found = nearby.candidates(
+        store, query=EventQuery(), boxes=[Box(-90.0, 90.0, -180.0, 180.0)], by_start=False
+    )
+
+    event_id, lat, lon, *_ = found.located[0]
+    assert len(found.located) == sum(1 for e in located if e.venue.lat is not None)
+    assert (lat, lon) == next((e.venue.lat, e.venue.lon) for e in located if e.id == event_id)
