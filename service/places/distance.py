@@ -96,6 +96,29 @@ def bounding_boxes(lat: float, lon: float, radius_km: float) -> list[Box]:
     return [Box(low, high, west, east)]
 
 
+def least_km_per_degree(lat: float, lon: float, radius_km: float) -> tuple[float, float] | None:
+    """Kilometres per degree of latitude and of longitude that never overstate a distance
+    :class:`RadiusCut` gives from (lat, lon) to a point within ``radius_km``: a flat
+    distance with them (degrees apart times each) is at most the fast or exact one.
+
+    A degree of latitude at its shortest, of longitude at the poleward edge of the
+    search's box, both shrunk by the fast distance's error bound (the exact one may be
+    that much shorter). None where no such pair is worth having: near a pole, where the
+    fast distance is not used, or where the box wraps at ±180° (degrees apart would
+    count the long way round).
+    """
+    bound = fast_error_bound(radius_km * BOX_MARGIN, lat)
+    reach = radius_km * BOX_MARGIN / MIN_KM_PER_DEGREE
+    poleward = abs(lat) + reach
+    if bound > MAX_FAST_ERROR or poleward >= 90:
+        return None
+    along = math.radians(SEMI_MAJOR_KM) * math.cos(math.radians(poleward))
+    if abs(lon) + reach * math.radians(SEMI_MAJOR_KM) / along >= 180:
+        return None
+    shrink = 1 + bound
+    return MIN_KM_PER_DEGREE / shrink, along / shrink
+
+
 class RadiusCut:
     """Decides "within ``radius_km`` of the centre" exactly, measuring exactly only when needed."""
 

@@ -16,11 +16,11 @@ from operator import attrgetter
 from typing import Any
 
 from service.model import Attendance
-from service.places.distance import Box, RadiusCut, bounding_boxes
+from service.places.distance import Box, RadiusCut, bounding_boxes, least_km_per_degree
 from service.search import series
 from service.search.cache import SearchCache
 from service.search.cursors import Cursor, decode_cursor, encode_cursor
-from service.search.rank import Scorer, reasons
+from service.search.rank import Needs, Scorer, reasons
 from service.search.request import (
     SearchPage,
     SearchRequest,
@@ -33,6 +33,7 @@ from service.store import EventQuery, EventStore
 from service.store.nearby import (
     Candidate,
     Candidates,
+    Floor,
     StartWindows,
     candidates,
     count_within,
@@ -184,6 +185,27 @@ class _Near:
             return self.boxes
         return bounding_boxes(self.point.lat, self.point.lon, max(reach_km, 0.0))
 
+    def floor(self, needs: Needs) -> Floor | None:
+        """``needs`` as a least score the index can check for located events near the place;
+        None without a place, or where degrees apart say too little of the distance."""
+        if self.point is None:
+            return None
+        scales = least_km_per_degree(self.point.lat, self.point.lon, self.radius_km)
+        if scales is None:
+            return None
+        return Floor(
+            lat=self.point.lat,
+            lon=self.point.lon,
+            lat_km=scales[0],
+            lon_km=scales[1],
+            half_km=needs.half_km,
+            need=needs.need,
+            proximity=needs.proximity,
+            kinds=needs.kinds,
+            attendance=needs.attendance,
+            prices=needs.prices,
+        )
+
     def offer(self, top: _Top, found: Candidates, scorer: Scorer) -> None:
         """Offer the candidates to ``top``: those located cut at the radius, online ones not."""
         top.offer(found.located, self.cut, scorer)
@@ -236,7 +258,10 @@ def _best_first(
     the page is full, a later event can only beat its worst entry from
     within :meth:`Scorer.reach_km` of the place (on a tie the later start
     sorts after): the next windows are read within that distance, and once
-    nothing later can make the page, not at all. In date order, a full page
+    nothing later can make the page, not at all. Within it, the index turns
+    away each row that cannot beat the worst entry at its own distance, of
+    its kind, attendance and price (:meth:`Scorer.needs`, checked as a
+    :class:`~service.store.nearby.Floor`). In date order, a full page
     already holds the soonest. The same page as ranking every match;
     ``total`` is the caller's (kept while the store is unchanged, see :class:`SearchCache`).
     Without one (many matches, asked first), the total is what the windows read held:
@@ -253,13 +278,20 @@ def _best_first(
     moment = query.start or now
     windows = StartWindows(query.starts_from or moment, last, now=moment, expected=total or 0)
     every = True
+    floor: Floor | None = None
+    floored = False
     for low, high in windows:
+        online = near.online and reach == math.inf
+        # Online events count wherever they are, but for those the box holds: a floor
+        # must not send a located one to them.
+        floored = floored or (floor is not None and not online)
         found = candidates(
             store,
             query=replace(query, starts_from=low, end=high),
             boxes=near.boxes_within(reach),
-            online=near.online and reach == math.inf,
+            online=online,
             by_start=True,
+            floor=None if online else floor,
         )
         windows.held(len(found.located) + len(found.online))
         near.offer(top, found, scorer)
@@ -273,9 +305,10 @@ def _best_first(
             every = False
             break
         reach = min(reach, narrowed)
+        floor = near.floor(scorer.needs(high.timestamp(), page[-1][3]))
     if total is not None:
         return _page(kept, store, request, query, page, total, now)
-    exact = every and reach == math.inf
+    exact = every and reach == math.inf and not floored
     return _page(kept, store, request, query, page, top.count, now, exact=exact)
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
+from typing import NamedTuple
 
 from service.classify.sectors import DEFAULT_EVIDENCE, Taxonomy, get_taxonomy
 from service.model import Attendance, Event, Kind, Status
@@ -95,6 +96,17 @@ Ranker = Callable[
 kind, attendance, is_free, status) -> score."""
 
 
+class Needs(NamedTuple):
+    """What a later event must score, part by part: see :meth:`Scorer.needs`."""
+
+    need: float
+    proximity: float
+    half_km: float
+    kinds: dict[str, float]
+    attendance: dict[str, float]
+    prices: dict[bool | None, float]
+
+
 class Scorer:
     """Scores candidates of one search: the weights, the time and what the search asked.
 
@@ -170,18 +182,43 @@ class Scorer:
         make the page, however close). ``inf`` when distance cannot rule an
         event out. Errs wide by one rounding step of the score.
         """
-        days = (start - self._now) / DAY
-        others = self._soon * (0.5 ** (days / self.half_days) if days > 0 else 1.0)
-        others += self._sector * PRIMARY_SECTOR
-        others += self._kind * max(KIND_VALUE.values())
-        others += self._in_person * max(ATTENDANCE_VALUE.values())
-        others += self._free * max(FREE_VALUE.values())
-        needed = (worst - 10**-SCORE_DIGITS) * self._total - others
+        others = self._best_soon_and_sector(start) + self._best_fixed()
+        needed = self._floor(worst) - others
         if needed <= 0:
             return math.inf
         if needed >= self._proximity:
             return None
         return self.half_km * math.log2(self._proximity / needed)
+
+    def needs(self, start: float, worst: float) -> Needs:
+        """What an event starting at ``start`` or later must score, part by part, to beat
+        ``worst``: the weighted sum its proximity, kind, attendance and price parts must
+        reach, the other parts at their best; then each of those parts' weighted values
+        (see :class:`service.store.nearby.Floor`, which checks it in the index)."""
+        return Needs(
+            need=self._floor(worst) - self._best_soon_and_sector(start),
+            proximity=self._proximity,
+            half_km=self.half_km,
+            kinds={kind: self._kind * value for kind, value in KIND_VALUE.items()},
+            attendance={mode: self._in_person * value for mode, value in ATTENDANCE_VALUE.items()},
+            prices={price: self._free * value for price, value in FREE_VALUE.items()},
+        )
+
+    def _best_soon_and_sector(self, start: float) -> float:
+        """The most the soonness and sector parts give an event starting at ``start`` or later."""
+        days = (start - self._now) / DAY
+        best = self._soon * (0.5 ** (days / self.half_days) if days > 0 else 1.0)
+        return best + self._sector * PRIMARY_SECTOR
+
+    def _best_fixed(self) -> float:
+        """The most the kind, attendance and price parts give together (weighted)."""
+        best = self._kind * max(KIND_VALUE.values())
+        best += self._in_person * max(ATTENDANCE_VALUE.values())
+        return best + self._free * max(FREE_VALUE.values())
+
+    def _floor(self, worst: float) -> float:
+        """The weighted sum an event must exceed to beat ``worst``, less one rounding step."""
+        return (worst - 10.0**-SCORE_DIGITS) * self._total
 
     def score_event(self, event: Event, distance_km: float | None) -> float:
         return self.rank(

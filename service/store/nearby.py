@@ -14,18 +14,22 @@ only the window's rows come out of it.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+import math
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from functools import cache, lru_cache
 from typing import Any, NamedTuple
 
 from sqlalchemy import (
+    ColumnElement,
     Engine,
+    Float,
     Integer,
     Select,
     Text,
     bindparam,
+    case,
     cast,
     func,
     null,
@@ -33,7 +37,7 @@ from sqlalchemy import (
     type_coerce,
 )
 
-from service.model import Attendance
+from service.model import Attendance, Kind
 from service.places.distance import Box
 from service.store import dialects
 from service.store.events import EventStore
@@ -56,6 +60,97 @@ class Candidates(NamedTuple):
     """Online-only events anywhere, when the search asked for them; not in ``located``."""
 
 
+class Floor(NamedTuple):
+    """A least score, checked in the index: a located row that cannot reach it never comes out.
+
+    A row can reach it when ``proximity * 0.5 ** (distance / half_km) + kind + mode
+    + price >= need``, its kind, attendance mode and price valued as ``kinds``,
+    ``attendance`` and ``prices`` say (what the other parts of the score, at their
+    best, leave to make up). For each of those combinations that is a farthest
+    distance, bound by value; the index checks a flat distance against it, one
+    that never overstates the real one (degrees apart times ``lat_km`` and
+    ``lon_km``, see :func:`service.places.distance.least_km_per_degree`).
+    """
+
+    lat: float
+    lon: float
+    lat_km: float
+    lon_km: float
+    half_km: float
+    need: float
+    proximity: float
+    kinds: Mapping[str, float]
+    attendance: Mapping[str, float]
+    prices: Mapping[bool | None, float]
+
+    def params(self) -> dict[str, float]:
+        found = {
+            "floor_lat": self.lat,
+            "floor_lon": self.lon,
+            "floor_lat_km": self.lat_km,
+            "floor_lon_km": self.lon_km,
+        }
+        for kind in Kind:
+            for mode in Attendance:
+                for name, price in PRICES:
+                    fixed = self.kinds.get(kind.value, 0.0) + self.attendance.get(mode.value, 0.0)
+                    fixed += self.prices.get(price, 0.0)
+                    found[f"floor_{kind.value}_{mode.value}_{name}"] = self._farthest(fixed)
+        return found
+
+    def _farthest(self, fixed: float) -> float:
+        """The square of the farthest distance (km) at which a row with these parts can
+        reach the floor: -1 where none can, something vast where any can."""
+        short = self.need - fixed
+        if short <= 0:
+            return EVERYWHERE
+        if short >= self.proximity:
+            return -1.0
+        farthest = self.half_km * math.log2(self.proximity / short)
+        return (farthest * (1 + 1e-9) + 1e-9) ** 2
+
+
+PRICES: tuple[tuple[str, bool | None], ...] = (("free", True), ("paid", False), ("unknown", None))
+EVERYWHERE = 1e300
+"""Farther than any squared distance: no cut."""
+
+
+@lru_cache(maxsize=KEPT_SHAPES)
+def _floored(stmt: Select[Any]) -> Select[Any]:
+    def number(name: str) -> ColumnElement[float]:
+        return bindparam(name, type_=Float)
+
+    north = (table.c.lat - number("floor_lat")) * number("floor_lat_km")
+    east = (table.c.lon - number("floor_lon")) * number("floor_lon_km")
+    price_known = {"free": table.c.is_free.is_(True), "paid": table.c.is_free.is_(False)}
+
+    def by_price(kind: Kind, mode: Attendance) -> ColumnElement[float]:
+        name = f"floor_{kind.value}_{mode.value}"
+        return case(
+            *((price_known[price], number(f"{name}_{price}")) for price in ("free", "paid")),
+            else_=number(f"{name}_unknown"),
+        )
+
+    def by_mode(kind: Kind) -> ColumnElement[float]:
+        return case(
+            *((table.c.attendance == mode.value, by_price(kind, mode)) for mode in Attendance),
+            else_=EVERYWHERE,
+        )
+
+    farthest = case(
+        *((table.c.kind == kind.value, by_mode(kind)) for kind in Kind), else_=EVERYWHERE
+    )
+    return stmt.where(north * north + east * east <= farthest)
+
+
+def _floor_last(prepared: Prepared, floor: Floor | None) -> Prepared:
+    """``prepared`` with ``floor`` checked after every other condition (SQLite checks them
+    in order: the box's bounds are cheaper, and turn away most rows of a narrow read)."""
+    if floor is None:
+        return prepared
+    return Prepared(_floored(prepared.statement), prepared.params | floor.params())
+
+
 def candidates(
     store: EventStore,
     *,
@@ -63,13 +158,15 @@ def candidates(
     boxes: Sequence[Box] | None = None,
     online: bool = False,
     by_start: bool = False,
+    floor: Floor | None = None,
 ) -> Candidates:
     """Every event matching ``query``, within ``boxes`` when given.
 
     ``online`` adds online-only events wherever they are, for a search near
     a place that also asked for online attendance. ``by_start``: ``query`` is a
     window of start time (see :class:`StartWindows`), read by start where the
-    database can.
+    database can. ``floor``: only the located events that can reach it (see
+    :class:`Floor`).
     """
     engine = store.engine
     slim = _slim(engine.dialect.name, sectors=bool(query.sectors))
@@ -77,12 +174,16 @@ def candidates(
     if boxes is None:
         return Candidates(prepared.rows(engine), [])
     if len(boxes) == 1:
-        within = dialects.within_box(engine, prepared, table, boxes[0], by_start=by_start)
+        within = _floor_last(
+            dialects.within_box(engine, prepared, table, boxes[0], by_start=by_start), floor
+        )
         located: Sequence[Any] = within.rows(engine)
     else:
         unique: dict[str, Any] = {}
         for box in boxes:
-            within = dialects.within_box(engine, prepared, table, box, by_start=by_start)
+            within = _floor_last(
+                dialects.within_box(engine, prepared, table, box, by_start=by_start), floor
+            )
             for row in within.rows(engine):
                 unique.setdefault(row[0], row)
         located = list(unique.values())

@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+import math
 import random
 
 import pytest
 from geographiclib.geodesic import Geodesic
 
-from service.places.distance import RadiusCut, bounding_boxes, exact_km, fast_error_bound, fast_km
+from service.places.distance import (
+    RadiusCut,
+    bounding_boxes,
+    exact_km,
+    fast_error_bound,
+    fast_km,
+    least_km_per_degree,
+)
 
 WGS84 = Geodesic.WGS84
 
@@ -85,3 +93,33 @@ def test_radius_cut_distance_is_within_metres_of_the_geodesic() -> None:
         point = destination(51.5, -0.12, rng.uniform(0, 360), rng.uniform(0, 49))
         distance = cut.distance(*point)
         assert distance == pytest.approx(exact_km(51.5, -0.12, *point), abs=0.005)
+
+
+@pytest.mark.parametrize("max_lat", [30, 60, 80])
+@pytest.mark.parametrize("km", [2, 25, 50, 250])
+def test_least_km_per_degree_never_overstate_the_cut_s_distance(max_lat: float, km: float) -> None:
+    """What a score bound checked in the index relies on: a flat distance from degrees apart
+    is at most the distance the radius cut gives, at the edge (exact) and inside (fast)."""
+    rng = random.Random(f"least/{max_lat}/{km}")
+    checked = 0
+    for _ in range(200):
+        lat, lon = rng.uniform(-max_lat, max_lat), rng.uniform(-179, 179)
+        scales = least_km_per_degree(lat, lon, km)
+        if scales is None:
+            continue
+        cut = RadiusCut(lat, lon, km)
+        for share in (rng.uniform(0, 1), 0.999, 1.0):
+            other = destination(lat, lon, rng.uniform(0, 360), km * share)
+            distance = cut.distance(*other)
+            if distance is None:
+                continue
+            flat = math.hypot((other[0] - lat) * scales[0], (other[1] - lon) * scales[1])
+            assert flat <= distance, (lat, lon, other)
+            checked += 1
+    assert checked > 300
+
+
+def test_least_km_per_degree_are_none_where_degrees_apart_mislead() -> None:
+    assert least_km_per_degree(51.5, 179.9, 50) is None  # the box wraps at ±180°
+    assert least_km_per_degree(89.5, 0.0, 100) is None  # near the pole
+    assert least_km_per_degree(51.5, -0.12, 50) is not None

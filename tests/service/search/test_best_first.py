@@ -234,6 +234,38 @@ def test_nearest_first_with_many_matches_never_counts_them_all(
     assert first.items == every_match.items
 
 
+def test_once_full_best_first_reads_only_rows_that_can_still_make_the_page(
+    cache: SearchCache, store: EventStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """By score near a place, once the page is full, later windows let the index turn away
+    each row that cannot beat its worst entry at its distance (of its kind, attendance and
+    price): fewer rows read, the same page."""
+    monkeypatch.setattr(search_module, "READ_ALL_BELOW", 0)
+    store.upsert_many(random_events(3000, seed=11, spread_km=30), now=NOW)
+    request = SearchRequest(near=TORONTO, radius_km=20, limit=5)
+    expected = full_ranking(store, request)
+    asked: list[Any] = []
+    real = search_module.candidates
+
+    def recorded(*args: Any, **kwargs: Any) -> search_module.Candidates:
+        found = real(*args, **kwargs)
+        asked.append((kwargs.get("floor"), len(found.located) + len(found.online)))
+        return found
+
+    monkeypatch.setattr(search_module, "candidates", recorded)
+    with monkeypatch.context() as patch:
+        patch.setattr(search_module._Near, "floor", lambda near, needs: None)
+        unfloored = search(store, request, now=NOW)
+    read_unfloored = sum(rows for _, rows in asked)
+    asked.clear()
+
+    page = search(store, request, now=NOW, cache=cache)
+
+    assert page.items == expected.items == unfloored.items
+    assert asked[0][0] is None and asked[-1][0] is not None
+    assert sum(rows for _, rows in asked) < read_unfloored
+
+
 def test_nearest_first_counts_the_whole_box_once(
     cache: SearchCache, store: EventStore, monkeypatch: pytest.MonkeyPatch
 ) -> None:

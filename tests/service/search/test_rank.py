@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -12,6 +13,8 @@ from service.model import Attendance, Event, Kind, Status, Venue
 from service.search.rank import Scorer, end_seconds, reasons, soonness
 from service.settings import ScoreWeights, Settings
 from tests.factories import NOW, make_event
+
+WEIGHT_NAMES = ("proximity", "sector", "soon", "kind", "in_person", "free")
 
 
 def nurses_night(**changes: object) -> Event:
@@ -222,3 +225,44 @@ def test_soonness_of_a_started_event_is_never_above_one_on_now(
 )
 def test_an_end_reads_the_same_however_it_is_given(end: str | datetime) -> None:
     assert end_seconds(end) == datetime(2026, 12, 17, tzinfo=UTC).timestamp()
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_what_beats_a_page_s_worst_meets_its_needs(seed: int) -> None:
+    """What best first relies on to let the index turn rows away once its page is full: an
+    event starting at a moment or later that scores above a worst entry has its proximity,
+    kind, attendance and price parts (weighted) add up to at least what :meth:`Scorer.needs`
+    says, the other parts at their best."""
+    rng = random.Random(seed)
+    weights = ScoreWeights()
+    if seed:
+        weights = ScoreWeights(
+            **{name: rng.choice((0.5, 1.0, 2.0, 3.0)) for name in WEIGHT_NAMES},
+            proximity_half_km=rng.choice((2.0, 10.0)),
+            soon_half_days=rng.choice((3.0, 14.0)),
+        )
+    scorer = Scorer(weights, now=NOW, near=True, sectors=("healthcare",))
+    beaten = 0
+    for _ in range(300):
+        moment = NOW + timedelta(days=rng.uniform(-2, 60))
+        worst = round(rng.uniform(0.2, 0.95), 4)
+        needs = scorer.needs(moment.timestamp(), worst)
+        for _ in range(40):
+            start = moment + timedelta(hours=rng.uniform(0, 24 * 30))
+            event = nurses_night(
+                start=start,
+                end=start + timedelta(hours=2),
+                kind=rng.choice(list(Kind)),
+                attendance=rng.choice(list(Attendance)),
+                is_free=rng.choice((True, False, None)),
+                sectors=rng.choice((["healthcare"], ["technology", "healthcare"])),
+            )
+            distance = rng.uniform(0, 30)
+            if scorer.score_event(event, distance) <= worst:
+                continue
+            beaten += 1
+            parts = needs.proximity * 0.5 ** (distance / needs.half_km)
+            parts += needs.kinds[event.kind.value] + needs.attendance[event.attendance.value]
+            parts += needs.prices[event.is_free]
+            assert parts >= needs.need
+    assert beaten > 100
