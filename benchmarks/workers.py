@@ -217,9 +217,9 @@ def distinct_requests(seed: int) -> list[str]:
     return paths
 
 
-def load_run(server: Server, paths: list[str]) -> dict[int, int]:
+def load_run(server: Server, paths: list[str], clients: int = CLIENTS) -> dict[int, int]:
     statuses: dict[int, int] = {}
-    with ThreadPoolExecutor(CLIENTS) as pool:
+    with ThreadPoolExecutor(clients) as pool:
         for status, _ in pool.map(server.get, paths):
             statuses[status] = statuses.get(status, 0) + 1
     return statuses
@@ -263,7 +263,13 @@ FEED_PATH = "/feeds/events.ics?near=London&radius_km=25"
 
 
 def run_size(
-    database: Path, size: int, script: Path, counts: list[int], *, throughput: bool
+    database: Path,
+    size: int,
+    script: Path,
+    counts: list[int],
+    *,
+    throughput: bool,
+    clients: int = CLIENTS,
 ) -> dict[str, Any]:
     built = 0.0
     if not database.exists():
@@ -282,7 +288,7 @@ def run_size(
             pids = server.worker_pids()
             idle = [memory_of(pid) for pid in pids]
             print(f"  {workers} worker(s): load run of {len(paths)} distinct requests", flush=True)
-            statuses = load_run(server, paths)
+            statuses = load_run(server, paths, clients)
             loaded = [memory_of(pid) for pid in pids]
             if not throughput:
                 result["memory"][workers] = {
@@ -339,7 +345,9 @@ def per_second(load: Load) -> float:
     return load.requests / load.seconds if load.seconds else 0.0
 
 
-def report(runs: list[dict[str, Any]], reference: float, imported: float) -> tuple[str, bool]:
+def report(
+    runs: list[dict[str, Any]], reference: float, imported: float, clients: int = CLIENTS
+) -> tuple[str, bool]:
     ok = True
     lines = [
         "Each worker of `meetscout serve --workers N` over a generated SQLite store "
@@ -347,7 +355,7 @@ def report(runs: list[dict[str, Any]], reference: float, imported: float) -> tup
         "the pages of the libraries a worker has mapped (shared with every other process), "
         "USS only what the worker alone holds. "
         f"Load run: {SEARCHES} distinct `/events` searches and {FEEDS} distinct feeds from "
-        f"{CLIENTS} client threads. 2 cores, shared with `wrk` and with other work on the "
+        f"{clients} client threads. 2 cores, shared with `wrk` and with other work on the "
         "machine: throughput figures are ratios within this run.",
         "",
         f"Reference in the same run: importing the app alone, {imported:.0f} MB resident; "
@@ -423,6 +431,9 @@ def main(argv: list[str] | None = None) -> int:
         help="keep each generated store in this folder and use it again when there",
     )
     parser.add_argument(
+        "--clients", type=int, default=CLIENTS, help="client threads of the load run"
+    )
+    parser.add_argument(
         "--print-only", action="store_true", help="print the figures, leave RESULTS.md as it is"
     )
     args = parser.parse_args(argv)
@@ -438,11 +449,18 @@ def main(argv: list[str] | None = None) -> int:
                 args.stores.mkdir(parents=True, exist_ok=True)
             database = (args.stores if kept else folder) / f"events-{size}.db"
             runs.append(
-                run_size(database, size, script, args.workers, throughput=not args.memory_only)
+                run_size(
+                    database,
+                    size,
+                    script,
+                    args.workers,
+                    throughput=not args.memory_only,
+                    clients=args.clients,
+                )
             )
             if not kept:
                 database.unlink()
-    body, ok = report(runs, reference, imported)
+    body, ok = report(runs, reference, imported, args.clients)
     if not args.print_only:
         write_section("Workers: memory and throughput", body)
     print(body)

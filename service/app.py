@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import datetime
 
+from anyio import to_thread
 from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
@@ -92,15 +93,29 @@ async def invalid_request(request: Request, exc: Exception) -> JSONResponse:
     return JSONResponse({"detail": detail}, status_code=422)
 
 
+def bound_threads(threads: int) -> None:
+    """At most ``threads`` requests of this worker run in threads at once (FastAPI runs every
+    sync route and dependency in one).
+
+    AnyIO's default allows 40. Each thread reads through a pooled store
+    connection with a page cache of its own, and threads searching at once
+    leave each its own heap behind, which the worker keeps: on a few cores,
+    more threads hold more memory and answer no faster.
+    """
+    to_thread.current_default_thread_limiter().total_tokens = threads
+
+
 @asynccontextmanager
 async def warm_start(app: FastAPI) -> AsyncIterator[None]:
-    """Open the gazetteer (building its file the first time) and load the taxonomy before the
-    first request, then freeze what the process holds for the GC.
+    """Bound the threads that answer requests, open the gazetteer (building its file the first
+    time) and load the taxonomy before the first request, then freeze what the process holds
+    for the GC.
 
     The first search near a place would otherwise pay for them. The objects
     imported and loaded by then live as long as the process; frozen, the
     garbage collector's full collections never walk them again.
     """
+    bound_threads(app.state.settings.threads)
     get_gazetteer().resolve("London")
     get_taxonomy()
     gc.collect()

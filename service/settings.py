@@ -134,6 +134,16 @@ class Settings(BaseSettings):
         description="Public address of the service, used in feed and subscription links.",
     )
     host: str = Field(default="127.0.0.1", description="Address `meetscout serve` listens on.")
+    port: int = Field(default=8000, description="Port `meetscout serve` listens on.")
+    threads: int = Field(
+        default=8,
+        ge=1,
+        le=256,
+        description="Requests each server worker answers at once in threads (searches, feeds, "
+        "pages); the others wait their turn. Every thread reads through a store connection "
+        "with its own page cache and leaves heap of its own behind: more threads than cores "
+        "cost a worker memory, not speed.",
+    )
     search_cache_mb: float = Field(
         default=8,
         ge=0,
@@ -148,7 +158,6 @@ class Settings(BaseSettings):
         description="Server: memory each worker keeps for calendar entries once rendered, "
         "rendered again when a feed is asked again; 0 renders them every time.",
     )
-    port: int = Field(default=8000, description="Port `meetscout serve` listens on.")
     crawl_days_back: int = Field(
         default=7, ge=0, description="Crawl window: days before today to keep events from."
     )
