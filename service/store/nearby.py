@@ -9,7 +9,8 @@ a total holds: only the first end is ever converted) and the series key. The spa
 filter of the query run in the same SQL statement, inside one index; a
 ranking that can stop early reads a window of start times at a time
 (:class:`StartWindows`): the window's bounds are checked in the index, so
-only the window's rows come out of it.
+only the window's rows come out of it. Once its page is full, such a ranking
+also gives a least score (:class:`Floor`), checked in the index too.
 """
 
 from __future__ import annotations
