@@ -39,6 +39,7 @@ from service.api.routes import (
     subscriptions,
 )
 from service.classify.sectors import get_taxonomy
+from service.heap import hold_heap_tight
 from service.http.caching import GZIP_MINIMUM_SIZE
 from service.http.ratelimit import StoreLimiter
 from service.places.gazetteer import get_gazetteer
@@ -107,15 +108,16 @@ def bound_threads(threads: int) -> None:
 
 @asynccontextmanager
 async def warm_start(app: FastAPI) -> AsyncIterator[None]:
-    """Bound the threads that answer requests, open the gazetteer (building its file the first
-    time) and load the taxonomy before the first request, then freeze what the process holds
-    for the GC.
+    """Bound the threads that answer requests, keep the heap giving freed memory back, open
+    the gazetteer (building its file the first time) and load the taxonomy before the first
+    request, then freeze what the process holds for the GC.
 
     The first search near a place would otherwise pay for them. The objects
     imported and loaded by then live as long as the process; frozen, the
     garbage collector's full collections never walk them again.
     """
     bound_threads(app.state.settings.threads)
+    hold_heap_tight()
     get_gazetteer().resolve("London")
     get_taxonomy()
     gc.collect()
