@@ -70,6 +70,8 @@ bench: $(VENV)/.installed
 lock: $(VENV)/.installed
 	$(BIN)/python -m pip install --quiet uv
 	$(BIN)/uv pip compile pyproject.toml --extra test --python-version 3.11 --no-header -q -o requirements.lock
+	$(BIN)/uv pip compile pyproject.toml --extra test --extra model -c requirements.lock \
+		--python-version 3.11 --no-header -q -o requirements-model.lock
 
 clean:
 	rm -rf $(VENV) var .pytest_cache $(JS)/node_modules $(BROWSER_JS)/node_modules $(ASSETS)/node_modules test-output
