@@ -60,7 +60,7 @@ class WordModel:
     sector whose own vocabulary it stands clearly nearest to (an index into
     ``sectors``, or ``NO_FIELD``): only such words are the part's reasons, so a
     "Social Morning" that the listings of law schools made lean to legal gets no
-    sector from it, and a "paediatric nurse" gets healthcare.
+    sector from it, and a "Sculptor evening" gets design-and-arts.
     """
 
     sectors: tuple[str, ...]
