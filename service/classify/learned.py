@@ -155,20 +155,12 @@ class SectorModel:
 
     def reasons(self, slug: str, text: str, limit: int = 3) -> list[str]:
         """The words and pairs of ``text`` that pushed hardest towards ``slug``: the word
-        part's words of that field first, then the terms' among the words the word part does
-        not know (a known "evening" is no reason for any field, whatever weight the words and
-        pairs gave it)."""
+        part's words of that field first, then the terms'."""
         found: list[str] = []
-        known: dict[str, int] = {}
         if self.words is not None:
-            known = self.words.words
             leans = sorted(self.words.pushes(slug, text), key=lambda p: (-p[0], p[1]))
             found.extend(word for lean, word in leans if lean > 0)
-        pushes = [
-            (self.weights.get(t, {}).get(slug, 0.0), t)
-            for t in terms(text)
-            if not all(word in known for word in t.split(" "))
-        ]
+        pushes = [(self.weights.get(t, {}).get(slug, 0.0), t) for t in terms(text)]
         found.extend(t for weight, t in sorted(pushes, key=lambda p: (-p[0], p[1])) if weight > 0)
         return list(dict.fromkeys(found))[:limit]
 

@@ -110,10 +110,15 @@ def test_word_part_reasons_are_words_of_the_field_only() -> None:
     assert model.reasons("legal", "Morning") == []
 
 
-def test_terms_speak_only_for_the_words_the_word_part_does_not_know() -> None:
-    model = replace(with_words(), weights={"morning": {"legal": 3.0}, "externship": {"legal": 4.0}})
-    assert model.reasons("legal", "Morning") == []
-    assert model.reasons("legal", "Externship morning") == ["externship"]
+def test_reasons_are_the_field_words_then_the_terms() -> None:
+    weights = {
+        "externship": {"legal": 4.0},
+        "morning": {"legal": 3.0},
+        "nurse": {"healthcare": 1.0},
+    }
+    model = replace(with_words(), weights=weights)
+    assert model.reasons("legal", "Externship morning") == ["externship", "morning"]
+    assert model.reasons("healthcare", "Nurse morning") == ["nurse"]
 
 
 def test_blend_leans_on_each_part_by_the_words_it_knows() -> None:
