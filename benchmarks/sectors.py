@@ -461,7 +461,7 @@ def write_places(path: Path = PLACES_PATH) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument(
-        "--loso", action="store_true", help="also train and test a linear model per source"
+        "--loso", action="store_true", help="also measure the sector model per left-out source"
     )
     parser.add_argument(
         "--write-model", action="store_true", help="retrain the shipped model first"
