@@ -82,8 +82,9 @@ class _Preferences(BaseModel):
         max_length=MAX_QUERY_CHARS,
         description='A place name: "Toronto", "Portland, OR". Or give `lat` and `lon`.',
     )
-    lat: float | None = Field(default=None, ge=-90, le=90)
-    lon: float | None = Field(default=None, ge=-180, le=180)
+    # Strict: a number, not true or "12" (JSON's true would otherwise be read as 1.0).
+    lat: float | None = Field(default=None, ge=-90, le=90, strict=True)
+    lon: float | None = Field(default=None, ge=-180, le=180, strict=True)
     timezone: str | None = Field(
         default=None,
         max_length=64,
@@ -124,7 +125,9 @@ class SubscriptionIn(_Preferences):
         description="Where the digest goes; never shown again.",
         json_schema_extra={"format": "email"},
     )
-    radius_km: float = Field(default=DEFAULT_RADIUS_KM, ge=MIN_RADIUS_KM, le=MAX_RADIUS_KM)
+    radius_km: float = Field(
+        default=DEFAULT_RADIUS_KM, ge=MIN_RADIUS_KM, le=MAX_RADIUS_KM, strict=True
+    )
     sectors: list[str] = Field(
         default_factory=list, max_length=MAX_LIST, json_schema_extra=_sector_slugs
     )
@@ -160,7 +163,7 @@ class SubscriptionIn(_Preferences):
 class SubscriptionPatch(_Preferences):
     """Only the fields given change; the address cannot (subscribe it anew)."""
 
-    radius_km: float | None = Field(default=None, ge=MIN_RADIUS_KM, le=MAX_RADIUS_KM)
+    radius_km: float | None = Field(default=None, ge=MIN_RADIUS_KM, le=MAX_RADIUS_KM, strict=True)
     sectors: list[str] | None = Field(
         default=None, max_length=MAX_LIST, json_schema_extra=_sector_slugs
     )

@@ -147,6 +147,9 @@ def test_create_subscription_from_coordinates_takes_the_nearest_citys_zone(
         ({"lat": 52.5, "lon": 13.4}, None),
         ({"near": "Xqzvbnm Qwrtp"}, "near"),
         ({"unexpected": True}, "unexpected"),
+        ({"near": None, "lat": True, "lon": True}, "lat"),
+        ({"near": None, "lat": "52.5", "lon": 13.4}, "lat"),
+        ({"radius_km": True}, "radius_km"),
     ],
 )
 def test_create_subscription_rejects_bad_input_with_422(
