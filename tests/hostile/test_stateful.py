@@ -71,7 +71,7 @@ def confirm_codes(mailbox: SmtpSink) -> dict[str, str]:
 SCENARIOS = {
     "subscriptions": (
         r"^/subscriptions",
-        120,
+        240,
         {
             "GET /subscriptions/{token}",
             "PATCH /subscriptions/{token}",
