@@ -30,6 +30,7 @@ import math
 import re
 import unicodedata
 from array import array
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -71,17 +72,19 @@ class WordModel:
     scale: float
     field: bytes
 
-    def _known(self, text: str) -> list[tuple[str, int]]:
-        return [(t, self.words[t]) for t in terms(text) if t in self.words]
+    def _known(self, found: Sequence[str]) -> list[tuple[str, int]]:
+        return [(t, self.words[t]) for t in found if t in self.words]
 
-    def share(self, text: str) -> float:
-        """The part of the text's words this part knows (pairs are not words)."""
-        words = [t for t in terms(text) if " " not in t]
+    def share(self, found: Sequence[str]) -> float:
+        """The part of a text's words (``found``: its :func:`terms`) this part knows; pairs
+        are not words."""
+        words = [t for t in found if " " not in t]
         return sum(w in self.words for w in words) / len(words) if words else 0.0
 
-    def chances(self, text: str) -> dict[str, float] | None:
-        """Softmax of the sectors' scores (multinomial), or None when no word is known."""
-        known = self._known(text)
+    def chances(self, found: Sequence[str]) -> dict[str, float] | None:
+        """Softmax of the sectors' scores (multinomial) for a text's :func:`terms`, or None
+        when no word is known."""
+        known = self._known(found)
         if not known:
             return None
         width = len(self.sectors)
@@ -99,21 +102,21 @@ class WordModel:
         whole = sum(odds)
         return {slug: value / whole for slug, value in zip(self.sectors, odds, strict=True)}
 
-    def pushes(self, slug: str, text: str) -> list[tuple[float, str]]:
-        """How far each known word of ``slug``'s field leans to it beyond its mean over all
-        sectors."""
+    def pushes(self, slug: str, found: Sequence[str]) -> list[tuple[float, str]]:
+        """How far each known word of ``slug``'s field among a text's :func:`terms` leans to
+        it beyond its mean over all sectors."""
         if slug not in self.sectors:
             return []
         column = self.sectors.index(slug)
         width = len(self.sectors)
-        found = []
-        for word, row in self._known(text):
+        leans: list[tuple[float, str]] = []
+        for word, row in self._known(found):
             if self.field[row] != column:
                 continue
             values = self.scores[row * width : (row + 1) * width]
             lean = (values[column] - sum(values) / width) * self.scale * self.weight[row]
-            found.append((lean, word))
-        return found
+            leans.append((lean, word))
+        return leans
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,17 +135,18 @@ class SectorModel:
         The blend is geometric, weighted by the share of the words the word part knows:
         a part sure of a sector is not outvoted by the other's spread-out doubt.
         """
+        found = terms(text)
         sums = dict(self.bias)
-        for term in terms(text):
+        for term in found:
             for slug, weight in self.weights.get(term, {}).items():
                 sums[slug] += weight
         odds = {slug: 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, s)))) for slug, s in sums.items()}
         total = sum(odds.values()) or 1.0
         chances = {slug: value / total for slug, value in odds.items()}
-        by_words = self.words.chances(text) if self.words is not None else None
+        by_words = self.words.chances(found) if self.words is not None else None
         if by_words is None or self.words is None:
             return chances
-        share = self.words.share(text)
+        share = self.words.share(found)
         blended = {
             slug: math.exp(
                 (1 - share) * math.log(chances.get(slug, 0.0) + FLOOR)
@@ -156,13 +160,14 @@ class SectorModel:
     def reasons(self, slug: str, text: str, limit: int = 3) -> list[str]:
         """The words and pairs of ``text`` that pushed hardest towards ``slug``: the word
         part's words of that field first, then the terms'."""
-        found: list[str] = []
+        found = terms(text)
+        given: list[str] = []
         if self.words is not None:
-            leans = sorted(self.words.pushes(slug, text), key=lambda p: (-p[0], p[1]))
-            found.extend(word for lean, word in leans if lean > 0)
-        pushes = [(self.weights.get(t, {}).get(slug, 0.0), t) for t in terms(text)]
-        found.extend(t for weight, t in sorted(pushes, key=lambda p: (-p[0], p[1])) if weight > 0)
-        return list(dict.fromkeys(found))[:limit]
+            leans = sorted(self.words.pushes(slug, found), key=lambda p: (-p[0], p[1]))
+            given.extend(word for lean, word in leans if lean > 0)
+        pushes = [(self.weights.get(t, {}).get(slug, 0.0), t) for t in found]
+        given.extend(t for weight, t in sorted(pushes, key=lambda p: (-p[0], p[1])) if weight > 0)
+        return list(dict.fromkeys(given))[:limit]
 
 
 def word_model(document: dict[str, Any]) -> WordModel:

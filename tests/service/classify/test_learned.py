@@ -91,16 +91,16 @@ def with_words() -> SectorModel:
 
 
 def test_word_part_knows_nothing_of_a_text_without_its_words() -> None:
-    assert tiny_words().chances("Quillfeather") is None
-    assert tiny_words().share("Quillfeather") == 0.0
+    assert tiny_words().chances(terms("Quillfeather")) is None
+    assert tiny_words().share(terms("Quillfeather")) == 0.0
 
 
 def test_word_part_scores_are_the_weighted_mean_of_its_words() -> None:
-    chances = tiny_words().chances("Nurse morning")
+    chances = tiny_words().chances(terms("Nurse morning"))
     assert chances is not None
     # (2 * 4.0 + 1 * -3.0) / 3 against (2 * -4.0 + 1 * 3.0) / 3: 5/3 against -5/3.
     assert math.isclose(chances["healthcare"], 1 / (1 + math.exp(-10 / 3)))
-    assert tiny_words().share("Nurse morning night") == 2 / 3
+    assert tiny_words().share(terms("Nurse morning night")) == 2 / 3
 
 
 def test_word_part_reasons_are_words_of_the_field_only() -> None:
@@ -126,7 +126,7 @@ def test_blend_leans_on_each_part_by_the_words_it_knows() -> None:
     terms_only = tiny().chances("Externship morning")
     blended = model.chances("Externship morning")
     assert abs(sum(blended.values()) - 1.0) < 1e-9
-    by_words = tiny_words().chances("Externship morning")
+    by_words = tiny_words().chances(terms("Externship morning"))
     assert by_words is not None
     # Half the words are the word part's: each part's chance to the power of one half.
     mixed = {
