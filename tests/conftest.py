@@ -16,6 +16,7 @@ from service.settings import Settings
 from service.store import EventStore, make_engine, migrate
 from tests.factories import NOW
 from tests.support.databases import postgres_database
+from tests.support.templates import Templates
 
 
 @pytest.fixture
@@ -46,9 +47,18 @@ def settings(tmp_path: Path, database_url: str) -> Settings:
     )
 
 
+@pytest.fixture(scope="session")
+def templates(tmp_path_factory: pytest.TempPathFactory) -> Templates:
+    """Built SQLite stores, copied into tests' stores (tests/support/templates.py)."""
+    return Templates(tmp_path_factory.mktemp("templates"))
+
+
 @pytest.fixture
-def store(settings: Settings) -> Iterator[EventStore]:
+def store(settings: Settings, templates: Templates) -> Iterator[EventStore]:
     engine = make_engine(settings.database_url)
-    migrate(engine)
+    if engine.dialect.name == "sqlite":
+        templates.restore(engine, "migrated")
+    else:
+        migrate(engine)
     yield EventStore(engine)
     engine.dispose()

@@ -14,6 +14,7 @@ from service.store import EventStore
 from tests.factories import NOW
 from tests.support.databases import BACKENDS, backend_url
 from tests.support.saved import real_events
+from tests.support.templates import Templates
 
 
 @pytest.fixture(params=BACKENDS)
@@ -23,8 +24,8 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 
 
 @pytest.fixture
-def seeded(store: EventStore) -> EventStore:
-    store.upsert_many(real_events(), now=NOW)
+def seeded(store: EventStore, templates: Templates) -> EventStore:
+    templates.seed(store, "real", real_events)
     return store
 
 

@@ -14,13 +14,14 @@ from service.settings import Settings
 from service.store import EventStore
 from tests.factories import NOW
 from tests.support.saved import located_events
+from tests.support.templates import Templates
 
 YEAR = {"start": "2026-01-01"}
 
 
 @pytest.fixture
-def located(settings: Settings, store: EventStore) -> Iterator[TestClient]:
-    store.upsert_many(located_events(), now=NOW)
+def located(settings: Settings, store: EventStore, templates: Templates) -> Iterator[TestClient]:
+    templates.seed(store, "located", located_events)
     with TestClient(create_app(settings, clock=lambda: NOW)) as client:
         yield client
 

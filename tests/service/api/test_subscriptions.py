@@ -19,6 +19,7 @@ from service.store import EventStore, SubscriptionStore
 from tests.factories import MONDAY, NOW, SCRIPT_TITLE, script_event, subscription_request
 from tests.support.saved import bundled_events
 from tests.support.smtp import SmtpSink
+from tests.support.templates import Templates
 
 ADDRESS = "ada.lovelace@example.org"
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -39,8 +40,8 @@ def sink() -> Iterator[SmtpSink]:
 
 
 @pytest.fixture
-def located(store: EventStore) -> EventStore:
-    store.upsert_many([*bundled_events(), script_event()], now=NOW)
+def located(store: EventStore, templates: Templates) -> EventStore:
+    templates.seed(store, "bundled", lambda: [*bundled_events(), script_event()])
     return store
 
 

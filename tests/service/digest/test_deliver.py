@@ -38,6 +38,7 @@ from tests.factories import (
 )
 from tests.support.saved import bundled_events
 from tests.support.smtp import Received, SmtpSink
+from tests.support.templates import Templates
 
 ADA = "ada@example.org"
 GRACE = "grace@example.org"
@@ -79,8 +80,8 @@ def env(settings: Settings, sink: SmtpSink, monkeypatch: pytest.MonkeyPatch) -> 
 
 
 @pytest.fixture
-def located(store: EventStore) -> EventStore:
-    store.upsert_many([*bundled_events(), script_event()], now=NOW)
+def located(store: EventStore, templates: Templates) -> EventStore:
+    templates.seed(store, "bundled", lambda: [*bundled_events(), script_event()])
     return store
 
 

@@ -20,6 +20,7 @@ from service.settings import ScoreWeights
 from service.store import EventStore
 from service.store.nearby import WINDOW_ROWS, StartWindows, candidates
 from tests.factories import NOW, make_event
+from tests.support.templates import Templates
 
 
 def random_events(
@@ -117,9 +118,9 @@ def all_pages(store: EventStore, request: SearchRequest, cache: SearchCache) -> 
     ],
 )
 def test_best_first_pages_match_the_full_ranking(
-    cache: SearchCache, store: EventStore, changes: dict
+    cache: SearchCache, store: EventStore, templates: Templates, changes: dict
 ) -> None:
-    store.upsert_many(random_events(600), now=NOW)
+    templates.seed(store, "best-600", lambda: random_events(600))
     assert all_pages(store, SearchRequest(**changes), cache) > 1
 
 
@@ -146,13 +147,16 @@ TORONTO = Point(43.65, -79.38, "Toronto")
 def test_best_first_near_a_place_matches_the_full_ranking(
     cache: SearchCache,
     store: EventStore,
+    templates: Templates,
     changes: dict,
     read_all_below: int,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """Read whole, or (with many matches) by windows of start or discs of distance."""
     monkeypatch.setattr(search_module, "READ_ALL_BELOW", read_all_below)
-    store.upsert_many(random_events(700, seed=11, spread_km=30), now=NOW)
+    templates.seed(
+        store, "best-700-seed-11-spread-km-30", lambda: random_events(700, seed=11, spread_km=30)
+    )
     request = SearchRequest(**{"near": TORONTO, "radius_km": 20.0, **changes})
     assert all_pages(store, request, cache) >= 1
 
@@ -174,6 +178,7 @@ def test_best_first_near_a_place_matches_the_full_ranking(
 def test_best_first_with_long_runs_matches_the_full_ranking(
     cache: SearchCache,
     store: EventStore,
+    templates: Templates,
     changes: dict,
     seed: int,
     monkeypatch: pytest.MonkeyPatch,
@@ -182,19 +187,21 @@ def test_best_first_with_long_runs_matches_the_full_ranking(
     windows of start time still give the full ranking's pages."""
     monkeypatch.setattr(search_module, "READ_ALL_BELOW", 0)
     events = random_events(700, seed=seed, spread_km=30, long_runs=0.3)
-    store.upsert_many(events, now=NOW)
+    templates.seed(store, f"best-700-{seed}-30-long", lambda: events)
     started = [e for e in events if e.start <= NOW < e.effective_end]
     assert sum(e.effective_end - e.start > timedelta(days=7) for e in started) > 50
     assert all_pages(store, SearchRequest(**changes), cache) >= 1
 
 
 def test_a_search_near_a_place_with_many_matches_reads_less_than_every_match(
-    cache: SearchCache, store: EventStore, monkeypatch: pytest.MonkeyPatch
+    cache: SearchCache, store: EventStore, templates: Templates, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Asked first or again, a search with many matches reads window by window, not every
     match: its total is then how many it saw, and it says that this is a lower bound."""
     monkeypatch.setattr(search_module, "READ_ALL_BELOW", 0)
-    store.upsert_many(random_events(3000, seed=11, spread_km=30), now=NOW)
+    templates.seed(
+        store, "best-3000-seed-11-spread-km-30", lambda: random_events(3000, seed=11, spread_km=30)
+    )
     request = SearchRequest(near=TORONTO, radius_km=20, limit=5)
     every_match = full_ranking(store, request).total
     read = count_reads(monkeypatch)
@@ -208,11 +215,13 @@ def test_a_search_near_a_place_with_many_matches_reads_less_than_every_match(
 
 
 def test_nearest_first_with_many_matches_never_counts_them_all(
-    cache: SearchCache, store: EventStore, monkeypatch: pytest.MonkeyPatch
+    cache: SearchCache, store: EventStore, templates: Templates, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Its first disc is sized from a box around the place that holds a few hundred, each
     count stopped there: counting the whole box could mean counting a city."""
-    store.upsert_many(random_events(3000, seed=11, spread_km=30), now=NOW)
+    templates.seed(
+        store, "best-3000-seed-11-spread-km-30", lambda: random_events(3000, seed=11, spread_km=30)
+    )
     request = SearchRequest(near=TORONTO, radius_km=20, sort="distance", limit=5)
     with monkeypatch.context() as patch:
         patch.setattr(search_module, "READ_ALL_BELOW", 10**6)  # every match read and ranked
@@ -235,13 +244,15 @@ def test_nearest_first_with_many_matches_never_counts_them_all(
 
 
 def test_once_full_best_first_reads_only_rows_that_can_still_make_the_page(
-    cache: SearchCache, store: EventStore, monkeypatch: pytest.MonkeyPatch
+    cache: SearchCache, store: EventStore, templates: Templates, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """By score near a place, once the page is full, later windows let the index turn away
     each row that cannot beat its worst entry at its distance (of its kind, attendance and
     price): fewer rows read, the same page."""
     monkeypatch.setattr(search_module, "READ_ALL_BELOW", 0)
-    store.upsert_many(random_events(3000, seed=11, spread_km=30), now=NOW)
+    templates.seed(
+        store, "best-3000-seed-11-spread-km-30", lambda: random_events(3000, seed=11, spread_km=30)
+    )
     request = SearchRequest(near=TORONTO, radius_km=20, limit=5)
     expected = full_ranking(store, request)
     asked: list[Any] = []
@@ -267,11 +278,13 @@ def test_once_full_best_first_reads_only_rows_that_can_still_make_the_page(
 
 
 def test_nearest_first_counts_the_whole_box_once(
-    cache: SearchCache, store: EventStore, monkeypatch: pytest.MonkeyPatch
+    cache: SearchCache, store: EventStore, templates: Templates, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Asked first, whether the box holds few matches is counted; the probe that sizes the
     first disc then starts at half the reach, not with the same count again."""
-    store.upsert_many(random_events(3000, seed=11, spread_km=30), now=NOW)
+    templates.seed(
+        store, "best-3000-seed-11-spread-km-30", lambda: random_events(3000, seed=11, spread_km=30)
+    )
     request = SearchRequest(near=TORONTO, radius_km=20, sort="distance", limit=5)
     with monkeypatch.context() as patch:
         patch.setattr(search_module, "READ_ALL_BELOW", 10**6)  # every match read and ranked
@@ -295,9 +308,11 @@ def test_nearest_first_counts_the_whole_box_once(
 
 
 def test_a_search_with_few_matches_asked_again_reads_them_at_once(
-    cache: SearchCache, store: EventStore, monkeypatch: pytest.MonkeyPatch
+    cache: SearchCache, store: EventStore, templates: Templates, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    store.upsert_many(random_events(700, seed=11, spread_km=30), now=NOW)
+    templates.seed(
+        store, "best-700-seed-11-spread-km-30", lambda: random_events(700, seed=11, spread_km=30)
+    )
     read = count_reads(monkeypatch)
     request = SearchRequest(near=TORONTO, radius_km=20, limit=5)
     first = search(store, request, now=NOW, cache=cache)

@@ -20,13 +20,14 @@ from service.search import (
 from service.store import EventQuery, EventStore
 from tests.factories import NOW, make_event, toronto_event
 from tests.support.saved import located_events
+from tests.support.templates import Templates
 
 YEAR_START = datetime(2026, 1, 1, tzinfo=UTC)
 
 
 @pytest.fixture
-def located(store: EventStore) -> EventStore:
-    store.upsert_many(located_events(), now=NOW)
+def located(store: EventStore, templates: Templates) -> EventStore:
+    templates.seed(store, "located", located_events)
     return store
 
 
