@@ -79,7 +79,7 @@ def series_of_page(
     """The series of the events a page shows (each with its ``series_key``), by event id:
     every date of the series that matches ``query`` from its start on, within the
     request's radius (or online, when it asked for that); none for an event alone."""
-    keys = sorted({key for _, key in page if key is not None})
+    keys = sorted(store.repeated_series({key for _, key in page if key is not None}))
     if not keys:
         return {}
     ahead = replace(

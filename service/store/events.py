@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
@@ -56,6 +56,13 @@ KEPT_MOMENTS = 8192
 _AT = bindparam("at", type_=table.c.end.type)
 # Asked on most searches: built once (see service.store.statements).
 _LAST_START = select(func.max(table.c.start))
+_REPEATED_SERIES = (
+    select(table.c.series_key)
+    .where(table.c.series_key.in_(bindparam("keys", expanding=True)))
+    .group_by(table.c.series_key)
+    .having(func.count() > 1)
+)
+"""Read from the (series_key, start) index alone: no event row is visited."""
 _RUNNING = select(func.min(table.c.start), func.min(table.c.end)).where(
     table.c.start < _AT, table.c.end >= _AT
 )
@@ -587,6 +594,14 @@ class EventStore:
             (row[0], row[1], _moment(row[2]), row[3], row[4])  # type: ignore[misc]
             for row in prepared.rows(self.engine)
         ]
+
+    def repeated_series(self, keys: Collection[str]) -> set[str]:
+        """Which of ``keys`` name more than one stored event: only those can have dates to
+        list (most events are the only one of their series)."""
+        if not keys:
+            return set()
+        with self.reader.connect() as conn:
+            return set(conn.execute(_REPEATED_SERIES, {"keys": list(keys)}).scalars())
 
     def count(self, *, query: EventQuery) -> int:
         prepared = prepare(_event_count, query)

@@ -6,10 +6,12 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from sqlalchemy import select
 
 from service.model import Attendance, Event, Venue
 from service.search import Point, SearchCache, SearchPage, SearchRequest, search
 from service.store import EventStore
+from service.store.tables import events
 from service.text.series import clock_text, rhythm_text
 from tests.factories import NOW, TORONTO, make_event
 
@@ -218,3 +220,34 @@ def test_local_time_decides_the_weekday(store: EventStore, cache: SearchCache) -
     page = search(store, SearchRequest(once=True, limit=50), now=NOW, cache=cache)
     assert page.items[0].series is not None
     assert page.items[0].series.rhythm == "every Tuesday, 9 pm"
+
+
+def test_only_series_of_more_than_one_stored_event_are_repeated(store: EventStore) -> None:
+    store.upsert_many([breakfast(0), breakfast(1), *talks(2)], now=NOW)
+    with store.engine.connect() as connection:
+        keys = dict(connection.execute(select(events.c.id, events.c.series_key)).all())
+
+    assert store.repeated_series(set(keys.values()) | {"no-such-series"}) == {keys[breakfast(0).id]}
+    assert store.repeated_series(()) == set()
+
+
+def test_a_page_of_events_alone_in_their_series_reads_no_dates(
+    store: EventStore, cache: SearchCache, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Most events are the only one of their series: their page asks the store for no dates."""
+    store.upsert_many(talks(5), now=NOW)
+    asked: list[object] = []
+    read = EventStore.series_dates
+    monkeypatch.setattr(
+        EventStore, "series_dates", lambda self, **kw: asked.append(kw) or read(self, **kw)
+    )
+
+    page = search(store, SearchRequest(once=True, limit=50), now=NOW, cache=cache)
+
+    assert [item.event.title for item in page.items] == [f"Talk {n}" for n in range(5)]
+    assert all(item.series is None for item in page.items)
+    assert asked == []
+    store.upsert_many([breakfast(0), breakfast(1)], now=NOW)
+    page = search(store, SearchRequest(once=True, limit=50), now=NOW, cache=cache)
+    assert len(asked) == 1
+    assert [item.series.count for item in page.items if item.series] == [2]
