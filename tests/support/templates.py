@@ -6,8 +6,9 @@ seeded) store. The first ask builds it, by :func:`migrate` and the same
 ``upsert_many`` a test would run, into a file of this process's; every ask
 copies that file's pages into the test's store with SQLite's backup API,
 which writes through the test's own open connection. A PostgreSQL store is
-migrated once per process already (``tests/support/databases.py``) and is
-seeded the ordinary way.
+migrated once per process already (``tests/support/databases.py``) and
+emptied before each test; the first seeding's rows are copied into a schema
+of that database and put back from there after each emptying.
 """
 
 from __future__ import annotations
