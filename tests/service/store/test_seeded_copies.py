@@ -29,9 +29,9 @@ def rows(engine: Engine) -> dict[str, list[tuple[Any, ...]]]:
 
 def seeded_directly(folder: Path) -> dict[str, list[tuple[Any, ...]]]:
     engine = make_engine(f"sqlite:///{folder / 'direct.db'}")
-    migrate(engine)
-    EventStore(engine).upsert_many(real_events(), now=NOW)
     try:
+        migrate(engine)
+        EventStore(engine).upsert_many(real_events(), now=NOW)
         return rows(engine)
     finally:
         engine.dispose()
@@ -41,11 +41,10 @@ def test_a_copied_store_holds_what_seeding_writes(
     store: EventStore, database_url: str, tmp_path: Path
 ) -> None:
     templates = Templates(tmp_path)  # its own, so that on PostgreSQL the first seeding is here
+    templates.seed(store, "checked", real_events)  # SQLite: built by seeding, then copied
     if database_url.startswith("sqlite"):
-        templates.seed(store, "checked", real_events)  # built by seeding, then copied
         expected = seeded_directly(tmp_path)
-    else:
-        templates.seed(store, "checked", real_events)  # seeded, and its rows kept
+    else:  # seeded, and its rows kept
         expected = rows(store.engine)
         empty(database_url)
         templates.seed(store, "checked", real_events)  # copied from the kept rows
