@@ -22,6 +22,7 @@ from crawlers.discover import Proposal, propose
 from crawlers.discover.fetch import Page, PageSpider, page_settings
 from crawlers.discover.write import proposed_source
 from crawlers.pipelines.base import ReportingPipeline
+from crawlers.pipelines.classify import lend_within_source
 from crawlers.report import SourceReport
 from crawlers.runner import SPIDERS, process_settings, scrapy_settings
 from crawlers.sources import Source
@@ -48,6 +49,10 @@ class KeepPipeline(ReportingPipeline):
             raise self.drop("duplicate_in_source", item.id)
         kept[item.id] = item
         return item
+
+    def close_spider(self) -> None:
+        """Lend the source's field and kind to its events, as the store pipeline does."""
+        lend_within_source(self.spider.source.name, self.spider.kept.values())
 
 
 @dataclass

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 from scrapy.crawler import Crawler
 
 from crawlers.pipelines.base import ReportingPipeline
+from crawlers.pipelines.classify import lend_within_source
 from service.classify.dedupe import DuplicateIndex, merge_duplicate, shared_urls
 from service.model import Event, merge_events
 from service.store import EventQuery, EventStore, make_engine
@@ -53,6 +54,7 @@ class StorePipeline(ReportingPipeline):
         self.merge_repeated()
         if not self.pending:
             return
+        lend_within_source(self.spider.source.name, self.pending.values())
         engine = make_engine(self.database_url)
         try:
             store = EventStore(engine)

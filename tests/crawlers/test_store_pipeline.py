@@ -9,9 +9,11 @@ from zoneinfo import ZoneInfo
 
 from scrapy.exceptions import DropItem
 
+from crawlers.pipelines.classify import ClassifyPipeline
 from crawlers.pipelines.store import StorePipeline
 from crawlers.report import SourceReport
 from service.model import Event, Venue, make_event_id
+from service.search.rank import reasons
 from service.settings import Settings
 from service.store import EventQuery, EventStore
 from tests.factories import NOW, make_event
@@ -142,3 +144,26 @@ def test_store_twin_in_a_zone_keeps_its_sequence_over_recrawls(
 
     assert after.sources == ["a", "b"]
     assert after.sequence == before.sequence
+
+
+def test_a_sources_field_is_lent_to_its_events_that_name_none(
+    settings: Settings, store: EventStore
+) -> None:
+    """A bar association's calendar: its holiday party names no field, the calendar does."""
+    titles = [
+        "Family Law Section Luncheon",
+        "Young Lawyers Division Mixer",
+        "Estate Planning Law Update",
+        "Holiday Party at the Bar Center",
+    ]
+    events = [make("bar", str(n), title=title) for n, title in enumerate(titles)]
+    for event in events:
+        ClassifyPipeline.classify(event, SimpleNamespace(kind=None, sectors=()))
+    assert events[-1].sectors == []
+
+    crawl(settings, "bar", events)
+
+    [party] = store.search(query=EventQuery(ids=[events[-1].id]))
+    assert party.sectors == ["legal"]
+    assert party.sector_evidence == {"legal": ["this source's field"]}
+    assert "Legal: this source's field" in reasons(party, distance_km=None, now=NOW, near=False)
