@@ -51,7 +51,7 @@ class KeepPipeline(ReportingPipeline):
         return item
 
     def close_spider(self) -> None:
-        """Lend the source's field and kind to its events, as the store pipeline does."""
+        """Lend the source's field to its events, as the store pipeline does."""
         lend_within_source(self.spider.source.name, self.spider.kept.values())
 
 

@@ -5,8 +5,8 @@ need every event classified, whatever its source said. The kind comes from
 :func:`service.kinds.classify_kind` (the source's kind is the fallback), the
 sectors from :func:`service.sectors.classify` (the source's sectors are
 always kept). Both record why, which search results show. Once a source's crawl ends,
-:func:`lend_within_source` lends its field and usual kind to its events
-that say none (see :mod:`service.classify.whole_source`). Nothing an
+:func:`lend_within_source` lends its field to its events that name none
+(see :mod:`service.classify.whole_source`). Nothing an
 event source says can make this stage fail: on any surprise the item goes
 on as it came, and the surprise is counted.
 """
@@ -63,10 +63,8 @@ class ClassifyPipeline(ReportingPipeline):
 
 
 def lend_within_source(source: str, events: Iterable[Event]) -> None:
-    """Lend the field and kind that most of a source's events share to the others, and say so
-    in one log line."""
+    """Lend the field most of a source's events share to the others, and say so in one log
+    line."""
     lent = lend(events)
     if lent.sector is not None:
-        log.info("%s: its field %s lent to %d events", source, lent.sector, lent.sector_to)
-    if lent.kind is not None:
-        log.info("%s: its usual kind %s lent to %d events", source, lent.kind.value, lent.kind_to)
+        log.info("%s: its field %s lent to %d events", source, lent.sector, lent.to)

@@ -48,9 +48,6 @@ class KindDecision:
     reason: str
 
 
-UNDECIDED = "nothing says what kind of event it is"
-"""The reason of an event whose text, categories and source say nothing of its kind."""
-
 # A rule is a regular expression over normalised text: lower case, accents
 # removed, every run of non-alphanumerics collapsed to one space, and a space
 # at each end. A pattern only matches whole words because every match must sit
@@ -430,7 +427,7 @@ def classify_kind(
     shaped = _from_name_shape(title_text, description_text)
     if shaped is not None:
         return shaped
-    return KindDecision(Kind.OTHER, UNDECIDED)
+    return KindDecision(Kind.OTHER, "nothing says what kind of event it is")
 
 
 class _Text:
