@@ -31,6 +31,8 @@ FINANCE = Path(
 FINANCE_COMMIT = "04e6c5230db207f21d7cd928381594da6e6a9409"
 OUT = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "sectors" / "devset.csv"
 KINDS_OUT = OUT.with_name("kinds.csv")
+NAMES_OUT = OUT.with_name("calendar_names.csv")
+"""Each iCalendar source's own name (RFC 7986 NAME, else X-WR-CALNAME), as a crawl reads it."""
 CAP = 40
 DESCRIPTION_CHARS = 600
 
@@ -619,6 +621,32 @@ def kind_main() -> None:
     print(f"{len(rows)} listings -> {KINDS_OUT}")
 
 
+def calendar_name(path: Path) -> str:
+    """The feed's own name, as :func:`crawlers.ical_quirks.calendar_name` reads it; "" if none."""
+    for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
+        key, _, value = line.partition(":")
+        if key.split(";")[0].upper() in ("NAME", "X-WR-CALNAME") and value.strip():
+            return clean(value, 200)
+        if line.startswith("BEGIN:VEVENT"):
+            break
+    return ""
+
+
+def names_main() -> None:
+    paths = {f"community-calendar/{path}": REAL / "community-calendar" / path for path in CC}
+    paths |= {path: REAL / path for path in ICS}
+    rows = [
+        {"source": source, "name": calendar_name(path)}
+        for source, path in sorted(paths.items())
+        if path.exists() and calendar_name(path)
+    ]
+    with NAMES_OUT.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, ["source", "name"], lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+    print(f"{len(rows)} calendar names -> {NAMES_OUT}")
+
+
 def main() -> None:
     rows: list[dict[str, str]] = []
     for path, (label, sectors, kind) in CC.items():
@@ -642,6 +670,7 @@ def main() -> None:
         writer.writerows(rows)
     print(f"{len(rows)} listings -> {OUT}")
     kind_main()
+    names_main()
 
 
 if __name__ == "__main__":

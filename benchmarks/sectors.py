@@ -56,6 +56,8 @@ from service.model import Event
 
 DEVSET = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "sectors" / "devset.csv"
 KINDSET = DEVSET.with_name("kinds.csv")
+CALENDAR_NAMES = DEVSET.with_name("calendar_names.csv")
+"""Each iCalendar source's own name, which a crawl reads with its events."""
 """Listings whose format their calendar chose event by event (a category, an Eventbrite format);
 not read while the kind rules were written, so they measure how the rules generalise."""
 TOP = 3
@@ -183,8 +185,15 @@ def kind_table(tuned: dict[str, tuple[int, int]], held: dict[str, tuple[int, int
     return "\n".join(lines)
 
 
-def whole_sources(rows: list[Row], predict: Predict) -> Predict:
-    """``predict``, then each source's field lent to its listings, as a crawl does."""
+def calendar_names(path: Path = CALENDAR_NAMES) -> dict[str, str]:
+    with path.open(encoding="utf-8", newline="") as handle:
+        return {row["source"]: row["name"] for row in csv.DictReader(handle)}
+
+
+def whole_sources(rows: list[Row], predict: Predict, *, names: bool = True) -> Predict:
+    """``predict``, then each source's field lent to its listings, as a crawl does (with the
+    calendar's own name where the source has one, unless not ``names``)."""
+    own = calendar_names() if names else {}
     events = [
         Event(id=str(index), title=row["title"], start=LENT_AT, source=row["source"])
         for index, row in enumerate(rows)
@@ -193,8 +202,8 @@ def whole_sources(rows: list[Row], predict: Predict) -> Predict:
     for row, event in zip(rows, events, strict=True):
         event.sectors = list(predict(row))
         by_source.setdefault(row["source"], []).append(event)
-    for group in by_source.values():
-        lend(group)
+    for source, group in by_source.items():
+        lend(group, names=[own[source]] if source in own else [])
     positions = {id(row): index for index, row in enumerate(rows)}
     return lambda row: events[positions[id(row)]].sectors[:TOP]
 
@@ -212,11 +221,11 @@ def lending(rows: list[Row], predict: Predict, pools: int = 200, seed: int = 202
         for n in range(pools)
     ]
 
-    def tally(groups: list[list[Row]]) -> tuple[int, int, int]:
+    def tally(groups: list[list[Row]], *, names: bool = True) -> tuple[int, int, int]:
         flat = [row for group in groups for row in group]
         before = [predict(row) for row in flat]
         positions = {id(row): index for index, row in enumerate(flat)}
-        after = whole_sources(flat, lambda row: before[positions[id(row)]])
+        after = whole_sources(flat, lambda row: before[positions[id(row)]], names=names)
         added = good = 0
         for row, given in zip(flat, before, strict=True):
             for slug in after(row):
@@ -225,12 +234,15 @@ def lending(rows: list[Row], predict: Predict, pools: int = 200, seed: int = 202
                     good += slug in row["sectors"].split(";")
         return added, good, len(flat)
 
+    listings = tally(list(sources.values()), names=False)
     own = tally(list(sources.values()))
     mixed = tally(pooled)
     return (
         f"Sectors lent by a source: {own[0]} of {own[2]} listings got their source's field, "
-        f"{own[1] / max(own[0], 1):.0%} of them right; in {pools} feeds each pooling five "
-        f"sources at random (a mixed calendar; {mixed[2]} listings), {mixed[0]} got one, "
+        f"{own[1] / max(own[0], 1):.0%} of them right ({listings[0]} by what its listings "
+        f"share alone, {listings[1] / max(listings[0], 1):.0%} right; the rest by the "
+        f"calendar's own name); in {pools} feeds each pooling five sources at random (a "
+        f"mixed calendar with no name; {mixed[2]} listings), {mixed[0]} got one, "
         f"{mixed[1] / max(mixed[0], 1):.0%} right."
     )
 

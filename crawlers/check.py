@@ -52,7 +52,7 @@ class KeepPipeline(ReportingPipeline):
 
     def close_spider(self) -> None:
         """Lend the source's field to its events, as the store pipeline does."""
-        lend_within_source(self.spider.source.name, self.spider.kept.values())
+        lend_within_source(self.spider, self.spider.kept.values())
 
 
 @dataclass

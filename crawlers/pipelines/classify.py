@@ -5,8 +5,9 @@ need every event classified, whatever its source said. The kind comes from
 :func:`service.kinds.classify_kind` (the source's kind is the fallback), the
 sectors from :func:`service.sectors.classify` (the source's sectors are
 always kept). Both record why, which search results show. Once a source's crawl ends,
-:func:`lend_within_source` lends its field to its events that name none
-(see :mod:`service.classify.whole_source`). Nothing an
+:func:`lend_within_source` lends its field (the one its host's name says, or
+most of its events share) to its events (see
+:mod:`service.classify.whole_source`). Nothing an
 event source says can make this stage fail: on any surprise the item goes
 on as it came, and the surprise is counted.
 """
@@ -62,9 +63,9 @@ class ClassifyPipeline(ReportingPipeline):
         item.sector_evidence = found.evidence
 
 
-def lend_within_source(source: str, events: Iterable[Event]) -> None:
-    """Lend the field most of a source's events share to the others, and say so in one log
-    line."""
-    lent = lend(events)
-    if lent.sector is not None:
-        log.info("%s: its field %s lent to %d events", source, lent.sector, lent.to)
+def lend_within_source(spider: Any, events: Iterable[Event]) -> None:
+    """Lend the field the host's name says, or most of the source's events share, to the
+    others (see :mod:`service.classify.whole_source`), and say so in one log line."""
+    lent = lend(events, names=getattr(spider, "host_names", ()))
+    for sector, count in lent.items():
+        log.info("%s: its field %s lent to %d events", spider.source.name, sector, count)

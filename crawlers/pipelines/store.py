@@ -54,7 +54,7 @@ class StorePipeline(ReportingPipeline):
         self.merge_repeated()
         if not self.pending:
             return
-        lend_within_source(self.spider.source.name, self.pending.values())
+        lend_within_source(self.spider, self.pending.values())
         engine = make_engine(self.database_url)
         try:
             store = EventStore(engine)

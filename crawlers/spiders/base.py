@@ -68,6 +68,9 @@ class SourceSpider(scrapy.Spider):
         ahead = source.days_ahead if source.days_ahead is not None else days_ahead
         self.window_start = now - timedelta(days=back)
         self.window_end = now + timedelta(days=ahead)
+        self.host_names: list[str] = [source.host] if source.host else []
+        """Who runs the source's events, as it names them (its ``host``, a calendar's own
+        name): the field a name says is lent to the events (``service.classify.whole_source``)."""
         self.report = SourceReport(
             source=source.name,
             type=self.source_type,

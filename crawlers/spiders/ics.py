@@ -151,11 +151,14 @@ class IcsSpider(SourceSpider):
             self.report.window_end = min(self.report.window_end, latest)
 
     def parse_calendar(self, calendar: icalendar.Calendar, feed_url: str) -> Iterator[Event]:
+        own_name = calendar_name(calendar)
+        if own_name and own_name not in self.host_names:
+            self.host_names.append(own_name)
         feed = Feed(
             url=feed_url,
             default_zone=self.source.timezone or calendar_zone(calendar),
             producer=str(calendar.get("PRODID", "")).lower(),
-            host=calendar_name(calendar) if self.source.single_host else None,
+            host=own_name if self.source.single_host else None,
         )
         for uid, components in self._series(calendar).items():
             recurring = len(components) > 1 or any(

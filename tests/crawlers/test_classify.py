@@ -6,12 +6,15 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
+from scrapy.http import Request, TextResponse
 
 from crawlers.pipelines import classify as classify_module
 from crawlers.pipelines.classify import ClassifyPipeline
 from crawlers.report import SourceReport
+from crawlers.sources import Source
+from crawlers.spiders.ics import IcsSpider
 from service.model import Kind
-from tests.factories import make_event
+from tests.factories import NOW, make_event
 
 
 def make_pipeline(kind: Kind | None = None, sectors: tuple[str, ...] = ()) -> ClassifyPipeline:
@@ -107,3 +110,39 @@ def test_classify_a_classifier_bug_costs_no_event(monkeypatch: pytest.MonkeyPatc
 
     assert pipeline.process_item(mixer) is mixer
     assert pipeline.report.errors == {"classify_failed": 1}
+
+
+SCHOOL_FEED = b"""BEGIN:VCALENDAR\r
+VERSION:2.0\r
+PRODID:-//test//EN\r
+X-WR-CALNAME:Asheville High School\r
+BEGIN:VEVENT\r
+UID:jazz\r
+DTSTART:20261203T220000Z\r
+SUMMARY:Spring Jazz Night\r
+END:VEVENT\r
+BEGIN:VEVENT\r
+UID:chili\r
+DTSTART:20261204T230000Z\r
+SUMMARY:Chili Cook-off\r
+END:VEVENT\r
+END:VCALENDAR\r
+"""
+
+
+def test_a_calendars_own_name_lends_its_field_to_the_events() -> None:
+    """A school's jazz night and cook-off are found by someone filtering for education."""
+    source = Source(name="high-school", type="ics", url="https://example.org/school.ics")
+    spider = IcsSpider(source=source, now=NOW)
+    request = Request(source.url)
+    response = TextResponse(url=source.url, body=SCHOOL_FEED, request=request)
+    events = list(spider.parse(response))
+    for event in events:
+        ClassifyPipeline.classify(event, source)
+
+    classify_module.lend_within_source(spider, events)
+
+    assert spider.host_names == ["Asheville High School"]
+    assert len(events) == 2
+    assert all("education" in event.sectors for event in events)
+    assert all(event.sector_evidence["education"] == ["Asheville High School"] for event in events)

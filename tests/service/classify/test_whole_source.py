@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from service.classify.whole_source import SOURCE_FIELD, Lent, lend
+from service.classify.whole_source import SOURCE_FIELD, lend
 from service.model import Event
 from tests.factories import make_event
 
@@ -25,7 +25,7 @@ def test_a_field_most_listings_share_is_lent_to_those_naming_none() -> None:
 
     lent = lend([*legal, silent, beside, other])
 
-    assert lent == Lent(sector="legal", to=1)
+    assert lent == {"legal": 1}
     assert silent.sectors == ["legal"]
     assert silent.sector_evidence == {"legal": [SOURCE_FIELD]}
     assert beside.sectors == ["finance"]
@@ -39,7 +39,7 @@ def test_a_field_nearly_all_listings_share_is_lent_beside_other_fields() -> None
 
     lent = lend([*legal, beside, full])
 
-    assert lent == Lent(sector="legal", to=1)
+    assert lent == {"legal": 1}
     assert beside.sectors == ["finance", "legal"]
     assert beside.sector_evidence == {"finance": ["word"], "legal": [SOURCE_FIELD]}
     assert full.sectors == ["finance", "education", "technology"]
@@ -53,7 +53,7 @@ def test_a_mixed_calendar_lends_nothing() -> None:
         listing("silent"),
     ]
 
-    assert lend(events) == Lent()
+    assert lend(events) == {}
     assert events[-1].sectors == []
 
 
@@ -61,8 +61,8 @@ def test_a_field_needs_a_share_of_the_listings_and_more_than_two() -> None:
     few = [listing(1, "legal"), listing(2, "legal"), listing("silent")]
     thin = [*(listing(n, "legal") for n in range(3)), *(listing(f"s{n}") for n in range(8))]
 
-    assert lend(few) == Lent()
-    assert lend(thin) == Lent()
+    assert lend(few) == {}
+    assert lend(thin) == {}
     assert few[-1].sectors == thin[-1].sectors == []
 
 
@@ -77,6 +77,39 @@ def test_a_repeated_listing_counts_once() -> None:
 
     lent = lend([*classes, *legal, *silent])
 
-    assert lent == Lent(sector="legal", to=2)
+    assert lent == {"legal": 2}
     assert [event.sectors for event in silent] == [["legal"], ["legal"]]
     assert all(event.sectors == ["sports-and-fitness"] for event in classes)
+
+
+def test_a_host_name_that_names_a_field_lends_it_to_every_event_with_room() -> None:
+    """A high school's calendar: its baseball workouts are a school's events."""
+    sports = listing("workouts", "sports-and-fitness", title="Baseball Workouts")
+    silent = listing("break", title="Winter Break")
+    full = listing("full", "finance", "legal", "technology")
+
+    lent = lend([sports, silent, full], names=["Events", "Asheville High School"])
+
+    assert lent == {"education": 2}
+    assert sports.sectors == ["sports-and-fitness", "education"]
+    assert sports.sector_evidence["education"] == ["Asheville High School"]
+    assert silent.sectors == ["education"]
+    assert full.sectors == ["finance", "legal", "technology"]
+
+
+def test_a_name_naming_no_field_lends_nothing() -> None:
+    events = [listing("a"), listing("b", "legal")]
+
+    assert lend(events, names=["Programs and Events Calendar", "   "]) == {}
+    assert events[0].sectors == []
+
+
+def test_the_name_and_what_the_listings_share_both_lend() -> None:
+    legal = [listing(n, "legal") for n in range(4)]
+    silent = listing("silent")
+
+    lent = lend([*legal, silent], names=["Durham Chamber of Commerce"])
+
+    assert lent == {"sales-and-business": 5, "legal": 1}
+    assert silent.sectors == ["sales-and-business", "legal"]
+    assert all(event.sectors == ["legal", "sales-and-business"] for event in legal)
