@@ -6,8 +6,8 @@ Read alone, such a listing names no field or another one, though its host
 plainly has one, and an event with no sector never matches a sector filter.
 A crawl sees a source's events together (the store writes them when the
 source's crawl ends) and the host's name where the source gives it (a
-calendar's own name). A name that says a field lends it to every event with
-room for it. Where most listings speak of one field, well ahead of
+calendar's own name). A name that says one field lends it to every event
+with room for it. Where most listings speak of one field, well ahead of
 any other, that field is lent to those that name none, and where nearly all
 do, beside the sectors a listing has. A mixed calendar (a city's, a
 library's) has no such majority and lends nothing.
@@ -54,8 +54,8 @@ def lend(events: Iterable[Event], names: Iterable[str] = ()) -> dict[str, int]:
     each field lent and to how many events.
 
     ``names`` are the host's as the source gives them (its calendar's own
-    name, the operator's ``host``): the first that names a field lends it to
-    every event with room for it, the name as its reason ("Asheville High
+    name, the operator's ``host``): the first that names one field, and only
+    one, lends it to every event with room for it, the name as its reason ("Asheville High
     School" says education of its "Baseball Workouts"). Then the field most
     listings share is lent as :data:`TO_NONE` and :data:`BESIDE` say. A
     listing repeated (a weekly series) counts once: fifty Tuesdays of one yoga
@@ -75,12 +75,14 @@ def lend(events: Iterable[Event], names: Iterable[str] = ()) -> dict[str, int]:
 
 
 def _named_field(names: Iterable[str]) -> tuple[str, str] | None:
-    """The field the first of ``names`` that names one says (read by the taxonomy's words
-    alone: a name is too short for the learned model), with that name."""
+    """The field the first of ``names`` that names one says, with that name. Read by the
+    taxonomy's words alone (a name is too short for the learned model); a name that names
+    two fields says neither clearly ("Museum of Natural Sciences", "Scadding Court
+    Community Centre") and the next name is read."""
     for name in names:
         short = " ".join(name.split())[:MAX_NAME]
         found = classify(title=short, model=None).sectors
-        if found:
+        if len(found) == 1:
             return found[0], short
     return None
 

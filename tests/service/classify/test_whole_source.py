@@ -113,3 +113,10 @@ def test_the_name_and_what_the_listings_share_both_lend() -> None:
     assert lent == {"sales-and-business": 5, "legal": 1}
     assert silent.sectors == ["sales-and-business", "legal"]
     assert all(event.sectors == ["legal", "sales-and-business"] for event in legal)
+
+
+def test_a_name_naming_two_fields_says_neither() -> None:
+    silent = listing("silent")
+
+    assert lend([silent], names=["North Carolina Museum of Natural Sciences"]) == {}
+    assert silent.sectors == []
