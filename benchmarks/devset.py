@@ -31,8 +31,9 @@ FINANCE = Path(
 FINANCE_COMMIT = "04e6c5230db207f21d7cd928381594da6e6a9409"
 OUT = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "sectors" / "devset.csv"
 KINDS_OUT = OUT.with_name("kinds.csv")
-NAMES_OUT = OUT.with_name("calendar_names.csv")
-"""Each iCalendar source's own name (RFC 7986 NAME, else X-WR-CALNAME), as a crawl reads it."""
+CALENDARS_OUT = OUT.with_name("calendars.csv")
+"""Each iCalendar source's own name (RFC 7986 NAME, else X-WR-CALNAME) and producer (PRODID),
+as a crawl reads them."""
 CAP = 40
 DESCRIPTION_CHARS = 600
 
@@ -621,30 +622,35 @@ def kind_main() -> None:
     print(f"{len(rows)} listings -> {KINDS_OUT}")
 
 
-def calendar_name(path: Path) -> str:
-    """The feed's own name, as :func:`crawlers.ical_quirks.calendar_name` reads it; "" if none."""
+def calendar_property(path: Path, *names: str) -> str:
+    """The first of the calendar's own properties ``names`` it has, before its first event;
+    "" if none (as :func:`crawlers.ical_quirks.calendar_name` reads a name)."""
     for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
-        key, _, value = line.partition(":")
-        if key.split(";")[0].upper() in ("NAME", "X-WR-CALNAME") and value.strip():
-            return clean(value, 200)
         if line.startswith("BEGIN:VEVENT"):
             break
+        key, _, value = line.partition(":")
+        if key.split(";")[0].upper() in names and value.strip():
+            return clean(value, 200)
     return ""
 
 
-def names_main() -> None:
+def calendars_main() -> None:
     paths = {f"community-calendar/{path}": REAL / "community-calendar" / path for path in CC}
     paths |= {path: REAL / path for path in ICS}
     rows = [
-        {"source": source, "name": calendar_name(path)}
+        {
+            "source": source,
+            "name": calendar_property(path, "NAME", "X-WR-CALNAME"),
+            "producer": calendar_property(path, "PRODID"),
+        }
         for source, path in sorted(paths.items())
-        if path.exists() and calendar_name(path)
+        if path.exists()
     ]
-    with NAMES_OUT.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.DictWriter(handle, ["source", "name"], lineterminator="\n")
+    with CALENDARS_OUT.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, ["source", "name", "producer"], lineterminator="\n")
         writer.writeheader()
         writer.writerows(rows)
-    print(f"{len(rows)} calendar names -> {NAMES_OUT}")
+    print(f"{len(rows)} calendars -> {CALENDARS_OUT}")
 
 
 def main() -> None:
@@ -670,7 +676,7 @@ def main() -> None:
         writer.writerows(rows)
     print(f"{len(rows)} listings -> {OUT}")
     kind_main()
-    names_main()
+    calendars_main()
 
 
 if __name__ == "__main__":

@@ -60,6 +60,19 @@ STATUSES = {
 SERIES_PROPERTIES = ("RRULE", "RDATE", "RECURRENCE-ID")
 
 
+PRODUCER_KINDS = {"-//meetup//": Kind.MEETUP}
+"""Producers (PRODID, lower case) all of whose events have one format: Meetup's calendars list
+its groups' meetups. The kind rules still read each event's text first."""
+
+
+def producer_kind(producer: str) -> Kind:
+    """The format every event of a feed by ``producer`` has; other when it has none."""
+    for mark, kind in PRODUCER_KINDS.items():
+        if mark in producer:
+            return kind
+    return Kind.OTHER
+
+
 class FeedError(ValueError):
     """The response is not a complete iCalendar feed."""
 
@@ -230,7 +243,7 @@ class IcsSpider(SourceSpider):
             end=end,
             timezone=zone,
             all_day=all_day,
-            kind=self.source.kind or Kind.OTHER,
+            kind=self.source.kind or producer_kind(feed.producer),
             sectors=list(self.source.sectors),
             attendance=self._parse_attendance(component),
             venue=self._parse_venue(component),

@@ -146,3 +146,32 @@ def test_a_calendars_own_name_lends_its_field_to_the_events() -> None:
     assert len(events) == 2
     assert all("education" in event.sectors for event in events)
     assert all(event.sector_evidence["education"] == ["Asheville High School"] for event in events)
+
+
+def meetup_feed(title: str) -> bytes:
+    return (
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Meetup//Meetup Calendar 1.0//EN\r\n"
+        f"BEGIN:VEVENT\r\nUID:talk\r\nDTSTART:20261203T230000Z\r\nSUMMARY:{title}\r\n"
+        "END:VEVENT\r\nEND:VCALENDAR\r\n"
+    ).encode()
+
+
+@pytest.mark.parametrize(
+    ("title", "source_kind", "kind"),
+    [
+        ("Scaling Postgres with Citus", None, Kind.MEETUP),
+        ("Hands-on Workshop: Terraform", None, Kind.WORKSHOP),
+        ("Scaling Postgres with Citus", Kind.CONFERENCE, Kind.CONFERENCE),
+    ],
+)
+def test_a_meetup_calendars_events_are_meetups_unless_their_text_says_otherwise(
+    title: str, source_kind: Kind | None, kind: Kind
+) -> None:
+    source = Source(name="pg", type="ics", url="https://example.org/pg.ics", kind=source_kind)
+    spider = IcsSpider(source=source, now=NOW)
+    response = TextResponse(url=source.url, body=meetup_feed(title), request=Request(source.url))
+    [event] = list(spider.parse(response))
+
+    ClassifyPipeline.classify(event, source)
+
+    assert event.kind is kind
