@@ -155,7 +155,7 @@ def kinds(rows: list[Row], *, producers: bool = True) -> dict[str, tuple[int, in
     for row in rows:
         if not row["kind"]:
             continue
-        made_kind = producer_kind(made.get(row["source"], "")) if producers else Kind.OTHER
+        made_kind = producer_kind(made.get(row.get("source", ""), "")) if producers else Kind.OTHER
         default = None if made_kind is Kind.OTHER else made_kind
         decision = classify_kind(
             title=row["title"], description=row["description"], default=default

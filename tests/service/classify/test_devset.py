@@ -86,3 +86,11 @@ def test_category_kind_maps_one_format_and_skips_disagreement() -> None:
     assert category_kind(["Training", "non-credit classes"]) == ("workshop", "training")
     assert category_kind(["Book Club", "Story Time"]) is None
     assert category_kind(["Technology"]) is None
+
+
+def test_kinds_reads_a_meetup_calendars_listings_as_meetups_where_the_text_names_none() -> None:
+    meetup = "community-calendar/asheville/meetup_avltech.ics"
+    listings = [{"source": meetup, "title": "Coders League", "description": "", "kind": "meetup"}]
+
+    assert kinds(listings) == {"meetup": (1, 1)}
+    assert kinds(listings, producers=False) == {"meetup": (0, 1)}
