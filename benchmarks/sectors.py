@@ -230,21 +230,28 @@ def lending(rows: list[Row], predict: Predict, pools: int = 200, seed: int = 202
     for row in rows:
         sources.setdefault(row["source"], []).append(row)
     rng = random.Random(seed)
-    names = sorted(sources)
-    pooled = [
-        [{**row, "source": f"pool {n}"} for name in rng.sample(names, 5) for row in sources[name]]
-        for n in range(pools)
-    ]
+    source_names = sorted(sources)
+    given = {id(row): predict(row) for row in rows}
+    origin: dict[int, int] = {}
+    pooled: list[list[Row]] = []
+    for number in range(pools):
+        group: list[Row] = []
+        for name in rng.sample(source_names, 5):
+            for row in sources[name]:
+                copy = {**row, "source": f"pool {number}"}
+                origin[id(copy)] = id(row)
+                group.append(copy)
+        pooled.append(group)
 
     def tally(groups: list[list[Row]], *, names: bool = True) -> tuple[int, int, int]:
         flat = [row for group in groups for row in group]
-        before = [predict(row) for row in flat]
+        before = [given[origin.get(id(row), id(row))] for row in flat]
         positions = {id(row): index for index, row in enumerate(flat)}
         after = whole_sources(flat, lambda row: before[positions[id(row)]], names=names)
         added = good = 0
-        for row, given in zip(flat, before, strict=True):
+        for row, had in zip(flat, before, strict=True):
             for slug in after(row):
-                if slug not in given:
+                if slug not in had:
                     added += 1
                     good += slug in row["sectors"].split(";")
         return added, good, len(flat)
@@ -254,10 +261,10 @@ def lending(rows: list[Row], predict: Predict, pools: int = 200, seed: int = 202
     mixed = tally(pooled)
     return (
         f"Sectors lent by a source: {own[0]} of {own[2]} listings got their source's field, "
-        f"{own[1] / max(own[0], 1):.0%} of them right ({listings[0]} by what its listings "
-        f"share alone, {listings[1] / max(listings[0], 1):.0%} right; the rest by the "
-        f"calendar's own name); in {pools} feeds each pooling five sources at random (a "
-        f"mixed calendar with no name; {mixed[2]} listings), {mixed[0]} got one, "
+        f"{own[1] / max(own[0], 1):.0%} of them right (without the calendars' own names, "
+        f"{listings[0]} got one, {listings[1] / max(listings[0], 1):.0%} right); in {pools} "
+        f"feeds each pooling five sources at random (a mixed calendar with no name; "
+        f"{mixed[2]} listings), {mixed[0]} got one, "
         f"{mixed[1] / max(mixed[0], 1):.0%} right."
     )
 

@@ -6,7 +6,7 @@ import csv
 from collections import Counter
 from pathlib import Path
 
-from benchmarks.sectors import keywords, kinds, none_where_named, publisher, score
+from benchmarks.sectors import keywords, kinds, none_where_named, publisher, score, whole_sources
 from service.classify.sectors import get_taxonomy
 from service.model import Kind
 
@@ -94,3 +94,17 @@ def test_kinds_reads_a_meetup_calendars_listings_as_meetups_where_the_text_names
 
     assert kinds(listings) == {"meetup": (1, 1)}
     assert kinds(listings, producers=False) == {"meetup": (0, 1)}
+
+
+def test_whole_sources_lends_a_calendars_named_field_as_a_crawl_does() -> None:
+    chamber = "community-calendar/asheville/asheville_chamber.ics"
+    listings = [
+        {"source": chamber, "title": "Wine Wednesday", "description": "", "sectors": ""},
+        {"source": "elsewhere", "title": "Wine Wednesday", "description": "", "sectors": ""},
+    ]
+
+    lent = whole_sources(listings, keywords)
+
+    assert lent(listings[0]) == ["sales-and-business"]
+    assert lent(listings[1]) == []
+    assert whole_sources(listings, keywords, names=False)(listings[0]) == []
