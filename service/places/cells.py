@@ -9,12 +9,6 @@ ranges, a 50 km search about ten). With the columns ranking needs in the
 same index, a radius search reads nearby events side by side, never a
 table row. Both functions are monotonic in latitude and longitude, so a
 box's ranges hold every cell of every point in it.
-
-A tile is :data:`TILE_STEPS` cells of one row side by side (the cell
-divided by it): about 6 by 11 km at London's latitude. A read of a window
-of start time seeks each tile of a box to the window (:func:`tiles`), so it
-walks about the events of the box in that window, not those of whole
-bands of latitude around the globe.
 """
 
 from __future__ import annotations
@@ -28,8 +22,6 @@ ROW_DEGREES = 0.1
 """About 11 km: a small search reads a row or two, a large one a few dozen."""
 ROWS = math.floor(180 / ROW_DEGREES) + 1
 LON_STEPS = 1 << 22
-TILE_STEPS = 1 << 10
-"""Cells of a tile: 4,096 tiles to a row, each about 0.09 degrees of longitude."""
 
 
 def cell_of(lat: float | None, lon: float | None) -> int | None:
@@ -39,18 +31,24 @@ def cell_of(lat: float | None, lon: float | None) -> int | None:
     return _row(lat) * LON_STEPS + _step(lon)
 
 
-def tile_of(lat: float | None, lon: float | None) -> int | None:
-    """The tile of a point (its cell divided by :data:`TILE_STEPS`); None without one."""
-    cell = cell_of(lat, lon)
-    return None if cell is None else cell // TILE_STEPS
+def row_of(lat: float | None) -> int | None:
+    """The row of cells a latitude lies in (the cell divided by :data:`LON_STEPS`)."""
+    return None if lat is None else _row(lat)
 
 
-def tiles(boxes: Iterable[Box]) -> list[int]:
-    """Every tile holding a point of ``boxes``, in order, each once."""
-    found: set[int] = set()
+def row_ranges(boxes: Iterable[Box]) -> list[tuple[int, int, int]]:
+    """(row, first cell, last cell) of every row of cells a box spans, in order: a read by
+    row and start time seeks each row to its window and checks the cells in the index."""
+    found: list[tuple[int, int, int]] = []
     for low, high in cell_ranges(boxes):
-        found.update(range(low // TILE_STEPS, high // TILE_STEPS + 1))
-    return sorted(found)
+        for row in range(low // LON_STEPS, high // LON_STEPS + 1):
+            first = max(low, row * LON_STEPS)
+            last = min(high, row * LON_STEPS + LON_STEPS - 1)
+            if found and found[-1][0] == row:
+                found[-1] = (row, found[-1][1], last)  # a box split at ±180° meets itself
+            else:
+                found.append((row, first, last))
+    return found
 
 
 def cell_ranges(boxes: Iterable[Box]) -> list[tuple[int, int]]:

@@ -174,7 +174,7 @@ def within_box(
     SQLite and PostgreSQL read the box's grid cells from the cell index
     (migration 0009); other databases read the (lat, lon) index of migration 0004.
     ``by_start``: ``prepared`` reads a window of start time, which SQLite seeks
-    tile of cells by tile (migration 0019).
+    row of cells by row (migration 0016).
     """
     if engine.dialect.name == "sqlite":
         if by_start:

@@ -30,7 +30,7 @@ from sqlalchemy import (
 
 from service.classify.dedupe import Fingerprint
 from service.model import Attendance, Event, Kind, Status, Venue
-from service.places.cells import cell_of, tile_of
+from service.places.cells import cell_of, row_of
 from service.store import dialects
 from service.store.corrections import apply_correction, held_record, read_corrections
 from service.store.host_records import assign_hosts
@@ -452,7 +452,7 @@ class EventStore:
                     content_hash=content_hash,
                     schedule_hash=schedule_hash,
                     geo_cell=cell_of(row["lat"], row["lon"]),
-                    geo_tile=tile_of(row["lat"], row["lon"]),
+                    geo_row=row_of(row["lat"]) if row["lon"] is not None else None,
                 )
                 rows.append(row)
             # Derived, so outside the hashes: a merge of two hosts changes no event's content.

@@ -98,8 +98,8 @@ events = Table(
     Column("geo_cell", BigInteger),
     # The series the event belongs to (service.store.series_keys), migration 0015.
     Column("series_key", String(32)),
-    # The tile of cells the coordinates lie in (service.places.cells), migration 0019.
-    Column("geo_tile", BigInteger),
+    # The row of cells (a band of latitude) the coordinates lie in, migration 0016.
+    Column("geo_row", Integer),
     Index("ix_events_start", "start"),
     Index("ix_events_end", "end"),
     Index("ix_events_source", "source"),
@@ -129,11 +129,11 @@ events = Table(
     ),
     # The dates of the series a page shows, ahead of the search's moment.
     Index("ix_events_series_key_start", "series_key", "start"),
-    # A search near a place that reads a window of start time at a time seeks each tile of
-    # cells to the window, and reads what ranking needs from here (migration 0019).
+    # A search near a place that reads a window of start time at a time seeks each row of
+    # cells to the window, and reads what ranking needs from here (migration 0016).
     Index(
-        "ix_events_geo_tile_start",
-        "geo_tile",
+        "ix_events_geo_row_start",
+        "geo_row",
         "start",
         "end",
         "geo_cell",

@@ -50,7 +50,7 @@ def test_migrations_match_table_declarations(store: EventStore) -> None:
     assert diff == []
 
 
-RANKED_INDEXES = ("ix_events_geo_cell_rank", "ix_events_geo_tile_start")
+RANKED_INDEXES = ("ix_events_geo_cell_rank", "ix_events_geo_row_start")
 """Indexes that carry what ranking reads, ``sectors`` among it on SQLite only."""
 
 

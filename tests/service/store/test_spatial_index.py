@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from sqlalchemy import Result, Select, inspect, select, text
 
 from service.model import Attendance, Kind
-from service.places.cells import LON_STEPS, TILE_STEPS, cell_of, cell_ranges, tile_of, tiles
+from service.places.cells import LON_STEPS, cell_of, cell_ranges, row_ranges
 from service.places.distance import Box, bounding_boxes
 from service.settings import Settings
 from service.store import EventQuery, EventStore, dialects, make_engine, migrate, nearby
@@ -55,23 +55,25 @@ def test_every_point_of_a_search_box_lies_in_its_cell_ranges(
 
 
 @given(lat=latitudes, lon=longitudes, radius=st.floats(min_value=0.001, max_value=500))
-def test_a_box_by_tiles_holds_the_cells_of_its_ranges(
+def test_a_box_by_rows_holds_the_cells_of_its_ranges_row_by_row(
     lat: float, lon: float, radius: float
 ) -> None:
-    """The tile and start read (migration 0019) covers the cells the cell read covers."""
+    """The row and start read (migration 0016) covers the same cells as the cell read."""
     for box in bounding_boxes(lat, lon, radius):
-        found = tiles([box])
-        assert found == sorted(set(found))
+        by_rows = row_ranges([box])
+        assert [row for row, _, _ in by_rows] == sorted({row for row, _, _ in by_rows})
+        for row, first, last in by_rows:
+            assert row * LON_STEPS <= first <= last < (row + 1) * LON_STEPS
         for low, high in cell_ranges([box]):
             for cell in (low, (low + high) // 2, high):
-                assert cell // TILE_STEPS in found
-        for point_lat in (box.min_lat, box.max_lat):
-            for point_lon in (box.min_lon, box.max_lon):
-                assert tile_of(point_lat, point_lon) in found
+                assert any(
+                    row == cell // LON_STEPS and first <= cell <= last
+                    for row, first, last in by_rows
+                )
 
 
 @ONLY_SQLITE
-def test_a_window_of_start_time_near_a_place_seeks_the_tile_and_start_index(
+def test_a_window_of_start_time_near_a_place_seeks_the_row_and_start_index(
     store: EventStore,
 ) -> None:
     query = EventQuery(start=NOW, starts_from=NOW, end=NOW + timedelta(days=1))
@@ -79,7 +81,7 @@ def test_a_window_of_start_time_near_a_place_seeks_the_tile_and_start_index(
     prepared = dialects.within_box(store.engine, prepare(_ids, query), events, box, by_start=True)
     with store.engine.connect() as conn:
         plan = " ".join(query_plan(conn, prepared))
-    assert "ix_events_geo_tile_start (geo_tile=? AND start>? AND start<?)" in plan
+    assert "ix_events_geo_row_start (geo_row=? AND start>? AND start<?)" in plan
 
 
 @given(lat=latitudes, lon=longitudes)
