@@ -169,6 +169,20 @@ def test_classify_event_assigns_several_sectors(
     assert expected <= set(classify(title=title, taxonomy=taxonomy).sectors)
 
 
+@pytest.mark.parametrize(
+    "name",
+    [
+        "Toronto Botanical Garden",
+        "Etobicoke Horticultural Society",
+        "Monroe County Master Gardeners",
+    ],
+)
+def test_gardens_and_gardeners_are_agriculture_by_their_words_alone(
+    taxonomy: Taxonomy, name: str
+) -> None:
+    assert classify(title=name, taxonomy=taxonomy, model=None).sectors == ["agriculture-and-food"]
+
+
 def test_classify_event_longer_term_shadows_shorter() -> None:
     result = classify(title="Machine learning night", taxonomy=small_taxonomy())
 
