@@ -66,6 +66,11 @@ class ClassifyPipeline(ReportingPipeline):
 def lend_within_source(spider: Any, events: Iterable[Event]) -> None:
     """Lend the field the host's name says, or most of the source's events share, to the
     others (see :mod:`service.classify.whole_source`), and say so in one log line."""
-    lent = lend(events, names=getattr(spider, "host_names", ()))
+    try:
+        lent = lend(events, names=getattr(spider, "host_names", ()))
+    except Exception as exc:  # a classifier bug must not cost the source's events
+        log.warning("%s: lending its field failed: %s", spider.source.name, exc)
+        spider.report.fail("classify_failed", f"lending: {exc}"[:300])
+        return
     for sector, count in lent.items():
         log.info("%s: its field %s lent to %d events", spider.source.name, sector, count)

@@ -7,8 +7,10 @@ from datetime import timedelta
 from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
+import pytest
 from scrapy.exceptions import DropItem
 
+from crawlers.pipelines import classify as classify_pipeline
 from crawlers.pipelines.classify import ClassifyPipeline
 from crawlers.pipelines.store import StorePipeline
 from crawlers.report import SourceReport
@@ -167,3 +169,18 @@ def test_a_sources_field_is_lent_to_its_events_that_name_none(
     assert party.sectors == ["legal"]
     assert party.sector_evidence == {"legal": ["this source's field"]}
     assert "Legal: this source's field" in reasons(party, distance_km=None, now=NOW, near=False)
+
+
+def test_a_failure_to_lend_the_sources_field_costs_no_event(
+    settings: Settings, store: EventStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(*_args: object, **_kwargs: object) -> dict[str, int]:
+        raise ValueError("no field today")
+
+    monkeypatch.setattr(classify_pipeline, "lend", broken)
+
+    report = crawl(settings, "bar", [make("bar", "1"), make("bar", "2")])
+
+    assert len(store.search(query=EventQuery())) == 2
+    assert report.errors == {"classify_failed": 1}
+    assert report.last_error == "lending: no field today"
