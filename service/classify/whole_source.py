@@ -1,7 +1,7 @@
 """What a source says of all its events: its field, lent to those that do not name it.
 
 A bar association's calendar lists "Holiday Party" and "Board Nominations"
-beside "Family Law Section Luncheon"; a high school's, "Baseball Workouts".
+beside "Family Law Section Luncheon"; a high school's, "Spring Jazz Night".
 Read alone, such a listing names no field or another one, though its host
 plainly has one, and an event with no sector never matches a sector filter.
 A crawl sees a source's events together (the store writes them when the
@@ -53,13 +53,13 @@ def lend(events: Iterable[Event], names: Iterable[str] = ()) -> dict[str, int]:
     """Lend the source's field to ``events`` (one source's, classified), in place; returns
     each field lent and to how many events.
 
-    ``names`` are the host's as the source gives them (its calendar's own
-    name, the operator's ``host``): the first that names one field, and only
-    one, lends it to every event with room for it, the name as its reason ("Asheville High
-    School" says education of its "Baseball Workouts"). Then the field most
-    listings share is lent as :data:`TO_NONE` and :data:`BESIDE` say. A
-    listing repeated (a weekly series) counts once: fifty Tuesdays of one yoga
-    class do not make a health centre a gym.
+    ``names`` are the host's as the source gives them (the operator's
+    ``host``, its calendar's own name): the first that names one field, and
+    only one, lends it to every event with room for it, the name as its
+    reason ("Asheville High School" says education of its "Spring Jazz
+    Night"). Then the field most listings share is lent as :data:`TO_NONE`
+    and :data:`BESIDE` say. A listing repeated (a weekly series) counts once:
+    fifty Tuesdays of one yoga class do not make a health centre a gym.
     """
     found = list(events)
     lent: dict[str, int] = {}
