@@ -57,10 +57,10 @@ from service.model import Event, Kind
 
 DEVSET = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "sectors" / "devset.csv"
 KINDSET = DEVSET.with_name("kinds.csv")
-CALENDARS = DEVSET.with_name("calendars.csv")
-"""Each iCalendar source's own name and producer, which a crawl reads with its events."""
 """Listings whose format their calendar chose event by event (a category, an Eventbrite format);
 not read while the kind rules were written, so they measure how the rules generalise."""
+CALENDARS = DEVSET.with_name("calendars.csv")
+"""Each iCalendar source's own name and producer, which a crawl reads with its events."""
 TOP = 3
 CORRECTION_WEIGHT = 20.0
 """An operator's correction counts as much as this many publisher-labelled listings: it was
@@ -621,10 +621,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         [
             f"{len(rows)} listings from {sources} sources (`tests/fixtures/sectors/devset.csv`); "
             "right = one of the listing's sectors among the first three given; none = no sector. "
-            "With the source's field: each source's field (the sector most of its listings "
-            "name, well ahead of the next; see `service/classify/whole_source.py`) lent to its "
-            "listings that name none, and beside other sectors where nearly all name it, as a "
-            "crawl does.",
+            "With the source's field: each source's field lent to its listings as a crawl does "
+            "(`service/classify/whole_source.py`): the one its calendar's own name says "
+            "(`calendars.csv`), to every listing with room for it; the sector most of its "
+            "listings name, well ahead of the next, to those that name none, and beside other "
+            "sectors where nearly all name it.",
             table(columns),
             "No sector although the text names a field (a term of any sector's vocabulary; "
             f"{next(iter(unnamed.values()))[1]} listings): "
