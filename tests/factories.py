@@ -279,7 +279,8 @@ MARKUP_URLS = {
 
 
 def hostile_event(key: object, words: str, *, url: str | None = None, **fields: Any) -> Event:
-    """A Berlin meetup the day after NOW with ``words`` in every text field a source fills."""
+    """A Berlin meetup the day after NOW with ``words`` in every text field a source fills,
+    and as the reason for its sector (a calendar's name lent to its events)."""
     values: dict[str, Any] = {
         "title": words,
         "start": NOW + timedelta(days=1, hours=5),
@@ -298,6 +299,8 @@ def hostile_event(key: object, words: str, *, url: str | None = None, **fields: 
         "url": url or "https://example.org/meetups/1",
         "organizer": words,
         "description": f"{words}\n\n{words}",
+        # A calendar's own name, lent as the reason for its field (service.classify.whole_source).
+        "sector_evidence": {"technology": [words]},
     }
     values.update(fields)
     return make_event(key, **values)
