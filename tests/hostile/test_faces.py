@@ -1,14 +1,14 @@
 """The iCalendar-injection and markup corpora through every face that shows an event.
 
 Each text of ``HOSTILE`` and ``MARKUP`` fills every text field of one event
-(title, description, organizer, venue, the reason for its sector), and each address of ``MARKUP_URLS``
-is one event's link. Every face is read twice, over a store of these events
-and over the same events in plain words, and compared: hostile text may
-change words, never structure. A page has no element, attribute or script
-the plain page lacks and no link to a script address; a calendar has no
-component or property the plain one lacks; Atom parses as XML; a JSON feed
-as JSON; a CSV cell never starts a formula; plain text and the terminal get
-no control characters.
+(title, description, organizer, venue, the reason for its sector), and each
+address of ``MARKUP_URLS`` is one event's link. Every face is read twice,
+over a store of these events and over the same events in plain words, and
+compared: hostile text may change words, never structure. A page has no
+element, attribute or script the plain page lacks and no link to a script
+address; a calendar has no component or property the plain one lacks; Atom
+parses as XML; a JSON feed as JSON; a CSV cell never starts a formula; plain
+text and the terminal get no control characters.
 """
 
 from __future__ import annotations
