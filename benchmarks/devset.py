@@ -24,6 +24,9 @@ from pathlib import Path
 import icalendar
 import yaml
 
+from crawlers.ical_quirks import calendar_name
+from crawlers.pipelines.normalize import clean_line
+
 REAL = Path(os.environ.get("MEETSCOUT_REAL_DATA", "../shared/fixtures/real"))
 FINANCE = Path(
     os.environ.get("FINANCE_CONFERENCES", "/work/.mirror/tbeason+financeconferences/repo")
@@ -420,18 +423,23 @@ def clean(value: object, limit: int) -> str:
     return re.sub(r"\s+", " ", text).strip()[:limit]
 
 
-def ics_rows(
-    path: Path, source: str, label: str, sectors: str, kind: str, cap: int = CAP
-) -> Iterator[dict[str, str]]:
+def read_calendars(path: Path, source: str) -> list[icalendar.Calendar]:
+    """The feed's calendars; none (and a line on stderr) when icalendar cannot read it."""
     try:
         # Tockify's "P15M" (meant as minutes) makes icalendar reject the whole file.
         data = re.sub(
             rb"(?m)^(?:REFRESH-INTERVAL|X-PUBLISHED-TTL)[;:][^\r\n]*\r?\n", b"", path.read_bytes()
         )
-        calendars = icalendar.Calendar.from_ical(data, multiple=True)
+        return list(icalendar.Calendar.from_ical(data, multiple=True))
     except Exception as error:  # a feed icalendar cannot read gives no rows
         print(f"skip {source}: {error}", file=sys.stderr)
-        return
+        return []
+
+
+def ics_rows(
+    path: Path, source: str, label: str, sectors: str, kind: str, cap: int = CAP
+) -> Iterator[dict[str, str]]:
+    calendars = read_calendars(path, source)
     seen: set[str] = set()
     for calendar in calendars:
         for event in calendar.walk("VEVENT"):
@@ -622,30 +630,17 @@ def kind_main() -> None:
     print(f"{len(rows)} listings -> {KINDS_OUT}")
 
 
-def calendar_property(path: Path, *names: str) -> str:
-    """The first of the calendar's own properties ``names`` it has, before its first event;
-    "" if none (as :func:`crawlers.ical_quirks.calendar_name` reads a name)."""
-    for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
-        if line.startswith("BEGIN:VEVENT"):
-            break
-        key, _, value = line.partition(":")
-        if key.split(";")[0].upper() in names and value.strip():
-            return clean(value, 200)
-    return ""
-
-
 def calendars_main() -> None:
     paths = {f"community-calendar/{path}": REAL / "community-calendar" / path for path in CC}
     paths |= {path: REAL / path for path in ICS}
-    rows = [
-        {
-            "source": source,
-            "name": calendar_property(path, "NAME", "X-WR-CALNAME"),
-            "producer": calendar_property(path, "PRODID"),
-        }
-        for source, path in sorted(paths.items())
-        if path.exists()
-    ]
+    rows = []
+    for source, path in sorted(paths.items()):
+        calendars = read_calendars(path, source) if path.exists() else []
+        if calendars:
+            # Read as the crawl reads them (crawlers/spiders/ics.py), from the first calendar.
+            name = clean_line(calendar_name(calendars[0])) or ""
+            producer = str(calendars[0].get("PRODID", ""))
+            rows.append({"source": source, "name": name, "producer": producer})
     with CALENDARS_OUT.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.DictWriter(handle, ["source", "name", "producer"], lineterminator="\n")
         writer.writeheader()

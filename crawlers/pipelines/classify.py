@@ -19,6 +19,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from crawlers.pipelines.base import ReportingPipeline
+from crawlers.pipelines.normalize import clean_line
 from service.classify.kinds import classify_kind
 from service.classify.sectors import classify
 from service.classify.whole_source import lend
@@ -65,9 +66,11 @@ class ClassifyPipeline(ReportingPipeline):
 
 def lend_within_source(spider: Any, events: Iterable[Event]) -> None:
     """Lend the field the host's name says, or most of the source's events share, to the
-    others (see :mod:`service.classify.whole_source`), and say so in one log line."""
+    others (see :mod:`service.classify.whole_source`), and say so in one log line. A name is
+    the feed's own text, and becomes a reason people read: cleaned as the events' text is."""
+    names = [name for name in map(clean_line, getattr(spider, "host_names", ())) if name]
     try:
-        lent = lend(events, names=getattr(spider, "host_names", ()))
+        lent = lend(events, names=names)
     except Exception as exc:  # a classifier bug must not cost the source's events
         log.warning("%s: lending its field failed: %s", spider.source.name, exc)
         spider.report.fail("classify_failed", f"lending: {exc}"[:300])

@@ -175,3 +175,22 @@ def test_a_meetup_calendars_events_are_meetups_unless_their_text_says_otherwise(
     ClassifyPipeline.classify(event, source)
 
     assert event.kind is kind
+
+
+def test_a_calendars_name_is_cleaned_before_it_becomes_a_reason() -> None:
+    """The name is the feed's own text: entities decoded, tags and control characters gone."""
+    source = Source(name="high-school", type="ics", url="https://example.org/school.ics")
+    spider = IcsSpider(source=source, now=NOW)
+    feed = SCHOOL_FEED.replace(
+        b"Asheville High School", b"Asheville&#39;s <b>High School</b>\x1b[31m"
+    )
+    response = TextResponse(url=source.url, body=feed, request=Request(source.url))
+    events = list(spider.parse(response))
+    for event in events:
+        ClassifyPipeline.classify(event, source)
+
+    classify_module.lend_within_source(spider, events)
+
+    assert all(
+        event.sector_evidence["education"] == ["Asheville's High School [31m"] for event in events
+    )
