@@ -34,6 +34,7 @@ import unicodedata
 from collections import Counter
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -199,7 +200,9 @@ def kind_table(
     return "\n".join(lines)
 
 
+@cache
 def calendars(path: Path = CALENDARS) -> dict[str, Row]:
+    """Each source's calendar row by its name (read once; not to be changed)."""
     with path.open(encoding="utf-8", newline="") as handle:
         return {row["source"]: row for row in csv.DictReader(handle)}
 
@@ -601,14 +604,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         "shipped (trained on all)": shipped,
     }
     held_out: Predict = keywords
+    held_out_name = "keywords"
     if args.loso:
         vectors = word_vectors_or_none()
         recipes = {"recipe with words and pairs": left_out_models(rows, None)}
         if vectors is not None:
             recipes["shipped recipe (both parts)"] = left_out_models(rows, vectors)
         for name, models in recipes.items():
+            held_out_name = f"{name}, left out"
             held_out = loso(rows, models, combine=True, alone=0)
-            predictors[f"{name}, left out"] = held_out
+            predictors[held_out_name] = held_out
             predictors[f"{name}, left out, with the source's field"] = whole_sources(rows, held_out)
     columns = {name: score(rows, predict) for name, predict in predictors.items()}
     unnamed = {name: none_where_named(rows, predict) for name, predict in predictors.items()}
@@ -631,7 +636,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"{next(iter(unnamed.values()))[1]} listings): "
             + ", ".join(f"{name} {n / total:.1%}" for name, (n, total) in unnamed.items())
             + " (goal: under 5%).",
-            lending(rows, held_out) + f" (lent after: {_name_of(predictors, held_out)}.)",
+            lending(rows, held_out) + f" (lent after: {held_out_name}.)",
             kind_table(kinds(rows), kinds(load(KINDSET)), kinds(rows, producers=False)),
             f"Sectors and kind of one event: {per_event:.3f} ms (goal: at most 2 ms); "
             f"the learned model loads in {load_seconds:.3f} s (goal: under 2 s).",
@@ -640,10 +645,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(body)
     write_section("Sectors and kinds", body)
     return 0 if per_event <= 2.0 else 1
-
-
-def _name_of(predictors: dict[str, Predict], predict: Predict) -> str:
-    return next(name for name, found in predictors.items() if found is predict)
 
 
 if __name__ == "__main__":
