@@ -45,9 +45,13 @@ COMPACT_AT = 4
 READ_ALL_BELOW = 512
 """A search near a place with at most this many matches reads them at once: fewer round
 trips than reading window by window."""
-PROBE_AT_MOST = 512
-"""Nearest first, with many matches, sizes its first disc from a box around the place that
-holds at most this many: counting the whole box could mean counting a city."""
+PROBE_AT_MOST = 128
+"""Nearest first, with many matches, sizes its first disc from a count in a box around the
+place, stopped at this many: counting the whole box could mean counting a city, and a count
+costs what it reads (with a sector, every entry of the box's cells until it stops)."""
+PROBE_ENOUGH = 32
+"""A probe's count from this many says how dense the matches are well enough; fewer, and
+the box doubles (four times the area: it should hold fewer than :data:`PROBE_AT_MOST`)."""
 PROBE_MIN_KM = 0.05
 """The smallest box a probe counts in: denser than that, the first disc is that small."""
 DEFAULT_WEIGHTS = ScoreWeights()
@@ -119,7 +123,7 @@ def _search(
         )
     if request.sort == "distance":
         # Counted here (located only, at the whole radius): the probe need not count it again.
-        crowded = total is None and not near.online and boxed > PROBE_AT_MOST
+        crowded = total is None and not near.online and boxed > READ_ALL_BELOW
         return _nearest(
             kept,
             store,
@@ -369,18 +373,25 @@ def _about_how_many(
     store: EventStore, query: EventQuery, near: _Near, *, crowded: bool = False
 ) -> float:
     """About how many located matches the whole box holds, without counting them all: counted
-    in a box around the place that halves until it holds at most :data:`PROBE_AT_MOST` (each
-    count stops there), then scaled to the whole box by area. ``crowded``: the whole box is
-    known to hold more located matches than that, so the first count is of half its reach."""
+    in a box around the place (each count stops past :data:`PROBE_AT_MOST`), then scaled to
+    the whole box by area. ``crowded``: the whole box is known to hold more than
+    :data:`READ_ALL_BELOW`, so the first box is a quarter of its reach (a sixteenth of its
+    area), else half. The box halves while a count stops, and doubles while one holds fewer
+    than :data:`PROBE_ENOUGH`, never turning back: small boxes are cheap to count."""
     assert near.point is not None  # a search near a place
-    reach = near.radius_km / 2 if crowded else near.radius_km
+    reach = near.radius_km / (4 if crowded else 2)
+    step = 0
     while True:
         found = count_within(
             store, query=query, boxes=near.boxes_within(reach) or [], at_most=PROBE_AT_MOST
         )
-        if found <= PROBE_AT_MOST or reach <= PROBE_MIN_KM:
-            return max(found, 1) * (near.radius_km / reach) ** 2
-        reach /= 2
+        scale = (near.radius_km / reach) ** 2
+        if found > PROBE_AT_MOST and step <= 0 and reach > PROBE_MIN_KM:
+            step, reach = -1, reach / 4
+        elif found < PROBE_ENOUGH and step >= 0 and reach < near.radius_km:
+            step, reach = 1, min(near.radius_km, reach * 2)
+        else:
+            return max(found, 1) * scale
 
 
 _KEY_FIELDS = attrgetter(

@@ -281,7 +281,7 @@ def test_nearest_first_counts_the_whole_box_once(
     cache: SearchCache, store: EventStore, templates: Templates, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Asked first, whether the box holds few matches is counted; the probe that sizes the
-    first disc then starts at half the reach, not with the same count again."""
+    first disc then starts at a quarter of the reach, not with the same count again."""
     templates.seed(
         store, "best-3000-seed-11-spread-km-30", lambda: random_events(3000, seed=11, spread_km=30)
     )
@@ -305,6 +305,55 @@ def test_nearest_first_counts_the_whole_box_once(
     assert counted_boxes.count(whole) == 1
     assert len(counted_boxes) > 1  # the probe counted smaller boxes
     assert first.items == every_match.items
+
+
+@pytest.mark.parametrize(
+    ("spread_km", "direction"), [(3, "smaller"), (60, "larger")], ids=["dense", "sparse"]
+)
+def test_the_nearest_first_probe_moves_one_way_until_its_count_says_enough(
+    spread_km: float,
+    direction: str,
+    store: EventStore,
+    templates: Templates,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """From a quarter of the reach, the probe's box halves while its count stops at
+    PROBE_AT_MOST (a dense centre) and doubles while it holds fewer than PROBE_ENOUGH (a
+    sparse one), never turning back: each count stays small, and the page is the same."""
+    templates.seed(
+        store,
+        f"best-3000-seed-5-spread-km-{spread_km}",
+        lambda: random_events(3000, seed=5, spread_km=spread_km),
+    )
+    request = SearchRequest(near=TORONTO, radius_km=20, sort="distance", limit=5)
+    with monkeypatch.context() as patch:
+        patch.setattr(search_module, "READ_ALL_BELOW", 10**6)  # every match read and ranked
+        every_match = search(store, request, now=NOW)
+    counts: list[tuple[object, int]] = []
+    real = search_module.count_within
+
+    def counted(*args: Any, **kwargs: Any) -> int:
+        found = real(*args, **kwargs)
+        counts.append((kwargs["boxes"], found))
+        return found
+
+    monkeypatch.setattr(search_module, "count_within", counted)
+    monkeypatch.setattr(search_module, "READ_ALL_BELOW", 64)
+
+    page = search(store, request, now=NOW)
+
+    near = search_module._Near(request)
+    probes = counts[1:]  # after the whole box's count
+    assert probes[0][0] == near.boxes_within(request.radius_km / 4)
+    assert len(probes) >= 2
+    moved = [found for _, found in probes[:-1]]
+    if direction == "smaller":
+        assert all(found > search_module.PROBE_AT_MOST for found in moved)
+        assert probes[1][0] == near.boxes_within(request.radius_km / 16)
+    else:
+        assert all(found < search_module.PROBE_ENOUGH for found in moved)
+        assert probes[1][0] == near.boxes_within(request.radius_km / 2)
+    assert page.items == every_match.items
 
 
 def test_a_search_with_few_matches_asked_again_reads_them_at_once(
