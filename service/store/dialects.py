@@ -7,16 +7,20 @@ index behind radius search, reading a JSON list) lives here.
 
 from __future__ import annotations
 
+import json
+from collections.abc import Sequence
 from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import (
+    Boolean,
     ColumnElement,
     Engine,
     Float,
     Select,
     Table,
     Text,
+    TypeDecorator,
     and_,
     bindparam,
     cast,
@@ -26,10 +30,12 @@ from sqlalchemy import (
     type_coerce,
 )
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.dml import Insert
 from sqlalchemy.sql.functions import FunctionElement
+from sqlalchemy.types import TypeEngine
 
 from service.places.distance import Box
 from service.store import geo_postgres, geo_sqlite
@@ -145,6 +151,58 @@ def _column_as_is(element: unindexed, compiler: SQLCompiler, **kw: Any) -> str:
 @compiles(unindexed, "sqlite")
 def _column_no_index(element: unindexed, compiler: SQLCompiler, **kw: Any) -> str:
     return "+" + str(compiler.process(element.clauses, **kw))
+
+
+class KeyList(TypeDecorator[Sequence[str]]):
+    """A list of keys bound as one value: JSON text on SQLite, a text array elsewhere."""
+
+    impl = Text
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
+        if dialect.name == "postgresql":
+            return dialect.type_descriptor(postgresql.ARRAY(Text))
+        return dialect.type_descriptor(Text())
+
+    def process_bind_param(self, value: Sequence[str] | None, dialect: Dialect) -> Any:
+        if value is None:
+            return None
+        return json.dumps(list(value)) if dialect.name == "sqlite" else list(value)
+
+
+class one_of(FunctionElement[bool]):
+    """``column`` is one of the keys bound to ``name`` (a :class:`KeyList`).
+
+    Not an expanding IN: SQLAlchemy renders and binds an expanding list item
+    by item at every run, and SQLite prepares the statement again for each
+    length. A page's 200 ids cost 0.7 ms that way, twice what SQLite takes to
+    find them. One bound value keeps one statement: SQLite walks the JSON
+    array (``json_each``), PostgreSQL compares with ``ANY`` of an array; each
+    seeks the column's index for every key.
+    """
+
+    inherit_cache = True
+    name = "one_of"
+    type = Boolean()
+    _is_implicitly_boolean = True  # a condition as it is, not compared with true
+
+    def __init__(self, column: ColumnElement[Any], name: str) -> None:
+        super().__init__(column, bindparam(name, type_=KeyList()))
+
+
+@compiles(one_of)
+def _any_of_array(element: one_of, compiler: SQLCompiler, **kw: Any) -> str:
+    column, keys = element.clauses.clauses
+    return f"{compiler.process(column, **kw)} = ANY({compiler.process(keys, **kw)})"
+
+
+@compiles(one_of, "sqlite")
+def _in_json_array(element: one_of, compiler: SQLCompiler, **kw: Any) -> str:
+    column, keys = element.clauses.clauses
+    return (
+        f"{compiler.process(column, **kw)} IN "
+        f"(SELECT value FROM json_each({compiler.process(keys, **kw)}))"
+    )
 
 
 def json_list_contains(column: ColumnElement[Any], name: str) -> ColumnElement[bool]:

@@ -58,7 +58,7 @@ _AT = bindparam("at", type_=table.c.end.type)
 _LAST_START = select(func.max(table.c.start))
 _REPEATED_SERIES = (
     select(table.c.series_key)
-    .where(table.c.series_key.in_(bindparam("keys", expanding=True)))
+    .where(dialects.one_of(table.c.series_key, "keys"))
     .group_by(table.c.series_key)
     .having(func.count() > 1)
 )

@@ -6,7 +6,8 @@ runs several per request. So a query is told apart by its shape (which
 filters it uses, how many sectors it has) from its values (the
 dates, kinds, words): each shape's statement is built once, with bound
 parameters, and each run binds the values. IN lists are expanding
-parameters, so their length is not part of the shape; the words of a text
+parameters, so their length is not part of the shape (the keys of a page, ids and
+series keys, are one bound list: see :class:`dialects.one_of`); the words of a text
 search are one value, matched in the full-text index (:mod:`service.store.fulltext`).
 """
 
@@ -110,12 +111,13 @@ def _conditions(names: frozenset[str]) -> list[ColumnElement[bool]]:
         ("kinds", checked(c.kind)),
         ("statuses", checked(c.status)),
         ("sources", checked(c.source)),
-        ("ids", c.id),
         ("attendance", checked(c.attendance)),
-        ("series_keys", c.series_key),
     ):
         if name in names:
             conditions.append(column.in_(bindparam(name, expanding=True)))
+    for name, column in (("ids", c.id), ("series_keys", c.series_key)):
+        if name in names:
+            conditions.append(dialects.one_of(column, name))
     if "exclude_sources" in names:
         conditions.append(checked(c.source).not_in(bindparam("exclude_sources", expanding=True)))
     sectors = sorted(name for name in names if name.startswith("sector_"))

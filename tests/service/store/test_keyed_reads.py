@@ -8,7 +8,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import Select, select
+from sqlalchemy import Select, event, select
 
 from service.model import Attendance, Kind, Status
 from service.store import EventQuery, EventStore
@@ -69,3 +69,41 @@ def test_a_keyed_read_still_applies_every_check(store: EventStore, checks: dict[
 
     assert sorted(event.id for event in kept) == sorted(ids)
     assert dropped == []
+
+
+@pytest.mark.parametrize("key", ["ids", "series_keys"])
+def test_keys_are_one_bound_list_whatever_their_number(store: EventStore, key: str) -> None:
+    """A page's keys are bound as one value, so the statement SQLite prepares is the same for
+    3 keys and for 300 (an expanding IN would be a new statement for each length), and the
+    keys still find exactly their events, with keys that name none among them."""
+    weekly = python_meetup(8, title="Python meetup 1")  # a week after the first: its series
+    meetups = [*(python_meetup(n) for n in range(1, 8)), weekly]
+    store.upsert_many(meetups, now=NOW)
+    with store.engine.connect() as conn:
+        keyed: dict[str, str] = dict(conn.execute(select(events.c.id, events.c.series_key)).all())
+    series_keys = list(keyed.values())
+    keys = list(keyed) if key == "ids" else sorted(set(series_keys))
+    statements: list[str] = []
+
+    def seen(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        statements.append(statement)
+
+    event.listen(store.engine, "before_cursor_execute", seen)
+    try:
+        few = store.search(query=EventQuery(**{key: keys[:3]}))  # type: ignore[arg-type]
+        many = store.search(
+            query=EventQuery(**{key: [*keys, *(f"missing-{n}" for n in range(300))]})  # type: ignore[arg-type]
+        )
+        repeated = store.repeated_series([*set(series_keys), "missing"])
+    finally:
+        event.remove(store.engine, "before_cursor_execute", seen)
+
+    assert len(statements) == 3 and statements[0] == statements[1]
+    named = set(keys[:3])
+    assert {found.id for found in few} == {
+        event_id
+        for event_id, series in keyed.items()
+        if (event_id if key == "ids" else series) in named
+    }
+    assert {found.id for found in many} == set(keyed)
+    assert repeated == {keyed[weekly.id]} == {keyed[meetups[0].id]}
