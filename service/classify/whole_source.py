@@ -77,8 +77,8 @@ def lend(events: Iterable[Event], names: Iterable[str] = ()) -> dict[str, int]:
 def _named_field(names: Iterable[str]) -> tuple[str, str] | None:
     """The field the first of ``names`` that names one says, with that name. Read by the
     taxonomy's words alone (a name is too short for the learned model); a name that names
-    two fields says neither clearly ("Museum of Natural Sciences", "Scadding Court
-    Community Centre") and the next name is read."""
+    two fields says neither clearly ("Museum of Natural Sciences") and the next name is
+    read."""
     for name in names:
         short = " ".join(name.split())[:MAX_NAME]
         found = classify(title=short, model=None).sectors

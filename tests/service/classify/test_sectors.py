@@ -183,6 +183,27 @@ def test_gardens_and_gardeners_are_agriculture_by_their_words_alone(
     assert classify(title=name, taxonomy=taxonomy, model=None).sectors == ["agriculture-and-food"]
 
 
+@pytest.mark.parametrize(
+    ("title", "sectors"),
+    [
+        ("2026 Scadding Court Summer Camp", []),  # a community centre's name
+        ("A Connecticut Yankee in King Arthur's Court", []),
+        ("Basketball court open play", ["sports-and-fitness"]),
+        ("Scadding Court Community Centre", ["social-care-and-community"]),
+        ("Indiana Tax Court Oral Argument", ["legal"]),
+        ("Moot court competition", ["legal"]),
+        ("Supreme Court review for practitioners", ["legal"]),
+    ],
+)
+def test_a_court_is_law_only_where_it_is_a_court_of_law(
+    taxonomy: Taxonomy, title: str, sectors: list[str]
+) -> None:
+    """A court is a place or a name as often as a court of law: a community centre's name,
+    a basketball court, a king's; so a calendar named "Scadding Court Community Centre"
+    names one field, not two."""
+    assert classify(title=title, taxonomy=taxonomy, model=None).sectors == sectors
+
+
 def test_classify_event_longer_term_shadows_shorter() -> None:
     result = classify(title="Machine learning night", taxonomy=small_taxonomy())
 
