@@ -69,6 +69,9 @@ class Sector:
     description: str
     keywords: tuple[str, ...]
     acronyms: tuple[str, ...] = ()
+    hosts: tuple[str, ...] = ()
+    """Words that say a host is of the field ("city of"), read in a host's or a calendar's
+    own name only: in an event's text they say nothing ("City of God", a film)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,6 +119,11 @@ class Taxonomy:
         self._sectors = tuple(sectors)
         self._by_slug = {sector.slug: sector for sector in self._sectors}
         self._matchers = tuple(_compile(sector) for sector in self._sectors)
+        self._hosts = tuple(
+            (sector.slug, vocabulary)
+            for sector in self._sectors
+            if (vocabulary := _words_of(sector.hosts)) is not None
+        )
         self._found: dict[str, tuple[_Term, ...]] = {}
 
     @property
@@ -147,6 +155,11 @@ class Taxonomy:
                 self._found.clear()
             known = self._found[text] = tuple(self._scan(text))
         return list(known)
+
+    def hosted_by(self, name: str) -> list[str]:
+        """The sectors whose host words a host's name holds ("Town of Chapel Hill")."""
+        text = _text(name, MAX_CHARS["organizer"])
+        return [slug for slug, vocabulary in self._hosts if next(vocabulary.find(slug, text), None)]
 
     def _scan(self, text: str) -> list[_Term]:
         found: list[_Term] = []
@@ -333,13 +346,14 @@ def _strings(values: object, limit: int) -> list[str]:
 
 
 def _compile(sector: Sector) -> _Matcher:
-    words = {fold(term).lower(): term for term in sector.keywords}
     acronyms = {fold(term): term for term in sector.acronyms}
-    vocabularies = (
-        _vocabulary_of(words, _word_atoms, re.IGNORECASE),
-        _vocabulary_of(acronyms, _acronym_atoms, 0),
-    )
+    vocabularies = (_words_of(sector.keywords), _vocabulary_of(acronyms, _acronym_atoms, 0))
     return _Matcher(sector.slug, tuple(v for v in vocabularies if v is not None))
+
+
+def _words_of(terms: tuple[str, ...]) -> _Vocabulary | None:
+    words = {fold(term).lower(): term for term in terms}
+    return _vocabulary_of(words, _word_atoms, re.IGNORECASE)
 
 
 def _vocabulary_of(
@@ -423,9 +437,10 @@ def _parse_sector(entry: Any, position: int, source: Path) -> Sector:
         raise ValueError(f"{source}: {name}: description must be text")
     keywords = _vocabulary(entry.get("keywords", []), f"{source}: {name}: keywords")
     acronyms = _vocabulary(entry.get("acronyms", []), f"{source}: {name}: acronyms")
+    hosts = _vocabulary(entry.get("hosts", []), f"{source}: {name}: hosts")
     if not keywords and not acronyms:
         raise ValueError(f"{source}: {name}: vocabulary is empty (no keywords or acronyms)")
-    return Sector(slug, label.strip(), description.strip(), keywords, acronyms)
+    return Sector(slug, label.strip(), description.strip(), keywords, acronyms, hosts)
 
 
 def _vocabulary(values: Any, where: str) -> tuple[str, ...]:

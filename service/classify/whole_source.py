@@ -23,7 +23,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from service.classify.sectors import MAX_SECTORS, classify
+from service.classify.sectors import MAX_SECTORS, classify, get_taxonomy
 from service.model import Event
 
 SOURCE_FIELD = "this source's field"
@@ -76,14 +76,17 @@ def lend(events: Iterable[Event], names: Iterable[str] = ()) -> dict[str, int]:
 
 def _named_field(names: Iterable[str]) -> tuple[str, str] | None:
     """The field the first of ``names`` that names one says, with that name. Read by the
-    taxonomy's words alone (a name is too short for the learned model); a name that names
+    taxonomy's words alone (a name is too short for the learned model), and by its host
+    words ("City of Toronto Meetings" is a government's calendar); a name that names
     two fields says neither clearly ("Museum of Natural Sciences") and the next name is
     read."""
+    taxonomy = get_taxonomy()
     for name in names:
         short = " ".join(name.split())[:MAX_NAME]
-        found = classify(title=short, model=None).sectors
-        if len(found) == 1:
-            return found[0], short
+        found = classify(title=short, taxonomy=taxonomy, model=None).sectors
+        fields = list(dict.fromkeys([*found, *taxonomy.hosted_by(short)]))
+        if len(fields) == 1:
+            return fields[0], short
     return None
 
 

@@ -204,6 +204,33 @@ def test_a_court_is_law_only_where_it_is_a_court_of_law(
     assert classify(title=title, taxonomy=taxonomy, model=None).sectors == sectors
 
 
+def test_host_words_name_a_field_in_a_name_and_not_in_an_event(taxonomy: Taxonomy) -> None:
+    """ "Town of Chapel Hill" is a government; "City of God" is a film, and the same words in an
+    event's text say nothing."""
+    assert taxonomy.hosted_by("Town of Chapel Hill") == ["public-sector-and-nonprofit"]
+    assert taxonomy.hosted_by("City of Toronto Meetings") == ["public-sector-and-nonprofit"]
+    assert taxonomy.hosted_by("City Lights Bookstore") == []
+    assert classify(title="City of God: a screening", taxonomy=taxonomy, model=None).sectors == []
+
+
+def test_load_taxonomy_reads_host_words(tmp_path: Path) -> None:
+    path = tmp_path / "sectors.toml"
+    path.write_text(
+        '[[sector]]\nslug = "civic"\nlabel = "Civic"\nkeywords = ["council"]\n'
+        'hosts = ["parish of"]\n',
+        encoding="utf-8",
+    )
+    custom = load_taxonomy(path)
+    assert custom.hosted_by("Parish of St Mary") == ["civic"]
+    assert classify(title="Parish of St Mary fete", taxonomy=custom, model=None).sectors == []
+    path.write_text(
+        '[[sector]]\nslug = "civic"\nlabel = "Civic"\nkeywords = ["council"]\nhosts = [3]\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(ValueError, match="hosts"):
+        load_taxonomy(path)
+
+
 def test_classify_event_longer_term_shadows_shorter() -> None:
     result = classify(title="Machine learning night", taxonomy=small_taxonomy())
 

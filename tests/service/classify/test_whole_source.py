@@ -120,3 +120,20 @@ def test_a_name_naming_two_fields_says_neither() -> None:
 
     assert lend([silent], names=["North Carolina Museum of Natural Sciences"]) == {}
     assert silent.sectors == []
+
+
+def test_a_name_that_says_what_body_runs_the_calendar_lends_that_field() -> None:
+    """A town's or a city's calendar is a government's, whatever its meetings are called;
+    a name with a host word and another field's word says neither."""
+    zoo = listing("zoo", title="Toronto Zoo — Meeting #23")
+    dogs = listing("dogs", "legal", title="Dangerous Dog Review Tribunal — Meeting #36")
+
+    lent = lend([zoo, dogs], names=["City of Toronto Meetings"])
+
+    assert lent == {"public-sector-and-nonprofit": 2}
+    assert zoo.sectors == ["public-sector-and-nonprofit"]
+    assert zoo.sector_evidence == {"public-sector-and-nonprofit": ["City of Toronto Meetings"]}
+    assert dogs.sectors == ["legal", "public-sector-and-nonprofit"]
+    library = listing("story time", title="Story Time")
+    assert lend([library], names=["City of Asheville Public Library"]) == {}
+    assert library.sectors == []
