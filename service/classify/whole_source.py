@@ -75,16 +75,18 @@ def lend(events: Iterable[Event], names: Iterable[str] = ()) -> dict[str, int]:
 
 
 def _named_field(names: Iterable[str]) -> tuple[str, str] | None:
-    """The field the first of ``names`` that names one says, with that name. Read by the
-    taxonomy's words alone (a name is too short for the learned model), and by its host
-    words ("City of Toronto Meetings" is a government's calendar); a name that names
-    two fields says neither clearly ("Museum of Natural Sciences") and the next name is
-    read."""
+    """The field the first of ``names`` that names one says, with that name. Read by its
+    host words first: the kind of body a name says outranks the other words in it ("Nasher
+    Museum of Art at Duke University" is a museum's calendar, "City of Toronto Meetings" a
+    government's); else by the taxonomy's words alone (a name is too short for the learned
+    model). A name that names two fields says neither clearly ("Arts and Science Society")
+    and the next name is read."""
     taxonomy = get_taxonomy()
     for name in names:
         short = " ".join(name.split())[:MAX_NAME]
-        found = classify(title=short, taxonomy=taxonomy, model=None).sectors
-        fields = list(dict.fromkeys([*found, *taxonomy.hosted_by(short)]))
+        fields = taxonomy.hosted_by(short) or classify(
+            title=short, taxonomy=taxonomy, model=None
+        ).sectors
         if len(fields) == 1:
             return fields[0], short
     return None

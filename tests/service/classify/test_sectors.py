@@ -210,6 +210,13 @@ def test_host_words_name_a_field_in_a_name_and_not_in_an_event(taxonomy: Taxonom
     assert taxonomy.hosted_by("Town of Chapel Hill") == ["public-sector-and-nonprofit"]
     assert taxonomy.hosted_by("City of Toronto Meetings") == ["public-sector-and-nonprofit"]
     assert taxonomy.hosted_by("City Lights Bookstore") == []
+    assert taxonomy.hosted_by("YWCA Northern New Jersey") == ["social-care-and-community"]
+    assert taxonomy.hosted_by("Toronto Tool Library") == ["engineering-and-manufacturing"]
+    assert taxonomy.hosted_by("Asheville Art Museum") == ["design-and-arts"]
+    assert taxonomy.hosted_by("City of Asheville Public Library") == [
+        "public-sector-and-nonprofit",
+        "writing-and-publishing",
+    ]
     assert classify(title="City of God: a screening", taxonomy=taxonomy, model=None).sectors == []
 
 

@@ -118,13 +118,13 @@ def test_the_name_and_what_the_listings_share_both_lend() -> None:
 def test_a_name_naming_two_fields_says_neither() -> None:
     silent = listing("silent")
 
-    assert lend([silent], names=["North Carolina Museum of Natural Sciences"]) == {}
+    assert lend([silent], names=["Triangle Arts and Science Society"]) == {}
     assert silent.sectors == []
 
 
 def test_a_name_that_says_what_body_runs_the_calendar_lends_that_field() -> None:
     """A town's or a city's calendar is a government's, whatever its meetings are called;
-    a name with a host word and another field's word says neither."""
+    a name with the host words of two fields (a city's public library) says neither."""
     zoo = listing("zoo", title="Toronto Zoo — Meeting #23")
     dogs = listing("dogs", "legal", title="Dangerous Dog Review Tribunal — Meeting #36")
 
@@ -137,3 +137,24 @@ def test_a_name_that_says_what_body_runs_the_calendar_lends_that_field() -> None
     library = listing("story time", title="Story Time")
     assert lend([library], names=["City of Asheville Public Library"]) == {}
     assert library.sectors == []
+
+
+def test_the_kind_of_body_a_name_says_outranks_the_other_words_in_it() -> None:
+    """An art museum at a university, a land trust, a museum of natural sciences: the body
+    that runs the calendar says its field, though the name's other words ("University",
+    "Land", "Museum") name others."""
+    tour = listing("tour", title="Reflections: Virtual Tour")
+    hike = listing("hike", "real-estate-and-construction", title="Hike the Trust: Mine Preserve")
+    night = listing("night", title="Programs After Dark")
+
+    assert lend([tour], names=["Nasher Museum of Art at Duke University"]) == {
+        "design-and-arts": 1
+    }
+    assert lend([hike], names=["Sycamore Land Trust"]) == {"energy-and-environment": 1}
+    assert lend([night], names=["North Carolina Museum of Natural Sciences"]) == {
+        "science-and-research": 1
+    }
+    assert tour.sector_evidence == {
+        "design-and-arts": ["Nasher Museum of Art at Duke University"]
+    }
+    assert hike.sectors == ["real-estate-and-construction", "energy-and-environment"]
