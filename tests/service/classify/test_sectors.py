@@ -186,6 +186,26 @@ def test_gardens_and_gardeners_are_agriculture_by_their_words_alone(
 @pytest.mark.parametrize(
     ("title", "sectors"),
     [
+        ("Invasive Plant Removal at Forest Hills Park", ["energy-and-environment"]),
+        ("North Mineral Springs Road Cleanup", ["energy-and-environment"]),
+        ("Beach clean-up day", ["energy-and-environment"]),
+        ("Birding at the Preserve", ["energy-and-environment"]),
+        ("Code cleanup night", []),  # tidying code is no field's
+        ("Workshop on Hegel with the Department of Philosophy", ["science-and-research"]),
+        ("EASC Colloquium: Late Ming Drama", ["science-and-research"]),
+    ],
+)
+def test_a_volunteer_cleanup_is_environment_and_a_philosophy_talk_academia(
+    taxonomy: Taxonomy, title: str, sectors: list[str]
+) -> None:
+    """A land trust's or a river group's events and a philosophy department's talks name
+    their field in words of their own ("invasive plant", "road cleanup", "colloquium")."""
+    assert classify(title=title, taxonomy=taxonomy, model=None).sectors == sectors
+
+
+@pytest.mark.parametrize(
+    ("title", "sectors"),
+    [
         ("2026 Scadding Court Summer Camp", []),  # a community centre's name
         ("A Connecticut Yankee in King Arthur's Court", []),
         ("Basketball court open play", ["sports-and-fitness"]),
