@@ -54,6 +54,8 @@ _SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 _SEPARATOR = re.compile(r"[\s\-_]+")
 _COMBINING = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]+")
 _SEPARATOR_ATOM = r"[\s\-_]*"
+_CAMEL = r"(?-i:(?<=[a-z])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z]))"
+"""Where a word glued on in camel case begins: "Kotlin|Leeds", "App|Dev|Con", "SQL|Bits"."""
 _WORD_TAIL = EVENT_SUFFIX + "(?:s|es)?"
 _STEM_TAIL = r"\w*"
 _TAILS = {_WORD_TAIL, _STEM_TAIL, ""}
@@ -352,20 +354,29 @@ def _compile(sector: Sector) -> _Matcher:
 
 
 def _words_of(terms: tuple[str, ...]) -> _Vocabulary | None:
+    """Words match whole, or as a part of a name glued in camel case ("KotlinLeeds",
+    "DevNexus", "ForwardJS"); acronyms, matched by case, only whole."""
     words = {fold(term).lower(): term for term in terms}
-    return _vocabulary_of(words, _word_atoms, re.IGNORECASE)
+    return _vocabulary_of(words, _word_atoms, re.IGNORECASE, glued=True)
 
 
 def _vocabulary_of(
-    spellings: dict[str, str], atoms_of: Callable[[str], list[str]], flags: int
+    spellings: dict[str, str],
+    atoms_of: Callable[[str], list[str]],
+    flags: int,
+    *,
+    glued: bool = False,
 ) -> _Vocabulary | None:
     if not spellings:
         return None
     ordered = sorted(spellings.items(), key=lambda item: (-len(item[0]), item[0]))
     atoms = [atoms_of(key) for key, _ in ordered]
     groups = "|".join(f"({''.join(sequence)})" for sequence in atoms)
+    start, end = (
+        (rf"(?:(?<!\w)|{_CAMEL})", rf"(?:(?!\w)|{_CAMEL})") if glued else (r"(?<!\w)", r"(?!\w)")
+    )
     return _Vocabulary(
-        scan=re.compile(rf"(?<!\w){_trie(atoms)}(?!\w)", flags),
+        scan=re.compile(f"{start}{_trie(atoms)}{end}", flags),
         name=re.compile(groups, flags),
         terms=tuple(term for _, term in ordered),
     )

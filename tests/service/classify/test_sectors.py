@@ -273,6 +273,26 @@ def test_classify_event_matches_variants_of_a_keyword(title: str) -> None:
     assert classify(title=title, taxonomy=small_taxonomy()).sectors == ["tech"]
 
 
+@pytest.mark.parametrize(
+    ("title", "sectors"),
+    [
+        ("PythonLeeds", ["tech"]),
+        ("OpenSourceDay", ["tech"]),
+        ("ReactJS Heroes", ["tech"]),
+        ("BookTok Night", ["books"]),
+        ("Pythonesque evening", []),  # a word that only starts with a keyword
+        ("Rebooked", []),  # a keyword inside a lower-case word
+        ("ThinkIT Summit", []),  # acronyms match whole words only
+    ],
+)
+def test_a_keyword_glued_into_a_camel_case_name_still_counts(
+    title: str, sectors: list[str]
+) -> None:
+    """Conference and group names glue their words ("KotlinLeeds", "DevNexus", "SQLBits"): a
+    capital after a small letter, or before a capital and a small letter, starts a word."""
+    assert classify(title=title, taxonomy=small_taxonomy(), model=None).sectors == sectors
+
+
 @pytest.mark.parametrize("title", ["ReactConf", "ReactDays 2026", "React-Fest"])
 def test_classify_event_matches_conference_names(title: str) -> None:
     assert classify(title=title, taxonomy=small_taxonomy()).sectors == ["tech"]
