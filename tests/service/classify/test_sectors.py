@@ -204,6 +204,24 @@ def test_a_volunteer_cleanup_is_environment_and_a_philosophy_talk_academia(
 
 
 @pytest.mark.parametrize(
+    "title",
+    [
+        "GopherCon Singapore",
+        "droidcon London",
+        "Third Conference on Language Modeling",
+        "48th European Conference on Information Retrieval",
+        "40th Annual Conference on Neural Information Processing Systems",
+        "Conf42 Chaos Engineering",
+        "FINOS Emerging Technologies SIG",
+    ],
+)
+def test_technology_by_its_conferences_and_research_fields(taxonomy: Taxonomy, title: str) -> None:
+    """The Go and Android communities' conference series, and the research fields of machine
+    learning's conferences, are technology's though they name no language or product."""
+    assert "technology" in classify(title=title, taxonomy=taxonomy, model=None).sectors
+
+
+@pytest.mark.parametrize(
     ("title", "sectors"),
     [
         ("2026 Scadding Court Summer Camp", []),  # a community centre's name
