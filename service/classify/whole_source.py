@@ -84,9 +84,10 @@ def _named_field(names: Iterable[str]) -> tuple[str, str] | None:
     taxonomy = get_taxonomy()
     for name in names:
         short = " ".join(name.split())[:MAX_NAME]
-        fields = taxonomy.hosted_by(short) or classify(
-            title=short, taxonomy=taxonomy, model=None
-        ).sectors
+        fields = (
+            taxonomy.hosted_by(short)
+            or classify(title=short, taxonomy=taxonomy, model=None).sectors
+        )
         if len(fields) == 1:
             return fields[0], short
     return None

@@ -147,14 +147,10 @@ def test_the_kind_of_body_a_name_says_outranks_the_other_words_in_it() -> None:
     hike = listing("hike", "real-estate-and-construction", title="Hike the Trust: Mine Preserve")
     night = listing("night", title="Programs After Dark")
 
-    assert lend([tour], names=["Nasher Museum of Art at Duke University"]) == {
-        "design-and-arts": 1
-    }
+    assert lend([tour], names=["Nasher Museum of Art at Duke University"]) == {"design-and-arts": 1}
     assert lend([hike], names=["Sycamore Land Trust"]) == {"energy-and-environment": 1}
     assert lend([night], names=["North Carolina Museum of Natural Sciences"]) == {
         "science-and-research": 1
     }
-    assert tour.sector_evidence == {
-        "design-and-arts": ["Nasher Museum of Art at Duke University"]
-    }
+    assert tour.sector_evidence == {"design-and-arts": ["Nasher Museum of Art at Duke University"]}
     assert hike.sectors == ["real-estate-and-construction", "energy-and-environment"]
