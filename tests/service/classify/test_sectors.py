@@ -206,6 +206,24 @@ def test_a_volunteer_cleanup_is_environment_and_a_philosophy_talk_academia(
 @pytest.mark.parametrize(
     "title",
     [
+        "Nephrology Grand Rounds",
+        "Free HIV & HCV Testing",
+        "Vitalant Blood Drive",
+        "School Immunization Day",
+        "Pediatrics and Neurology Update",
+    ],
+)
+def test_healthcare_by_its_specialties_and_public_health_work(
+    taxonomy: Taxonomy, title: str
+) -> None:
+    """A hospital's specialty lectures and a clinic's testing or blood drive are a nurse's
+    field though they say neither "health" nor "medical"."""
+    assert "healthcare" in classify(title=title, taxonomy=taxonomy, model=None).sectors
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
         "GopherCon Singapore",
         "droidcon London",
         "Third Conference on Language Modeling",
