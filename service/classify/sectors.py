@@ -121,12 +121,13 @@ class Taxonomy:
         self._sectors = tuple(sectors)
         self._by_slug = {sector.slug: sector for sector in self._sectors}
         self._matchers = tuple(_compile(sector) for sector in self._sectors)
+        self._glued = tuple(_compile(sector, glued=True) for sector in self._sectors)
         self._hosts = tuple(
             (sector.slug, vocabulary)
             for sector in self._sectors
             if (vocabulary := _words_of(sector.hosts)) is not None
         )
-        self._found: dict[str, tuple[_Term, ...]] = {}
+        self._found: dict[tuple[str, bool], tuple[_Term, ...]] = {}
 
     @property
     def slugs(self) -> list[str]:
@@ -144,18 +145,22 @@ class Taxonomy:
     def __contains__(self, slug: object) -> bool:
         return isinstance(slug, str) and slug in self._by_slug
 
-    def matches(self, text: str) -> list[_Term]:
+    def matches(self, text: str, *, glued: bool = False) -> list[_Term]:
         """Every sector term in ``text``, minus those inside a longer term.
 
         "machine learning" is technology; the "learning" inside it is not
-        evidence for education.
+        evidence for education. With ``glued`` (a name: a title), a keyword
+        also counts where the text glues it in camel case ("KotlinLeeds");
+        prose names brands that way ("BlackRock", "eBooks"), and reading
+        every capital of a long text as a word's start costs ten times more.
         """
-        known = self._found.get(text)
+        known = self._found.get((text, glued))
         if known is None:
             # A recurring series repeats its texts on every instance: scan each text once.
             if len(self._found) >= MATCH_CACHE_SIZE:
                 self._found.clear()
-            known = self._found[text] = tuple(self._scan(text))
+            matchers = self._glued if glued else self._matchers
+            known = self._found[text, glued] = tuple(self._scan(text, matchers))
         return list(known)
 
     def hosted_by(self, name: str) -> list[str]:
@@ -163,9 +168,9 @@ class Taxonomy:
         text = _text(name, MAX_CHARS["organizer"])
         return [slug for slug, vocabulary in self._hosts if next(vocabulary.find(slug, text), None)]
 
-    def _scan(self, text: str) -> list[_Term]:
+    def _scan(self, text: str, matchers: tuple[_Matcher, ...]) -> list[_Term]:
         found: list[_Term] = []
-        for matcher in self._matchers:
+        for matcher in matchers:
             for term in matcher.find(text):
                 found.append(term)
                 if len(found) >= MAX_MATCHES_PER_FIELD:
@@ -238,7 +243,8 @@ def classify(
     evidence: dict[str, list[str]] = {}
     for name, text in fields.items():
         if text:
-            _score_field(taxonomy.matches(text), FIELD_WEIGHTS[name], scores, evidence)
+            matched = taxonomy.matches(text, glued=name == "title")
+            _score_field(matched, FIELD_WEIGHTS[name], scores, evidence)
     kept = {slug: score for slug, score in scores.items() if score >= THRESHOLD}
     learned = get_model() if model == "shipped" else model
     if learned is not None:
@@ -347,17 +353,20 @@ def _strings(values: object, limit: int) -> list[str]:
     return found
 
 
-def _compile(sector: Sector) -> _Matcher:
+def _compile(sector: Sector, *, glued: bool = False) -> _Matcher:
     acronyms = {fold(term): term for term in sector.acronyms}
-    vocabularies = (_words_of(sector.keywords), _vocabulary_of(acronyms, _acronym_atoms, 0))
+    vocabularies = (
+        _words_of(sector.keywords, glued=glued),
+        _vocabulary_of(acronyms, _acronym_atoms, 0),
+    )
     return _Matcher(sector.slug, tuple(v for v in vocabularies if v is not None))
 
 
-def _words_of(terms: tuple[str, ...]) -> _Vocabulary | None:
-    """Words match whole, or as a part of a name glued in camel case ("KotlinLeeds",
-    "DevNexus", "ForwardJS"); acronyms, matched by case, only whole."""
+def _words_of(terms: tuple[str, ...], *, glued: bool = False) -> _Vocabulary | None:
+    """Words match whole; with ``glued``, also as a part of a name glued in camel case
+    ("KotlinLeeds", "DevNexus", "ForwardJS"). Acronyms, matched by case, only ever whole."""
     words = {fold(term).lower(): term for term in terms}
-    return _vocabulary_of(words, _word_atoms, re.IGNORECASE, glued=True)
+    return _vocabulary_of(words, _word_atoms, re.IGNORECASE, glued=glued)
 
 
 def _vocabulary_of(

@@ -517,6 +517,22 @@ def test_remembered_matches_are_the_scanned_ones() -> None:
     ]
     for text in texts * 2:
         found = taxonomy.matches(text)
-        assert found == taxonomy._scan(text)
+        assert found == load_taxonomy().matches(text)
         found.clear()  # a caller changing its list must not change the next answer
-    assert taxonomy.matches(texts[0]) == taxonomy._scan(texts[0])
+    assert taxonomy.matches(texts[0]) == load_taxonomy().matches(texts[0])
+
+
+def test_names_are_read_glued_and_prose_is_not() -> None:
+    """A title glues a conference's words ("KotlinLeeds"); a description's brand names
+    ("BlackRock", "eBooks") are not read as words, and the two readings are kept apart."""
+    taxonomy = load_taxonomy()
+    assert [term.term for term in taxonomy.matches("KotlinLeeds", glued=True)] == ["kotlin"]
+    assert taxonomy.matches("KotlinLeeds") == []
+    assert [term.term for term in taxonomy.matches("KotlinLeeds", glued=True)] == ["kotlin"]
+    assert classify(title="KotlinLeeds", taxonomy=taxonomy, model=None).sectors == ["technology"]
+    assert (
+        classify(
+            title="Drop-in help", description="Borrow our eBooks", taxonomy=taxonomy, model=None
+        ).sectors
+        == []
+    )
