@@ -16,7 +16,7 @@ import tomllib
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
@@ -121,13 +121,19 @@ class Taxonomy:
         self._sectors = tuple(sectors)
         self._by_slug = {sector.slug: sector for sector in self._sectors}
         self._matchers = tuple(_compile(sector) for sector in self._sectors)
-        self._glued = tuple(_compile(sector, glued=True) for sector in self._sectors)
         self._hosts = tuple(
             (sector.slug, vocabulary)
             for sector in self._sectors
             if (vocabulary := _words_of(sector.hosts)) is not None
         )
         self._found: dict[tuple[str, bool], tuple[_Term, ...]] = {}
+
+    @cached_property
+    def _glued(self) -> tuple[_Matcher, ...]:
+        """The matchers that also read words glued in camel case, compiled at the first title
+        read (as long again as the plain ones: a process that only lists sectors never needs
+        them)."""
+        return tuple(_compile(sector, glued=True) for sector in self._sectors)
 
     @property
     def slugs(self) -> list[str]:
