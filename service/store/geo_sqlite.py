@@ -22,7 +22,9 @@ from sqlalchemy.sql.selectable import Join
 
 from service.places.cells import cell_ranges, row_ranges
 from service.places.distance import Box
+from service.store import sector_rows
 from service.store.prepared import KEPT_SHAPES, Prepared
+from service.store.tables import event_sectors
 
 CELL_INDEX = "ix_events_geo_cell_rank"
 ROW_INDEX = "ix_events_geo_row_start"
@@ -47,15 +49,24 @@ class RowsFirst(RangesFirst):
     index = ROW_INDEX
 
 
+class SectorRowsFirst(RangesFirst):
+    """The same, from the rows of cells into one sector's rows (its table's own key)."""
+
+    inherit_cache = True
+    index = ""
+
+
 @compiles(RangesFirst)
 @compiles(RowsFirst)
+@compiles(SectorRowsFirst)
 def _ranges_first(join: RangesFirst, compiler: SQLCompiler, **kw: Any) -> str:
     kw["asfrom"] = True
     left = join.left._compiler_dispatch(compiler, **kw)
     right = join.right._compiler_dispatch(compiler, **kw)
     assert join.onclause is not None  # built with one, in _within
     on = join.onclause._compiler_dispatch(compiler, **kw)
-    return f"{left} CROSS JOIN {right} INDEXED BY {join.index} ON {on}"
+    indexed = f" INDEXED BY {join.index}" if join.index else ""
+    return f"{left} CROSS JOIN {right}{indexed} ON {on}"
 
 
 def box_params(box: Box) -> dict[str, float]:
@@ -70,6 +81,12 @@ def box_params(box: Box) -> dict[str, float]:
 
 def within(prepared: Prepared, events: Table, box: Box) -> Prepared:
     """``prepared`` over the events whose point is in ``box``, read by cell ranges."""
+    if _one_sector(prepared.params):
+        rows = "[" + ",".join(str(row) for row, _, _ in row_ranges([box])) + "]"
+        params = prepared.params | box_params(box) | {"rows_of_cells": rows}
+        by_sector = _by_sector(prepared.statement)
+        if by_sector is not None:
+            return Prepared(by_sector, params)
     ranges = "[" + ",".join(f"[{low},{high}]" for low, high in cell_ranges([box])) + "]"
     params = prepared.params | box_params(box) | {"cell_ranges": ranges}
     return Prepared(_within(prepared.statement, events), params)
@@ -103,7 +120,34 @@ def within_by_start(prepared: Prepared, events: Table, box: Box) -> Prepared:
     """
     rows = "[" + ",".join(str(row) for row, _, _ in row_ranges([box])) + "]"
     params = prepared.params | box_params(box) | {"rows_of_cells": rows}
+    by_sector = _by_sector(prepared.statement) if _one_sector(params) else None
+    if by_sector is not None:
+        return Prepared(by_sector, params)
     return Prepared(_within_by_start(prepared.statement, events), params)
+
+
+def _one_sector(params: dict[str, Any]) -> bool:
+    """Whether a read can come from one sector's rows (see :mod:`sector_rows`): one
+    sector asked for, and no words (the full-text index knows events by their rowid)."""
+    return "sector_0" in params and "sector_1" not in params and "words" not in params
+
+
+@lru_cache(maxsize=KEPT_SHAPES)
+def _by_sector(prepared_statement: Select[Any]) -> Select[Any] | None:
+    swapped = sector_rows.swap(prepared_statement)
+    if swapped is None:
+        return None
+    rows = (
+        func.json_each(bindparam("rows_of_cells", type_=Text))
+        .table_valued("value")
+        .alias("row_of_cells")
+    )
+    sector = sector_rows.sector_of(bindparam("sector_0", type_=Text))
+    on = (event_sectors.c.sector == sector) & (event_sectors.c.geo_row == rows.c.value)
+    return swapped.select_from(SectorRowsFirst(rows, event_sectors, on)).where(
+        event_sectors.c.lat.between(bindparam("box_min_lat"), bindparam("box_max_lat")),
+        event_sectors.c.lon.between(bindparam("box_min_lon"), bindparam("box_max_lon")),
+    )
 
 
 @lru_cache(maxsize=KEPT_SHAPES)

@@ -40,7 +40,7 @@ from sqlalchemy import (
 
 from service.model import Attendance, Kind
 from service.places.distance import Box
-from service.store import dialects
+from service.store import dialects, sector_rows
 from service.store.events import EventStore
 from service.store.prepared import KEPT_SHAPES, Prepared
 from service.store.query import EventQuery
@@ -118,6 +118,8 @@ EVERYWHERE = 1e300
 
 @lru_cache(maxsize=KEPT_SHAPES)
 def _floored(stmt: Select[Any]) -> Select[Any]:
+    table = sector_rows.table_read(stmt)
+
     def number(name: str) -> ColumnElement[float]:
         return bindparam(name, type_=Float)
 

@@ -149,6 +149,31 @@ events = Table(
     ),
 )
 
+# On SQLite, each located event once per sector it has, with what ranking reads, kept by
+# triggers on ``events`` (migration 0019, :mod:`service.store.sector_rows`): a search for a
+# sector near a place seeks that sector's rows of cells instead of reading every event of
+# the box and testing its sectors.
+event_sectors = Table(
+    "event_sectors",
+    metadata,
+    Column("sector", String(64), primary_key=True),
+    Column("geo_row", Integer, primary_key=True),
+    Column("start", UTCDateTime, primary_key=True),
+    Column("id", String(64), primary_key=True),
+    Column("end", UTCDateTime, nullable=False),
+    Column("geo_cell", BigInteger),
+    Column("kind", String(32), nullable=False),
+    Column("attendance", String(16), nullable=False),
+    Column("is_free", Boolean),
+    Column("status", String(16), nullable=False),
+    Column("sectors", JSON, nullable=False),
+    Column("lat", Float),
+    Column("lon", Float),
+    Column("series_key", String(32)),
+    Index("ix_event_sectors_id", "id"),
+    sqlite_with_rowid=False,
+)
+
 crawl_runs = Table(
     "crawl_runs",
     metadata,

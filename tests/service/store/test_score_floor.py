@@ -30,6 +30,7 @@ def scattered(count: int) -> list:
             kind=rng.choice(list(Kind)),
             attendance=rng.choice([Attendance.IN_PERSON, Attendance.MIXED]),
             is_free=rng.choice((True, False, None)),
+            sectors=rng.choice([[], ["technology"], ["healthcare", "technology"], ["legal"]]),
             venue=Venue(
                 lat=CENTRE[0] + rng.uniform(-1, 1) * RADIUS_KM / 111,
                 lon=CENTRE[1] + rng.uniform(-1, 1) * RADIUS_KM / 80,
@@ -56,11 +57,15 @@ def floor_of(need: float) -> Floor:
     )
 
 
+@pytest.mark.parametrize("sectors", [(), ("technology",)])
 @pytest.mark.parametrize("need", [1.0, 4.5, 5.5])
-def test_a_floor_turns_away_only_rows_that_cannot_reach_it(store: EventStore, need: float) -> None:
+def test_a_floor_turns_away_only_rows_that_cannot_reach_it(
+    store: EventStore, need: float, sectors: tuple[str, ...]
+) -> None:
+    """With one sector, on SQLite, the rows come from that sector's (migration 0019)."""
     events = scattered(600)
     store.upsert_many(events, now=NOW)
-    query = EventQuery(start=NOW)
+    query = EventQuery(start=NOW, sectors=sectors)
     boxes = bounding_boxes(*CENTRE, RADIUS_KM)
     every = candidates(store, query=query, boxes=boxes).located
     kept = {
@@ -79,6 +84,7 @@ def test_a_floor_turns_away_only_rows_that_cannot_reach_it(store: EventStore, ne
         reached += MODES[event.attendance.value] + PRICES[event.is_free]
         assert reached < need, event
     assert kept <= {row[0] for row in every}
+    assert all(set(sectors) <= set(by_id[row[0]].sectors) for row in every)
     if need <= 1.0:
         assert not turned_away  # every row reaches it at any distance
     else:
