@@ -18,6 +18,27 @@ from tests.factories import NOW
 from tests.support.databases import postgres_database
 from tests.support.templates import Templates
 
+SLOWEST_FIRST = (
+    "tests/faults/test_kills_crawl.py",
+    "tests/service/api/test_feed_bundled.py",
+    "tests/faults/test_kills_digest.py",
+    "tests/faults/test_crawl_faults.py",
+    "tests/service/test_bundled_recording.py",
+    "tests/crawlers/test_runner.py",
+    "tests/service/api/test_api_fuzz.py",
+    "tests/crawlers/test_spread.py",
+    "tests/hostile/test_stateful.py",
+    "tests/crawlers/discover/test_discovery_measure.py",
+)
+"""The files that take longest, most first: pytest-xdist hands files to its workers in the
+order collected, and a long file handed out last keeps one worker busy while the other
+idles."""
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    rank = {path: place for place, path in enumerate(SLOWEST_FIRST)}
+    items.sort(key=lambda item: rank.get(item.nodeid.partition("::")[0], len(rank)))
+
 
 @pytest.fixture
 def now() -> datetime:

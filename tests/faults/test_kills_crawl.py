@@ -33,7 +33,6 @@ from service.store.tables import events
 from tests.support.crawling import FLASKCON_NOW
 from tests.support.kills import (
     KILLS,
-    SEED,
     after_seconds,
     backend,
     command,
@@ -41,6 +40,7 @@ from tests.support.kills import (
     integrity,
     kill_when,
     reader,
+    seed_for,
     to_the_end,
 )
 from tests.support.saved import FIXTURES
@@ -154,7 +154,8 @@ def test_kill_9_during_crawls_loses_and_doubles_nothing(
     killed = tmp_path / "killed"
     killed.mkdir(exist_ok=True)
 
-    rng = random.Random(SEED)
+    seed = seed_for(url)
+    rng = random.Random(seed)
     moments: Counter[str] = Counter()
     number = 0
     span = duration  # a moment is drawn within the last run that went to its end
@@ -191,7 +192,7 @@ def test_kill_9_during_crawls_loses_and_doubles_nothing(
     assert integrity(url) == "ok"
     assert _stored(url) == expected  # every event once, none lost, none cancelled
     print(
-        f"\ncrawl on {backend(url)}: {KILLS} kills in {number} runs (seed {SEED}, "
+        f"\ncrawl on {backend(url)}: {KILLS} kills in {number} runs (seed {seed}, "
         f"an uninterrupted crawl took {duration:.1f} s, "
         f"{len(expected)} events): {dict(moments)}"
     )

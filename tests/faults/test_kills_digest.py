@@ -28,12 +28,12 @@ from tests.factories import MONDAY, NOW, make_subscription
 from tests.support.databases import postgres_database, postgres_integrity
 from tests.support.kills import (
     KILLS,
-    SEED,
     after_seconds,
     backend,
     command,
     integrity,
     kill_when,
+    seed_for,
     to_the_end,
 )
 from tests.support.saved import bundled_events
@@ -111,7 +111,8 @@ def test_kill_9_during_digest_sends_skips_none_and_sends_each_under_one_id(
 ) -> None:
     url = new_store("digest")
     _subscribers(url)
-    rng = random.Random(SEED)
+    seed = seed_for(url)
+    rng = random.Random(seed)
     moments: Counter[str] = Counter()
     weeks = 0  # a run that ends by itself has sent the whole week: the next runs send the next
     with SmtpSink() as sink:
@@ -157,7 +158,7 @@ def test_kill_9_during_digest_sends_skips_none_and_sends_each_under_one_id(
     copies = sum(len(ids) for ids in received.values())
     digests = SUBSCRIBERS * len(weeks_sent)
     print(
-        f"\ndigest on {backend(url)}: {KILLS} kills (seed {SEED}) "
+        f"\ndigest on {backend(url)}: {KILLS} kills (seed {seed}) "
         f"over {SUBSCRIBERS} subscribers and "
         f"{len(weeks_sent)} week(s): {dict(moments)}; {copies} messages accepted for {digests} "
         f"digests, {copies - digests} second copies (same Message-ID)"
