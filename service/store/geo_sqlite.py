@@ -7,6 +7,8 @@ range, the covering index ``ix_events_geo_cell_rank`` (migration 0009): the
 events of a neighbourhood lie side by side there with every column ranking
 reads, so a search never touches a table row. The box's own bounds are
 checked in the index too, so the rows are exactly those inside the box.
+A read for one sector seeks that sector's rows of cells in ``event_sectors``
+instead (:mod:`service.store.sector_rows`).
 Only :mod:`service.store.dialects` calls this module.
 """
 
@@ -80,7 +82,8 @@ def box_params(box: Box) -> dict[str, float]:
 
 
 def within(prepared: Prepared, events: Table, box: Box) -> Prepared:
-    """``prepared`` over the events whose point is in ``box``, read by cell ranges."""
+    """``prepared`` over the events whose point is in ``box``, read by cell ranges (for one
+    sector, by that sector's rows of cells)."""
     if _one_sector(prepared.params):
         rows = "[" + ",".join(str(row) for row, _, _ in row_ranges([box])) + "]"
         params = prepared.params | box_params(box) | {"rows_of_cells": rows}

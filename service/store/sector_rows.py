@@ -6,7 +6,8 @@ healthcare in a dense city reads every event of the box to keep the eighth
 that are healthcare. ``event_sectors`` holds each located event once per
 sector, keyed by sector, row of cells, start and id, with the columns ranking
 reads, so such a search seeks the sector's rows to its window and reads only
-its matches (five times quicker at 1e5 events near London).
+its matches (a window of healthcare's events near London, at 1e5 events, in
+about a fifth of the time).
 
 Triggers on ``events`` keep it (every write to events goes through them,
 whatever writes it), so nothing else in the store knows it exists; an update
@@ -62,7 +63,7 @@ def install(connection: Connection) -> None:
         )
     connection.exec_driver_sql(f"DELETE FROM {TABLE}")
     connection.exec_driver_sql(
-        f"INSERT INTO {TABLE} (sector, {columns}) SELECT sector.value, "
+        f"INSERT OR REPLACE INTO {TABLE} (sector, {columns}) SELECT sector.value, "
         + ", ".join(f'events."{name}"' for name in MIRRORED)
         + " FROM events, json_each(events.sectors) AS sector WHERE events.geo_row IS NOT NULL"
     )
