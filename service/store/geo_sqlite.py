@@ -129,6 +129,15 @@ def within_by_start(prepared: Prepared, events: Table, box: Box) -> Prepared:
     return Prepared(_within_by_start(prepared.statement, events), params)
 
 
+def _rows_of_cells() -> Any:
+    """The rows of cells bound as one JSON array of numbers, as a table to join from."""
+    return (
+        func.json_each(bindparam("rows_of_cells", type_=Text))
+        .table_valued("value")
+        .alias("row_of_cells")
+    )
+
+
 def _one_sector(params: dict[str, Any]) -> bool:
     """Whether a read can come from one sector's rows (see :mod:`sector_rows`): one
     sector asked for, and no words (the full-text index knows events by their rowid)."""
@@ -140,11 +149,7 @@ def _by_sector(prepared_statement: Select[Any]) -> Select[Any] | None:
     swapped = sector_rows.swap(prepared_statement)
     if swapped is None:
         return None
-    rows = (
-        func.json_each(bindparam("rows_of_cells", type_=Text))
-        .table_valued("value")
-        .alias("row_of_cells")
-    )
+    rows = _rows_of_cells()
     sector = sector_rows.sector_of(bindparam("sector_0", type_=Text))
     on = (event_sectors.c.sector == sector) & (event_sectors.c.geo_row == rows.c.value)
     return swapped.select_from(SectorRowsFirst(rows, event_sectors, on)).where(
@@ -155,11 +160,7 @@ def _by_sector(prepared_statement: Select[Any]) -> Select[Any] | None:
 
 @lru_cache(maxsize=KEPT_SHAPES)
 def _within_by_start(stmt: Select[Any], events: Table) -> Select[Any]:
-    rows = (
-        func.json_each(bindparam("rows_of_cells", type_=Text))
-        .table_valued("value")
-        .alias("row_of_cells")
-    )
+    rows = _rows_of_cells()
     on = events.c.geo_row == rows.c.value
     return stmt.select_from(RowsFirst(rows, events, on)).where(
         events.c.lat.between(bindparam("box_min_lat"), bindparam("box_max_lat")),
