@@ -37,24 +37,15 @@ TRIGGER = "meetscout_sector_rows"
 
 
 def install(connection: Connection) -> None:
-    """Create the table and its triggers, and fill it from the events stored (SQLite only)."""
-    columns = ", ".join(f'"{name}"' for name in MIRRORED)
-    connection.exec_driver_sql(
-        f"CREATE TABLE IF NOT EXISTS {TABLE} (sector VARCHAR(64) NOT NULL, "
-        'geo_row INTEGER NOT NULL, start DATETIME NOT NULL, id VARCHAR(64) NOT NULL, "end" '
-        "DATETIME NOT NULL, geo_cell BIGINT, kind VARCHAR(32) NOT NULL, attendance VARCHAR(16) "
-        "NOT NULL, is_free BOOLEAN, status VARCHAR(16) NOT NULL, sectors JSON NOT NULL, "
-        "lat FLOAT, lon FLOAT, series_key VARCHAR(32), "
-        "PRIMARY KEY (sector, geo_row, start, id)) WITHOUT ROWID"
-    )
-    connection.exec_driver_sql(f"CREATE INDEX IF NOT EXISTS ix_{TABLE}_id ON {TABLE} (id)")
-    copy = _copy("new")
+    """Create the table (as declared in :mod:`service.store.tables`) and its triggers, and
+    fill it from the events stored (SQLite only)."""
+    event_sectors.create(connection, checkfirst=True)
     forget = f"DELETE FROM {TABLE} WHERE id = old.id;"
     changed = " OR ".join(f'old."{name}" IS NOT new."{name}"' for name in MIRRORED)
     for action, when, body in (
-        ("insert", "", copy),
+        ("insert", "", _copy("new")),
         ("delete", "", forget),
-        ("update", f" WHEN {changed}", forget + " " + copy),
+        ("update", f" WHEN {changed}", forget + " " + _copy("new")),
     ):
         connection.exec_driver_sql(f"DROP TRIGGER IF EXISTS {TRIGGER}_{action}")
         connection.exec_driver_sql(
@@ -62,19 +53,17 @@ def install(connection: Connection) -> None:
             f"BEGIN {body} END"
         )
     connection.exec_driver_sql(f"DELETE FROM {TABLE}")
-    connection.exec_driver_sql(
-        f"INSERT OR REPLACE INTO {TABLE} (sector, {columns}) SELECT sector.value, "
-        + ", ".join(f'events."{name}"' for name in MIRRORED)
-        + " FROM events, json_each(events.sectors) AS sector WHERE events.geo_row IS NOT NULL"
-    )
+    connection.exec_driver_sql(_copy("events"))
 
 
 def _copy(row: str) -> str:
+    """Copy ``row`` once per sector: ``new`` in a trigger, or ``events`` for every one."""
     columns = ", ".join(f'"{name}"' for name in MIRRORED)
     values = ", ".join(f'{row}."{name}"' for name in MIRRORED)
+    read = "events, " if row == "events" else ""
     return (
         f"INSERT OR REPLACE INTO {TABLE} (sector, {columns}) SELECT sector.value, {values} "
-        f"FROM json_each({row}.sectors) AS sector WHERE {row}.geo_row IS NOT NULL;"
+        f"FROM {read}json_each({row}.sectors) AS sector WHERE {row}.geo_row IS NOT NULL;"
     )
 
 
