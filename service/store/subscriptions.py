@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any, Literal
@@ -98,6 +98,24 @@ class Claim:
 
     delivery: Delivery | None
     outcome: ClaimOutcome
+
+
+def not_claimable(
+    delivery: Delivery | None, *, now: datetime, stale_after: timedelta, max_attempts: int
+) -> ClaimOutcome | None:
+    """Why a run may not claim ``delivery`` (sent; being sent under a claim younger than
+    ``stale_after``; tried ``max_attempts`` times), or None when it may: no delivery yet, a
+    failed one with tries left, or one whose run stopped answering. The same rule as the
+    update in :meth:`SubscriptionStore.claim`, which alone decides."""
+    if delivery is None:
+        return None
+    if delivery.status == SENT:
+        return "already_sent"
+    if delivery.status == SENDING and now - delivery.claimed_at < stale_after:
+        return "in_progress"
+    if delivery.attempts >= max_attempts:
+        return "gave_up"
+    return None
 
 
 def code_hash(code: str) -> str:
@@ -366,11 +384,22 @@ class SubscriptionStore:
                 return Claim(_delivery(taken), "claimed")
             row = conn.execute(select(digest_deliveries).where(*key)).one()
         current = _delivery(row)
-        if current.status == SENT:
-            return Claim(None, "already_sent")
-        if current.status == SENDING and now - current.claimed_at < stale_after:
-            return Claim(None, "in_progress")
-        return Claim(None, "gave_up")
+        why = not_claimable(current, now=now, stale_after=stale_after, max_attempts=max_attempts)
+        return Claim(None, why or "gave_up")
+
+    def deliveries(self, weeks: Mapping[int, str]) -> dict[int, Delivery]:
+        """The delivery of each subscription's week in ``weeks`` (subscription id to ISO week)
+        that has one, in one statement: what a run reads ahead to pass over the subscriptions
+        another run has sent or is sending without trying to claim them."""
+        if not weeks:
+            return {}
+        stmt = select(digest_deliveries).where(
+            digest_deliveries.c.subscription_id.in_(weeks),
+            digest_deliveries.c.week.in_(set(weeks.values())),
+        )
+        with self.engine.connect() as conn:
+            found = (_delivery(row) for row in conn.execute(stmt))
+            return {d.subscription_id: d for d in found if weeks[d.subscription_id] == d.week}
 
     def record_message_id(self, *, delivery: Delivery, message_id: str) -> bool:
         """Write down the Message-ID a claimed delivery is about to be sent with.

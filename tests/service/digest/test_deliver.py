@@ -12,11 +12,13 @@ import re
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from email.message import EmailMessage
+from random import Random
 from typing import Any, ClassVar
 
 import lxml.html
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import delete
 from typer.testing import CliRunner, Result
 
 from service.app import create_app
@@ -24,9 +26,11 @@ from service.cli import digest as digest_cli
 from service.cli.main import app as cli
 from service.digest.deliver import send_digests
 from service.digest.mailer import SmtpMailer
+from service.digest.weeks import iso_week
 from service.model import Digest, Subscription
 from service.settings import Settings, get_settings
 from service.store import EventStore, SubscriptionStore
+from service.store.subscriptions import digest_deliveries
 from tests.factories import (
     MONDAY,
     NEXT_MONDAY,
@@ -235,21 +239,25 @@ def test_digest_send_after_a_crash_mid_run_sends_the_rest_once(
     subscribe(api, sink, ADA)
     subscribe(api, sink, GRACE)
     real_send = SmtpMailer.send
+    handed: list[str] = []
 
-    def dies_at_grace(self: SmtpMailer, message: Any) -> None:
-        if message["To"] == GRACE:
+    def dies_at_the_second(self: SmtpMailer, message: Any) -> None:
+        handed.append(str(message["To"]))
+        if len(handed) == 2:
             raise KeyboardInterrupt  # the process is killed mid-run
         real_send(self, message)
 
-    monkeypatch.setattr(SmtpMailer, "send", dies_at_grace)
+    monkeypatch.setattr(SmtpMailer, "send", dies_at_the_second)
     crashed = send(monkeypatch, MONDAY)
     assert isinstance(crashed.exception, KeyboardInterrupt) or crashed.exit_code != 0
     monkeypatch.setattr(SmtpMailer, "send", real_send)
-    assert len(digests(sink, ADA)) == 1
+    sent, cut = handed
+    assert {sent, cut} == {ADA, GRACE}
+    assert len(digests(sink, sent)) == 1
 
     soon = send(monkeypatch, MONDAY + timedelta(minutes=5))
     assert summary(soon)["being sent by another run"] == 1
-    assert digests(sink, GRACE) == []
+    assert digests(sink, cut) == []
 
     later = send(monkeypatch, MONDAY + timedelta(minutes=31))
     assert later.exit_code == 0, later.output
@@ -406,3 +414,103 @@ def test_a_run_that_stalled_past_its_claim_leaves_the_send_to_the_run_that_took_
     assert taken_over == ["claimed"]
     assert Outbox.sent == []
     assert (report.sent, report.in_progress) == (0, 1)
+
+
+class Outbox:
+    """A mailer that keeps what it is given."""
+
+    def __init__(self) -> None:
+        self.sent: list[EmailMessage] = []
+
+    def send(self, message: EmailMessage) -> None:
+        self.sent.append(message)
+
+    def close(self) -> None:
+        return
+
+
+def addressed(digest: Digest, subscription: Subscription) -> EmailMessage:
+    message = EmailMessage()
+    message["To"] = subscription.email
+    return message
+
+
+def confirmed(subscriptions: SubscriptionStore, count: int) -> list[Subscription]:
+    made = []
+    for number in range(count):
+        draft = make_subscription(token=f"{number:043d}", email=f"person{number}@example.org")
+        made.append(subscriptions.create(subscription=draft, confirm_code="code"))
+        assert subscriptions.confirm(
+            token=draft.token, code="code", now=NOW, valid_for=timedelta(days=7)
+        )
+    return made
+
+
+def test_a_run_passes_over_what_another_run_sent_or_is_sending_without_claiming_it(
+    located: EventStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    subscriptions = SubscriptionStore(located.engine)
+    people = confirmed(subscriptions, 6)
+    week = iso_week(MONDAY.date())
+    stale_after = timedelta(minutes=30)
+    for person in people[:3]:  # another run sent two and is sending one
+        other = subscriptions.claim(
+            subscription_id=person.id,
+            week=week,
+            now=MONDAY,
+            stale_after=stale_after,
+            max_attempts=5,
+        ).delivery
+        assert other is not None
+        if person is not people[2]:
+            subscriptions.mark_sent(delivery=other, items=[], message_id=None, now=MONDAY)
+    claimed: list[int] = []
+    claim = subscriptions.claim
+
+    def counted_claim(**kwargs: Any) -> Any:
+        claimed.append(kwargs["subscription_id"])
+        return claim(**kwargs)
+
+    monkeypatch.setattr(subscriptions, "claim", counted_claim)
+    outbox = Outbox()
+
+    report = send_digests(
+        store=located,
+        subscriptions=subscriptions,
+        mailer=outbox,
+        compose=addressed,
+        now=MONDAY,
+        stale_after=stale_after,
+        max_attempts=5,
+    )
+
+    assert sorted(claimed) == sorted(person.id for person in people[3:])
+    assert sorted(str(message["To"]) for message in outbox.sent) == [
+        person.email for person in people[3:]
+    ]
+    assert (report.sent, report.already_sent, report.in_progress) == (3, 2, 1)
+
+
+def test_runs_walk_the_subscriptions_in_orders_of_their_own(located: EventStore) -> None:
+    """Two runs at once start in different places instead of one trailing the other."""
+    subscriptions = SubscriptionStore(located.engine)
+    people = confirmed(subscriptions, 12)
+    orders = []
+    for seed in (1, 2):
+        with located.engine.begin() as connection:
+            connection.execute(delete(digest_deliveries))
+        outbox = Outbox()
+        send_digests(
+            store=located,
+            subscriptions=subscriptions,
+            mailer=outbox,
+            compose=addressed,
+            now=MONDAY,
+            stale_after=timedelta(minutes=30),
+            max_attempts=5,
+            order=Random(seed),
+        )
+        orders.append([str(message["To"]) for message in outbox.sent])
+
+    assert sorted(orders[0]) == sorted(orders[1]) == sorted(person.email for person in people)
+    assert orders[0] != orders[1]

@@ -10,6 +10,7 @@ from sqlalchemy import text
 
 from service.model import FreeTime, ListedEvent, Status, Subscription
 from service.store import EventStore, SubscriptionStore
+from service.store.subscriptions import not_claimable
 from tests.factories import NOW, make_subscription
 from tests.support.databases import ONLY_POSTGRESQL
 
@@ -126,6 +127,65 @@ def test_claim_gives_up_after_max_attempts(subscriptions: SubscriptionStore) -> 
         assert claimed.delivery is not None
         subscriptions.mark_failed(delivery=claimed.delivery, error="boom")
     assert claim(subscriptions, sid, NOW + timedelta(hours=1), attempts=2).outcome == "gave_up"
+
+
+def test_a_delivery_read_ahead_is_claimable_exactly_when_a_claim_would_take_it(
+    subscriptions: SubscriptionStore,
+) -> None:
+    """What a run reads ahead must agree with the claim: each state of a week's delivery,
+    read with :meth:`deliveries`, then claimed at the same moment."""
+    at = NOW + timedelta(hours=2)
+    states = ("none", "sent", "sending", "stale", "failed", "failed twice")
+    sids = {state: new(subscriptions, token=f"{n:043d}").id for n, state in enumerate(states)}
+    for state, sid in sids.items():
+        if state == "none":
+            continue
+        started = at - (STALE if state == "stale" else timedelta(minutes=1))
+        claimed = claim(subscriptions, sid, started).delivery
+        assert claimed is not None
+        if state == "sent":
+            subscriptions.mark_sent(delivery=claimed, items=[], message_id=None, now=started)
+        if state.startswith("failed"):
+            subscriptions.mark_failed(delivery=claimed, error="451 try later")
+        if state == "failed twice":
+            again = claim(subscriptions, sid, started).delivery
+            assert again is not None
+            subscriptions.mark_failed(delivery=again, error="451 try later")
+
+    known = subscriptions.deliveries(dict.fromkeys(sids.values(), WEEK))
+    said = {
+        state: not_claimable(known.get(sid), now=at, stale_after=STALE, max_attempts=2)
+        for state, sid in sids.items()
+    }
+    taken = {
+        state: claim(subscriptions, sid, at, attempts=2).outcome for state, sid in sids.items()
+    }
+
+    assert said == {
+        "none": None,
+        "sent": "already_sent",
+        "sending": "in_progress",
+        "stale": None,
+        "failed": None,
+        "failed twice": "gave_up",
+    }
+    assert taken == {state: why or "claimed" for state, why in said.items()}
+
+
+def test_deliveries_reads_only_the_week_asked_of_each_subscription(
+    subscriptions: SubscriptionStore,
+) -> None:
+    first, second = (new(subscriptions, token=f"{n:043d}").id for n in (1, 2))
+    for sid, week in ((first, WEEK), (second, "2026-W47")):
+        subscriptions.claim(
+            subscription_id=sid, week=week, now=NOW, stale_after=STALE, max_attempts=5
+        )
+
+    known = subscriptions.deliveries({first: WEEK, second: WEEK})
+
+    assert list(known) == [first]
+    assert (known[first].week, known[first].status) == (WEEK, "sending")
+    assert subscriptions.deliveries({}) == {}
 
 
 def test_last_sent_is_the_latest_earlier_week(subscriptions: SubscriptionStore) -> None:
