@@ -171,31 +171,84 @@ def candidates(
     database can. ``floor``: only the located events that can reach it (see
     :class:`Floor`).
     """
+    found = _read(store, query, boxes, online=online, by_start=by_start, floor=floor, limit=None)
+    assert found is not None  # nothing read is cut without a limit
+    return found
+
+
+def candidates_if_few(
+    store: EventStore,
+    *,
+    query: EventQuery,
+    boxes: Sequence[Box],
+    online: bool = False,
+    at_most: int,
+) -> Candidates | None:
+    """:func:`candidates` when there are at most ``at_most`` of them, else None: each read
+    stops one row past ``at_most``, so a search near a place with few matches learns that
+    there are few from the read that gives them, in one statement instead of two."""
+    return _read(store, query, boxes, online=online, by_start=False, floor=None, limit=at_most)
+
+
+def _read(
+    store: EventStore,
+    query: EventQuery,
+    boxes: Sequence[Box] | None,
+    *,
+    online: bool,
+    by_start: bool,
+    floor: Floor | None,
+    limit: int | None,
+) -> Candidates | None:
+    """The candidates, or None when a read gave more than ``limit`` rows."""
     engine = store.engine
     slim = _slim(engine.dialect.name, sectors=bool(query.sectors))
+
+    def rows(prepared: Prepared) -> Sequence[Any] | None:
+        if limit is None:
+            return prepared.rows(engine)
+        found = Prepared(_limiting(prepared.statement), prepared.params | {"read_to": limit + 1})
+        read = found.rows(engine)
+        return read if len(read) <= limit else None
+
     prepared = prepare(slim, query)
     if boxes is None:
-        return Candidates(prepared.rows(engine), [])
+        every = rows(prepared)
+        return None if every is None else Candidates(every, [])
+
+    def box_rows(box: Box) -> Sequence[Any] | None:
+        within = dialects.within_box(engine, prepared, table, box, by_start=by_start)
+        return rows(_floor_last(within, floor))
+
+    located: Sequence[Any] | None
     if len(boxes) == 1:
-        within = _floor_last(
-            dialects.within_box(engine, prepared, table, boxes[0], by_start=by_start), floor
-        )
-        located: Sequence[Any] = within.rows(engine)
+        located = box_rows(boxes[0])
     else:
         unique: dict[str, Any] = {}
         for box in boxes:
-            within = _floor_last(
-                dialects.within_box(engine, prepared, table, box, by_start=by_start), floor
-            )
-            for row in within.rows(engine):
+            inside = box_rows(box)
+            if inside is None:
+                return None
+            for row in inside:
                 unique.setdefault(row[0], row)
         located = list(unique.values())
+    if located is None:
+        return None
     extra: list[Any] = []
     if online:
         seen = {row[0] for row in located}
-        only_online = replace(query, attendance=(Attendance.ONLINE,))
-        extra = [row for row in prepare(slim, only_online).rows(engine) if row[0] not in seen]
+        only_online = rows(prepare(slim, replace(query, attendance=(Attendance.ONLINE,))))
+        if only_online is None:
+            return None
+        extra = [row for row in only_online if row[0] not in seen]
+    if limit is not None and len(located) + len(extra) > limit:
+        return None
     return Candidates(located, extra)
+
+
+@lru_cache(maxsize=KEPT_SHAPES)
+def _limiting(stmt: Select[Any]) -> Select[Any]:
+    return stmt.limit(bindparam("read_to", type_=Integer))
 
 
 def count_within(

@@ -372,6 +372,41 @@ def test_a_search_with_few_matches_asked_again_reads_them_at_once(
     assert len(read) == 1
 
 
+@pytest.mark.parametrize(("radius_km", "counted"), [(3.0, False), (20.0, True)])
+def test_a_first_ask_with_very_few_matches_reads_them_without_counting(
+    store: EventStore,
+    templates: Templates,
+    monkeypatch: pytest.MonkeyPatch,
+    radius_km: float,
+    counted: bool,
+) -> None:
+    """Up to READ_FIRST matches, the read that gives them says they are few: one statement,
+    no count. With more, the count decides as before. The page is the same either way."""
+    templates.seed(
+        store, "best-700-seed-11-spread-km-30", lambda: random_events(700, seed=11, spread_km=30)
+    )
+    request = SearchRequest(near=TORONTO, radius_km=radius_km, limit=5)
+    with monkeypatch.context() as patch:
+        patch.setattr(search_module, "READ_FIRST", 0)  # counted first, always
+        expected = search(store, request, now=NOW)
+    counts: list[int] = []
+    real = search_module.count_within
+
+    def counting(*args: Any, **kwargs: Any) -> int:
+        counts.append(real(*args, **kwargs))
+        return counts[-1]
+
+    monkeypatch.setattr(search_module, "count_within", counting)
+    read = count_reads(monkeypatch)
+
+    page = search(store, request, now=NOW)
+
+    assert page == expected
+    assert (expected.total > search_module.READ_FIRST) is counted
+    assert bool(counts) is counted
+    assert len(read) == counted  # the few: read once, by the read that found them few
+
+
 def count_reads(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """Rows of every read of candidates the search makes from now on."""
     read: list[int] = []
@@ -448,16 +483,21 @@ def test_a_write_during_a_first_ask_leaves_no_stale_total(
     events = random_events(40, spread_km=10)
     store.upsert_many(events[:30], now=NOW)
     request = SearchRequest(near=TORONTO, radius_km=30, limit=5)
-    read = search_module.candidates
+    readers = {name: getattr(search_module, name) for name in ("candidates", "candidates_if_few")}
 
-    def read_then_write(*args: object, **kwargs: object) -> object:
-        found = read(*args, **kwargs)  # type: ignore[arg-type]
-        store.upsert_many(events[30:], now=NOW)
-        return found
+    def read_then_write(read: Any) -> Any:
+        def reading(*args: object, **kwargs: object) -> object:
+            found = read(*args, **kwargs)
+            store.upsert_many(events[30:], now=NOW)
+            return found
 
-    monkeypatch.setattr(search_module, "candidates", read_then_write)
+        return reading
+
+    for name, read in readers.items():  # whichever reads the matches of a first ask
+        monkeypatch.setattr(search_module, name, read_then_write(read))
     first = search(store, request, now=NOW, cache=cache)
-    monkeypatch.setattr(search_module, "candidates", read)
+    for name, read in readers.items():
+        monkeypatch.setattr(search_module, name, read)
 
     again = search(store, request, now=NOW, cache=cache)
 
