@@ -118,6 +118,9 @@ def _search(
     known = kept.facts.known(total_slot, query.start) if total_slot is not None else None
     total = known if isinstance(known, int) else None
     near = _Near(request)
+    # Every read below seeks by start where its index can: a sector's rows of cells
+    # (event_sectors) hold past events too, which a count or a whole read would walk.
+    query = _seek(kept, store, query, now)
     boxed = total
     if boxed is None:
         # A first ask reads its matches at once when they are very few (most searches outside
@@ -164,8 +167,7 @@ def _search(
             total=total,
             crowded=crowded,
         )
-    sought = _seek(kept, store, query, now)
-    return _best_first(kept, store, request, sought, scorer, cursor, now, total=total)
+    return _best_first(kept, store, request, query, scorer, cursor, now, total=total)
 
 
 def _seek(kept: SearchCache, store: EventStore, query: EventQuery, now: datetime) -> EventQuery:

@@ -407,6 +407,36 @@ def test_a_first_ask_with_very_few_matches_reads_them_without_counting(
     assert len(read) == counted  # the few: read once, by the read that found them few
 
 
+@pytest.mark.parametrize("sort", ["score", "date", "distance"])
+def test_every_read_of_a_search_near_a_place_seeks_by_start(
+    store: EventStore, templates: Templates, monkeypatch: pytest.MonkeyPatch, sort: str
+) -> None:
+    """Counts and whole reads too, not only windows: a sector's rows of cells hold the past
+    events of years, which a read that does not seek would walk."""
+    templates.seed(
+        store, "best-700-seed-11-spread-km-30", lambda: random_events(700, seed=11, spread_km=30)
+    )
+    seeks: list[object] = []
+
+    def recorded(read: Any) -> Any:
+        def reading(*args: object, **kwargs: Any) -> object:
+            seeks.append(kwargs["query"].starts_from)
+            return read(*args, **kwargs)
+
+        return reading
+
+    for name in ("candidates", "candidates_if_few", "count_within"):
+        monkeypatch.setattr(search_module, name, recorded(getattr(search_module, name)))
+    request = SearchRequest(
+        near=TORONTO, radius_km=20.0, sectors=("healthcare",), sort=sort, limit=5
+    )
+
+    search(store, request, now=NOW)
+
+    assert seeks
+    assert set(seeks) == {store.earliest_start_until(at=NOW)[0]}
+
+
 def count_reads(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """Rows of every read of candidates the search makes from now on."""
     read: list[int] = []
