@@ -122,35 +122,38 @@ def _search(
     # (event_sectors) hold past events too, which a count or a whole read would walk.
     query = _seek(kept, store, query, now)
     boxed = total
+    found: Candidates | None = None
     if boxed is None:
         # A first ask reads its matches at once when they are very few (most searches outside
         # a city's centre, and a digest's week): that read says there are few, no count needed.
         at_once = min(READ_FIRST, READ_ALL_BELOW)
-        few = None
         if at_once > 0:
-            few = candidates_if_few(
+            found = candidates_if_few(
                 store, query=query, boxes=near.boxes or [], online=near.online, at_most=at_once
             )
-        if few is not None:
-            return _ranked(
-                kept,
+        if found is not None:
+            boxed = len(found.located) + len(found.online)
+        else:
+            # Whether there are few is all a first ask needs to know (one more means "more").
+            boxed = count_within(
                 store,
-                request,
-                query,
-                scorer,
-                cursor,
-                now,
-                near=near,
-                total_slot=total_slot,
-                found=few,
+                query=query,
+                boxes=near.boxes or [],
+                online=near.online,
+                at_most=READ_ALL_BELOW,
             )
-        # Whether there are few is all a first ask needs to know (one more means "more").
-        boxed = count_within(
-            store, query=query, boxes=near.boxes or [], online=near.online, at_most=READ_ALL_BELOW
-        )
     if boxed <= READ_ALL_BELOW:
         return _ranked(
-            kept, store, request, query, scorer, cursor, now, near=near, total_slot=total_slot
+            kept,
+            store,
+            request,
+            query,
+            scorer,
+            cursor,
+            now,
+            near=near,
+            total_slot=total_slot,
+            found=found,
         )
     if request.sort == "distance":
         # Counted here (located only, at the whole radius): the probe need not count it again.
