@@ -394,7 +394,7 @@ class SubscriptionStore:
         if not weeks:
             return {}
         stmt = select(digest_deliveries).where(
-            digest_deliveries.c.subscription_id.in_(weeks),
+            digest_deliveries.c.subscription_id.in_(list(weeks)),
             digest_deliveries.c.week.in_(set(weeks.values())),
         )
         with self.engine.connect() as conn:

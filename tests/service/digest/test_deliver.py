@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from datetime import datetime, timedelta
 from email.message import EmailMessage
 from random import Random
-from typing import Any, ClassVar
+from typing import Any
 
 import lxml.html
 import pytest
@@ -369,6 +369,19 @@ def test_digest_unsubscribe_by_address_stops_the_next_run(
     assert digests(sink, ADA) == []
 
 
+class Outbox:
+    """A mailer that keeps what it is given."""
+
+    def __init__(self) -> None:
+        self.sent: list[EmailMessage] = []
+
+    def send(self, message: EmailMessage) -> None:
+        self.sent.append(message)
+
+    def close(self) -> None:
+        return
+
+
 def test_a_run_that_stalled_past_its_claim_leaves_the_send_to_the_run_that_took_over(
     located: EventStore,
 ) -> None:
@@ -393,40 +406,19 @@ def test_a_run_that_stalled_past_its_claim_leaves_the_send_to_the_run_that_took_
         message["Message-ID"] = "<stalled@meetscout.test>"
         return message
 
-    class Outbox:
-        sent: ClassVar[list[EmailMessage]] = []
-
-        def send(self, message: EmailMessage) -> None:
-            self.sent.append(message)
-
-        def close(self) -> None:
-            return
-
+    outbox = Outbox()
     report = send_digests(
         store=located,
         subscriptions=subscriptions,
-        mailer=Outbox(),
+        mailer=outbox,
         compose=compose_while_another_run_takes_over,
         now=MONDAY,
         stale_after=stale_after,
         max_attempts=5,
     )
     assert taken_over == ["claimed"]
-    assert Outbox.sent == []
+    assert outbox.sent == []
     assert (report.sent, report.in_progress) == (0, 1)
-
-
-class Outbox:
-    """A mailer that keeps what it is given."""
-
-    def __init__(self) -> None:
-        self.sent: list[EmailMessage] = []
-
-    def send(self, message: EmailMessage) -> None:
-        self.sent.append(message)
-
-    def close(self) -> None:
-        return
 
 
 def addressed(digest: Digest, subscription: Subscription) -> EmailMessage:
