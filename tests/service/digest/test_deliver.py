@@ -24,7 +24,7 @@ from typer.testing import CliRunner, Result
 from service.app import create_app
 from service.cli import digest as digest_cli
 from service.cli.main import app as cli
-from service.digest.deliver import send_digests
+from service.digest.deliver import DeliveryReport, send_digests
 from service.digest.mailer import SmtpMailer
 from service.digest.weeks import iso_week
 from service.model import Digest, Subscription
@@ -382,6 +382,37 @@ class Outbox:
         return
 
 
+STALE_AFTER = timedelta(minutes=30)
+"""How long a claim holds in the runs below, before another run may take it over."""
+
+
+def addressed(digest: Digest, subscription: Subscription) -> EmailMessage:
+    message = EmailMessage()
+    message["To"] = subscription.email
+    return message
+
+
+def send_on_monday(
+    store: EventStore,
+    subscriptions: SubscriptionStore,
+    outbox: Outbox,
+    *,
+    compose: Any = addressed,
+    order: Random | None = None,
+) -> DeliveryReport:
+    """One run of the weekly send, on Monday morning, into ``outbox`` (no mail server)."""
+    return send_digests(
+        store=store,
+        subscriptions=subscriptions,
+        mailer=outbox,
+        compose=compose,
+        now=MONDAY,
+        stale_after=STALE_AFTER,
+        max_attempts=5,
+        order=order,
+    )
+
+
 def test_a_run_that_stalled_past_its_claim_leaves_the_send_to_the_run_that_took_over(
     located: EventStore,
 ) -> None:
@@ -390,15 +421,14 @@ def test_a_run_that_stalled_past_its_claim_leaves_the_send_to_the_run_that_took_
     draft = make_subscription(token="s" * 43, email=GRACE)
     subscriptions.create(subscription=draft, confirm_code="code")
     subscriptions.confirm(token=draft.token, code="code", now=NOW, valid_for=timedelta(days=7))
-    stale_after = timedelta(minutes=30)
     taken_over: list[str] = []
 
     def compose_while_another_run_takes_over(digest: Digest, subscription: Subscription) -> Any:
         later = subscriptions.claim(
             subscription_id=subscription.id,
             week=digest.week,
-            now=MONDAY + stale_after,
-            stale_after=stale_after,
+            now=MONDAY + STALE_AFTER,
+            stale_after=STALE_AFTER,
             max_attempts=5,
         )
         taken_over.append(later.outcome)
@@ -407,24 +437,12 @@ def test_a_run_that_stalled_past_its_claim_leaves_the_send_to_the_run_that_took_
         return message
 
     outbox = Outbox()
-    report = send_digests(
-        store=located,
-        subscriptions=subscriptions,
-        mailer=outbox,
-        compose=compose_while_another_run_takes_over,
-        now=MONDAY,
-        stale_after=stale_after,
-        max_attempts=5,
+    report = send_on_monday(
+        located, subscriptions, outbox, compose=compose_while_another_run_takes_over
     )
     assert taken_over == ["claimed"]
     assert outbox.sent == []
     assert (report.sent, report.in_progress) == (0, 1)
-
-
-def addressed(digest: Digest, subscription: Subscription) -> EmailMessage:
-    message = EmailMessage()
-    message["To"] = subscription.email
-    return message
 
 
 def confirmed(subscriptions: SubscriptionStore, count: int) -> list[Subscription]:
@@ -444,13 +462,12 @@ def test_a_run_passes_over_what_another_run_sent_or_is_sending_without_claiming_
     subscriptions = SubscriptionStore(located.engine)
     people = confirmed(subscriptions, 6)
     week = iso_week(MONDAY.date())
-    stale_after = timedelta(minutes=30)
     for person in people[:3]:  # another run sent two and is sending one
         other = subscriptions.claim(
             subscription_id=person.id,
             week=week,
             now=MONDAY,
-            stale_after=stale_after,
+            stale_after=STALE_AFTER,
             max_attempts=5,
         ).delivery
         assert other is not None
@@ -466,15 +483,7 @@ def test_a_run_passes_over_what_another_run_sent_or_is_sending_without_claiming_
     monkeypatch.setattr(subscriptions, "claim", counted_claim)
     outbox = Outbox()
 
-    report = send_digests(
-        store=located,
-        subscriptions=subscriptions,
-        mailer=outbox,
-        compose=addressed,
-        now=MONDAY,
-        stale_after=stale_after,
-        max_attempts=5,
-    )
+    report = send_on_monday(located, subscriptions, outbox)
 
     assert sorted(claimed) == sorted(person.id for person in people[3:])
     assert sorted(str(message["To"]) for message in outbox.sent) == [
@@ -492,16 +501,7 @@ def test_runs_walk_the_subscriptions_in_orders_of_their_own(located: EventStore)
         with located.engine.begin() as connection:
             connection.execute(delete(digest_deliveries))
         outbox = Outbox()
-        send_digests(
-            store=located,
-            subscriptions=subscriptions,
-            mailer=outbox,
-            compose=addressed,
-            now=MONDAY,
-            stale_after=timedelta(minutes=30),
-            max_attempts=5,
-            order=Random(seed),
-        )
+        send_on_monday(located, subscriptions, outbox, order=Random(seed))
         orders.append([str(message["To"]) for message in outbox.sent])
 
     assert sorted(orders[0]) == sorted(orders[1]) == sorted(person.email for person in people)
