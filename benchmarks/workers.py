@@ -2,8 +2,10 @@
 
 For each store size (events generated around real cities by
 :mod:`benchmarks.search`'s generator, bulk-loaded into a SQLite file through
-the project's migrations), ``meetscout serve --workers N`` is started as an
-operator would start it, and:
+the project's migrations, or with ``--database postgresql`` copied into a new
+PostgreSQL database of the server ``MEETSCOUT_BENCH_POSTGRES`` names, migrated
+the same way), ``meetscout serve --workers N`` is started as an operator would
+start it, and:
 
 - memory: each worker's resident set (RSS; and its unique set, USS, the
   pages no other process shares, and its proportional set, PSS) when it
@@ -22,7 +24,8 @@ before the gazetteer became an indexed file.
 Goals: at most 150 MB resident per worker after the load run at 1e5 and
 1e6 events; 2 workers at least 1.5x one worker's requests per second.
 
-Run: ``python -m benchmarks.workers`` (about ten minutes; needs ``wrk``). To compare
+Run: ``python -m benchmarks.workers`` (about ten minutes; needs ``wrk``; ``--database
+postgresql`` for the same over PostgreSQL, in a section of its own). To compare
 settings side by side: ``--sizes 1000000 --workers 1 --memory-only --stores DIR
 --print-only`` measures one case, keeps the built store in DIR for the next run and
 leaves RESULTS.md as it is.
@@ -48,7 +51,9 @@ from typing import Any
 
 from benchmarks.feeds import WRK_REPORT, WRK_WARMUP_SECONDS, Load, free_port
 from benchmarks.results import write_section
-from benchmarks.search import NOW, build, cities
+from benchmarks.search import COLUMNS, NOW, build, cities, generate, quote
+from benchmarks.stores import postgres_database
+from service.store import make_engine, migrate
 
 SIZES = (100_000, 1_000_000)
 SEED = 20261205
@@ -63,6 +68,11 @@ GOAL_SPEEDUP = 1.5
 SECTORS = ("technology", "healthcare", "finance", "education")
 SORTS = ("score", "date", "distance")
 ROOT = Path(__file__).resolve().parent.parent
+SECTIONS = {
+    "sqlite": ("SQLite", "Workers: memory and throughput"),
+    "postgresql": ("PostgreSQL", "Workers on PostgreSQL: memory and throughput"),
+}
+"""Each database's name in the text, and its section of RESULTS.md."""
 
 REFERENCE = """
 import service.app
@@ -122,7 +132,8 @@ def children(pid: int) -> list[int]:
 class Server:
     """``meetscout serve --workers N`` over a store, on 127.0.0.1."""
 
-    database: Path
+    url: str
+    data_dir: Path
     workers: int
     port: int = field(default_factory=free_port)
     process: subprocess.Popen[bytes] | None = None
@@ -134,8 +145,8 @@ class Server:
     def start(self) -> None:
         env = {
             **os.environ,
-            "MEETSCOUT_DATABASE_URL": f"sqlite:///{self.database}",
-            "MEETSCOUT_DATA_DIR": str(self.database.parent),
+            "MEETSCOUT_DATABASE_URL": self.url,
+            "MEETSCOUT_DATA_DIR": str(self.data_dir),
             "MEETSCOUT_REPLAY_AT": NOW.isoformat(),
             "MEETSCOUT_LOG_LEVEL": "WARNING",
         }
@@ -262,27 +273,59 @@ EVENTS_PATH = "/events?near=London&radius_km=25"
 FEED_PATH = "/feeds/events.ics?near=London&radius_km=25"
 
 
+def sqlite_store(database: Path, size: int) -> float:
+    """The generated store in ``database``, built unless already there; seconds taken."""
+    if database.exists():
+        return 0.0
+    print(f"  building {size:,} events...", flush=True)
+    building = database.with_name(f"building-{database.name}")
+    for left in (building, *(Path(f"{building}{end}") for end in ("-wal", "-shm"))):
+        left.unlink(missing_ok=True)
+    built = build(building, size, cities())
+    building.rename(database)
+    return built
+
+
+def postgres_store(url: str, size: int) -> float:
+    """The same generated events in the PostgreSQL database ``url``, migrated as the app
+    migrates and filled by ``COPY`` (the generator's rows, naive UTC as the store keeps
+    them), then analysed as autovacuum would; seconds taken."""
+    print(f"  copying {size:,} events into PostgreSQL...", flush=True)
+    began = time.perf_counter()
+    engine = make_engine(url)
+    migrate(engine)
+    connection = engine.raw_connection()
+    try:
+        driver = connection.driver_connection  # psycopg's own connection: COPY is its
+        assert driver is not None
+        names = ", ".join(map(quote, COLUMNS))
+        with driver.cursor() as cursor, cursor.copy(f"COPY events ({names}) FROM STDIN") as copy:
+            for row in generate(size, cities()):
+                copy.write_row(row)
+        connection.commit()
+    finally:
+        connection.close()
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as analysing:
+        analysing.exec_driver_sql("VACUUM ANALYZE")
+    engine.dispose()
+    return time.perf_counter() - began
+
+
 def run_size(
-    database: Path,
+    url: str,
+    data_dir: Path,
     size: int,
+    built: float,
     script: Path,
     counts: list[int],
     *,
     throughput: bool,
     clients: int = CLIENTS,
 ) -> dict[str, Any]:
-    built = 0.0
-    if not database.exists():
-        print(f"  building {size:,} events...", flush=True)
-        building = database.with_name(f"building-{database.name}")
-        for left in (building, *(Path(f"{building}{end}") for end in ("-wal", "-shm"))):
-            left.unlink(missing_ok=True)
-        built = build(building, size, cities())
-        building.rename(database)
     result: dict[str, Any] = {"size": size, "build_s": built, "memory": {}, "throughput": {}}
     paths = distinct_requests(SEED + size)
     for workers in counts:
-        server = Server(database, workers)
+        server = Server(url, data_dir, workers)
         server.start()
         try:
             pids = server.worker_pids()
@@ -346,11 +389,16 @@ def per_second(load: Load) -> float:
 
 
 def report(
-    runs: list[dict[str, Any]], reference: float, imported: float, clients: int = CLIENTS
+    runs: list[dict[str, Any]],
+    reference: float,
+    imported: float,
+    clients: int = CLIENTS,
+    database: str = "sqlite",
 ) -> tuple[str, bool]:
     ok = True
     lines = [
-        "Each worker of `meetscout serve --workers N` over a generated SQLite store "
+        f"Each worker of `meetscout serve --workers N` over a generated {SECTIONS[database][0]} "
+        "store "
         "(`benchmarks.search`'s events around real cities), measured from `/proc`: RSS counts "
         "the pages of the libraries a worker has mapped (shared with every other process), "
         "USS only what the worker alone holds. "
@@ -385,9 +433,14 @@ def report(
             )
     lines += [
         "",
-        "Heap is RssAnon, what the worker alone holds in memory, SQLite's page cache of 2 MB a "
-        "connection among it (the store is read from the kernel's page cache, not mapped); "
-        "mapped files (RssFile) are the pages of libraries, shared with every other worker and "
+        "Heap is RssAnon, what the worker alone holds in memory"
+        + (
+            ", SQLite's page cache of 2 MB a connection among it (the store is read from the "
+            "kernel's page cache, not mapped); "
+            if database == "sqlite"
+            else " (PostgreSQL's own memory is the server's, not counted here); "
+        )
+        + "mapped files (RssFile) are the pages of libraries, shared with every other worker and "
         "process. (The largest worker of each run; load-run answers by status: "
         + "; ".join(
             f"{run['size']:,}/{w}: {dict(sorted(m['statuses'].items()))}"
@@ -436,6 +489,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--print-only", action="store_true", help="print the figures, leave RESULTS.md as it is"
     )
+    parser.add_argument(
+        "--database",
+        choices=sorted(SECTIONS),
+        default="sqlite",
+        help="the store the workers serve (postgresql: a new database of the server that "
+        "MEETSCOUT_BENCH_POSTGRES names, dropped afterwards; --stores keeps SQLite files only)",
+    )
     args = parser.parse_args(argv)
     imported, reference = importing_mb(), reference_mb()
     runs = []
@@ -444,25 +504,33 @@ def main(argv: list[str] | None = None) -> int:
         script = folder / "report.lua"
         script.write_text(WRK_REPORT)
         for size in args.sizes:
-            kept = args.stores is not None
-            if kept:
-                args.stores.mkdir(parents=True, exist_ok=True)
-            database = (args.stores if kept else folder) / f"events-{size}.db"
-            runs.append(
-                run_size(
-                    database,
+
+            def measure(url: str, built: float, size: int = size) -> dict[str, Any]:
+                return run_size(
+                    url,
+                    folder,
                     size,
+                    built,
                     script,
                     args.workers,
                     throughput=not args.memory_only,
                     clients=args.clients,
                 )
-            )
+
+            if args.database == "postgresql":
+                with postgres_database() as url:
+                    runs.append(measure(url, postgres_store(url, size)))
+                continue
+            kept = args.stores is not None
+            if kept:
+                args.stores.mkdir(parents=True, exist_ok=True)
+            database = (args.stores if kept else folder) / f"events-{size}.db"
+            runs.append(measure(f"sqlite:///{database}", sqlite_store(database, size)))
             if not kept:
                 database.unlink()
-    body, ok = report(runs, reference, imported, args.clients)
+    body, ok = report(runs, reference, imported, args.clients, args.database)
     if not args.print_only:
-        write_section("Workers: memory and throughput", body)
+        write_section(SECTIONS[args.database][1], body)
     print(body)
     return 0 if ok else 1
 
