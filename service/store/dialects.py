@@ -231,14 +231,16 @@ def within_box(
 
     SQLite and PostgreSQL read the box's grid cells from the cell index
     (migration 0009); other databases read the (lat, lon) index of migration 0004.
-    ``by_start``: ``prepared`` reads a window of start time, which SQLite seeks
-    row of cells by row (migration 0016).
+    ``by_start``: ``prepared`` reads a window of start time, which both seek row of
+    cells by row (migration 0016).
     """
     if engine.dialect.name == "sqlite":
         if by_start:
             return geo_sqlite.within_by_start(prepared, events, box)
         return geo_sqlite.within(prepared, events, box)
     if engine.dialect.name == "postgresql":
+        if by_start:
+            return geo_postgres.within_by_start(prepared, events, box)
         return geo_postgres.within(prepared, events, box)
     return Prepared(
         _between(prepared.statement, events),

@@ -9,8 +9,10 @@ joined to a ``LATERAL`` read of ``ix_events_geo_cell_rank`` for its range
 rows are visited too). Left to itself the planner would often rather read
 the (lat, lon) index, which holds a whole band of latitude: in a dense
 city, several times the rows. ``OFFSET 0`` keeps the range read as written. The box's own bounds are
-checked too, so the rows are exactly those inside the box. Only
-:mod:`service.store.dialects` calls this module.
+checked too, so the rows are exactly those inside the box. A window of start
+time reads the row and start index instead (migration 0016), row of cells by
+row: each row sought to the window, its cells checked in the index, as on
+SQLite. Only :mod:`service.store.dialects` calls this module.
 """
 
 from __future__ import annotations
@@ -18,13 +20,13 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import BigInteger, Select, Table, bindparam, func
+from sqlalchemy import BigInteger, Integer, Select, Table, bindparam, func
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.selectable import Join
 
-from service.places.cells import cell_ranges
+from service.places.cells import cell_ranges, row_ranges
 from service.places.distance import Box
 from service.store.geo_sqlite import box_params
 from service.store.prepared import KEPT_SHAPES, Prepared
@@ -71,6 +73,52 @@ def _within(stmt: Select[Any], events: Table) -> Select[Any]:
     )
     joined = RangeReads(ranges, events, events.c.geo_cell.between(ranges.c.low, ranges.c.high))
     return stmt.select_from(joined).where(
+        events.c.lat.between(bindparam("box_min_lat"), bindparam("box_max_lat")),
+        events.c.lon.between(bindparam("box_min_lon"), bindparam("box_max_lon")),
+    )
+
+
+def within_by_start(prepared: Prepared, events: Table, box: Box) -> Prepared:
+    """``prepared`` over the events whose point is in ``box``, read row of cells by row
+    from the row and start index, each row sought to the start window ``prepared`` reads
+    (its ``starts_from`` and ``end``): a window costs what it holds, not what the box holds
+    at every time. Without both bounds, the cell ranges as :func:`within` reads them."""
+    if "starts_from" not in prepared.params or "end" not in prepared.params:
+        return within(prepared, events, box)
+    rows = row_ranges([box])
+    params = (
+        prepared.params
+        | box_params(box)
+        | {
+            "rows_of_cells": [row for row, _, _ in rows],
+            "row_lows": [low for _, low, _ in rows],
+            "row_highs": [high for _, _, high in rows],
+        }
+    )
+    return Prepared(_within_by_start(prepared.statement, events), params)
+
+
+@lru_cache(maxsize=KEPT_SHAPES)
+def _within_by_start(stmt: Select[Any], events: Table) -> Select[Any]:
+    numbers, cells = ARRAY(Integer), ARRAY(BigInteger)
+    rows = (
+        func.unnest(
+            bindparam("rows_of_cells", type_=numbers),
+            bindparam("row_lows", type_=cells),
+            bindparam("row_highs", type_=cells),
+        )
+        .table_valued("value", "low", "high")
+        .render_derived(name="row_of_cells")
+    )
+    start = events.c.start
+    sought = (
+        (events.c.geo_row == rows.c.value)
+        & start.between(
+            bindparam("starts_from", type_=start.type), bindparam("end", type_=start.type)
+        )
+        & events.c.geo_cell.between(rows.c.low, rows.c.high)
+    )
+    return stmt.select_from(RangeReads(rows, events, sought)).where(
         events.c.lat.between(bindparam("box_min_lat"), bindparam("box_max_lat")),
         events.c.lon.between(bindparam("box_min_lon"), bindparam("box_max_lon")),
     )

@@ -84,6 +84,34 @@ def test_a_window_of_start_time_near_a_place_seeks_the_row_and_start_index(
     assert "ix_events_geo_row_start (geo_row=? AND start>? AND start<?)" in plan
 
 
+@ONLY_POSTGRESQL
+def test_postgresql_seeks_a_window_of_start_time_row_by_row(store: EventStore) -> None:
+    """As on SQLite, each row of cells is sought to the window in the row and start index,
+    its cells checked there too, instead of every cell of the box read at every time."""
+    store.upsert_many(located_events(), now=NOW)
+    query = EventQuery(start=NOW, starts_from=NOW, end=NOW + timedelta(days=1))
+    (box,) = bounding_boxes(43.65, -79.38, 25)
+    with store.engine.connect() as conn:
+        conn.exec_driver_sql("ANALYZE events")
+        conn.exec_driver_sql("SET enable_seqscan = off")
+        prepared = dialects.within_box(
+            store.engine,
+            prepare(nearby._slim("postgresql"), query),
+            events,
+            box,
+            by_start=True,
+        )
+        sql = literal_sql(conn, prepared)
+        plan = [row[0] for row in conn.execute(text(f"EXPLAIN {sql}"))]
+
+    assert any("Function Scan on row_of_cells" in line for line in plan)
+    assert any("ix_events_geo_row_start" in line for line in plan)
+    (condition,) = [line for line in plan if "Index Cond:" in line]
+    assert "(geo_row = row_of_cells.value)" in condition
+    assert "(start >= " in condition and "(start <= " in condition
+    assert "(geo_cell >= row_of_cells.low)" in condition
+
+
 @given(lat=latitudes, lon=longitudes)
 def test_neighbours_in_a_row_have_neighbouring_cells(lat: float, lon: float) -> None:
     cell = cell_of(lat, lon)
