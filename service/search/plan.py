@@ -61,6 +61,11 @@ PROBE_ENOUGH = 32
 the box doubles (four times the area: it should hold fewer than :data:`PROBE_AT_MOST`)."""
 PROBE_MIN_KM = 0.05
 """The smallest box a probe counts in: denser than that, the first disc is that small."""
+CROWDED = "more than READ_ALL_BELOW"
+"""Kept in place of a total near a place that has many matches, while the store is unchanged:
+the search asked again (its next page, the same search later) need not ask whether they are
+few. Events that end since may leave few; the reads that follow find the same page either way
+(they only cost what a search of few matches would not)."""
 DEFAULT_WEIGHTS = ScoreWeights()
 """The score's weights when a search is given none (settings are validated once, not per search)."""
 
@@ -121,7 +126,7 @@ def _search(
     # Every read below seeks by start where its index can: a sector's rows of cells
     # (event_sectors) hold past events too, which a count or a whole read would walk.
     query = _seek(kept, store, query, now)
-    boxed = total
+    boxed = READ_ALL_BELOW + 1 if known == CROWDED else total
     found: Candidates | None = None
     if boxed is None:
         # A first ask reads its matches at once when they are very few (most searches outside
@@ -142,6 +147,8 @@ def _search(
                 online=near.online,
                 at_most=READ_ALL_BELOW,
             )
+            if boxed > READ_ALL_BELOW and total_slot is not None:
+                kept.facts.remember(total_slot, query.start, CROWDED, None)
     if boxed <= READ_ALL_BELOW:
         return _ranked(
             kept,

@@ -437,6 +437,46 @@ def test_every_read_of_a_search_near_a_place_seeks_by_start(
     assert set(seeks) == {store.earliest_start_until(at=NOW)[0]}
 
 
+@pytest.mark.parametrize("sort", ["score", "distance"])
+def test_a_crowded_search_asked_again_goes_straight_to_its_matches(
+    cache: SearchCache,
+    store: EventStore,
+    templates: Templates,
+    monkeypatch: pytest.MonkeyPatch,
+    sort: str,
+) -> None:
+    """Whether a search near a place has few matches or many is asked once while the store
+    is unchanged: its next page, or the same search again, neither reads its first matches
+    nor counts them again. The pages are those of a search that asks."""
+    monkeypatch.setattr(search_module, "READ_ALL_BELOW", 64)
+    templates.seed(
+        store, "best-700-seed-11-spread-km-30", lambda: random_events(700, seed=11, spread_km=30)
+    )
+    request = SearchRequest(near=TORONTO, radius_km=20, sort=sort, limit=5)  # type: ignore[arg-type]
+    asked: list[tuple[str, object]] = []
+    for name in ("count_within", "candidates_if_few"):
+        real = getattr(search_module, name)
+
+        def recorded(*args: Any, _real: Any = real, _name: str = name, **kwargs: Any) -> Any:
+            asked.append((_name, kwargs.get("at_most")))
+            return _real(*args, **kwargs)
+
+        monkeypatch.setattr(search_module, name, recorded)
+    few_or_many = [("candidates_if_few", search_module.READ_FIRST), ("count_within", 64)]
+
+    first = search(store, request, now=NOW, cache=cache)
+    first_asked = list(asked)
+    asked.clear()
+    again = search(store, request, now=NOW, cache=cache)
+    following = replace(request, cursor=first.next_cursor)
+    second = search(store, following, now=NOW, cache=cache)
+
+    assert first_asked[:2] == few_or_many
+    assert not set(asked) & set(few_or_many)
+    assert again == first
+    assert second == search(store, following, now=NOW)
+
+
 def count_reads(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """Rows of every read of candidates the search makes from now on."""
     read: list[int] = []
