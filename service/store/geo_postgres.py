@@ -33,7 +33,8 @@ from service.store.prepared import KEPT_SHAPES, Prepared
 
 
 class RangeReads(Join):
-    """The cell ranges, each joined to a read of the events table's cell index for that range.
+    """Ranges of cells (or rows of cells, each with its window of start time), each joined
+    to a read of the events table's index for that range.
 
     The right side is written as a subquery under the table's own name, so
     the rest of the statement refers to its columns unchanged.
