@@ -32,8 +32,13 @@ FINANCE = Path(
     os.environ.get("FINANCE_CONFERENCES", "/work/.mirror/tbeason+financeconferences/repo")
 )
 FINANCE_COMMIT = "04e6c5230db207f21d7cd928381594da6e6a9409"
+ARCHIVE = Path(os.environ.get("COMMUNITY_CALENDAR", "/work/.mirror/judell+community-calendar/repo"))
+ARCHIVE_COMMIT = "a26c19a7a51b69795dca4faa15e6b3e9ecd87a59"
+"""community-calendar's nightly archive of 2026-08-22, whose five cities the shared set holds
+in part: the feeds it left out (too large, nothing upcoming) give ``formats.csv``."""
 OUT = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "sectors" / "devset.csv"
 KINDS_OUT = OUT.with_name("kinds.csv")
+FORMATS_OUT = OUT.with_name("formats.csv")
 CALENDARS_OUT = OUT.with_name("calendars.csv")
 """Each iCalendar source's own name (RFC 7986 NAME, else X-WR-CALNAME) and producer (PRODID),
 as a crawl reads them."""
@@ -365,6 +370,10 @@ KIND_CATEGORIES: dict[str, str] = {
     "adult education": "workshop",
     "training": "workshop",
     "class, training, or workshop": "workshop",
+    "workshops and classes": "workshop",
+    "silversmithing workshops": "workshop",
+    "lost wax casting workshops": "workshop",
+    "two-hour workshops": "workshop",
     # conferences
     "conference/symposium": "conference",
     "conference / convention": "conference",
@@ -380,9 +389,17 @@ KIND_CATEGORIES: dict[str, str] = {
     "networking": "meetup",
     "meeting or networking event": "meetup",
     "social": "meetup",
+    "social event": "meetup",
     "book club": "meetup",
     # other formats
     "story time": "other",
+    "storytime": "other",
+    "concert": "other",
+    "concerts (music)": "other",
+    "comedy": "other",
+    "film": "other",
+    "guided tours": "other",
+    "exhibits": "other",
     "movie": "other",
     "screening": "other",
     "exhibitions": "other",
@@ -554,11 +571,9 @@ def event_categories(event: icalendar.cal.Component) -> list[str]:
     return [html.unescape(c) for c in found]
 
 
-def kind_rows_ics(path: Path, source: str) -> Iterator[dict[str, str]]:
+def kind_rows_ics(feed: bytes, source: str) -> Iterator[dict[str, str]]:
     """Events of one feed whose format category maps to a kind, at most KIND_CAP per kind."""
-    data = re.sub(
-        rb"(?m)^(?:REFRESH-INTERVAL|X-PUBLISHED-TTL)[;:][^\r\n]*\r?\n", b"", path.read_bytes()
-    )
+    data = re.sub(rb"(?m)^(?:REFRESH-INTERVAL|X-PUBLISHED-TTL)[;:][^\r\n]*\r?\n", b"", feed)
     try:
         calendars = icalendar.Calendar.from_ical(data, multiple=True)
     except Exception as error:  # a feed icalendar cannot read gives no rows
@@ -621,13 +636,44 @@ def kind_main() -> None:
     for path in sorted(folder.glob("*/*.ics")):
         if path.parent.name in RESERVED_CITIES:
             continue
-        rows.extend(kind_rows_ics(path, f"community-calendar/{path.parent.name}/{path.name}"))
+        source = f"community-calendar/{path.parent.name}/{path.name}"
+        rows.extend(kind_rows_ics(path.read_bytes(), source))
     rows.extend(kind_rows_eventbrite(REAL / KIND_EVENTBRITE, KIND_EVENTBRITE))
-    with KINDS_OUT.open("w", encoding="utf-8", newline="") as handle:
+    write_kind_rows(KINDS_OUT, rows)
+
+
+def formats_main() -> None:
+    """The same per-event formats from the archive's feeds of the same five cities that the
+    shared set left out: other publishers than ``kinds.csv``'s, to learn kinds from."""
+    shared = {path.relative_to(REAL) for path in (REAL / "community-calendar").glob("*/*.ics")}
+    listing = subprocess.run(
+        ["git", "-C", str(ARCHIVE), "ls-tree", "-r", "--name-only", ARCHIVE_COMMIT, "cities"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.split()
+    rows: list[dict[str, str]] = []
+    for name in listing:
+        city, file = name.split("/")[1:]
+        source = Path("community-calendar") / city / file
+        if city in RESERVED_CITIES or not file.endswith(".ics") or file == "combined.ics":
+            continue
+        if source in shared:
+            continue
+        shown = subprocess.run(
+            ["git", "-C", str(ARCHIVE), "show", f"{ARCHIVE_COMMIT}:{name}"], capture_output=True
+        )
+        if shown.returncode == 0:  # blobs the snapshot did not store are skipped
+            rows.extend(kind_rows_ics(shown.stdout, f"archive/{city}/{file}"))
+    write_kind_rows(FORMATS_OUT, rows)
+
+
+def write_kind_rows(path: Path, rows: list[dict[str, str]]) -> None:
+    with path.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.DictWriter(handle, KIND_FIELDS, lineterminator="\n")
         writer.writeheader()
         writer.writerows(rows)
-    print(f"{len(rows)} listings -> {KINDS_OUT}")
+    print(f"{len(rows)} listings -> {path}")
 
 
 def calendars_main() -> None:
@@ -671,6 +717,7 @@ def main() -> None:
         writer.writerows(rows)
     print(f"{len(rows)} listings -> {OUT}")
     kind_main()
+    formats_main()
     calendars_main()
 
 

@@ -37,6 +37,9 @@ from pathlib import Path
 from typing import Any
 
 MODEL_PATH = Path(__file__).parent / "data" / "sector_model.json"
+KIND_MODEL_PATH = MODEL_PATH.with_name("kind_model.json")
+"""The same shape of model over kinds (words and pairs only), learned from listings whose
+publisher chose their format (``python -m benchmarks.sectors --write-model``)."""
 _WORD = re.compile(r"[a-z0-9]+")
 MAX_TEXT = 2_000
 NO_FIELD = 255
@@ -209,3 +212,9 @@ def load_model(path: Path = MODEL_PATH) -> SectorModel | None:
 @lru_cache(maxsize=1)
 def get_model() -> SectorModel | None:
     return load_model()
+
+
+@lru_cache(maxsize=1)
+def get_kind_model() -> SectorModel | None:
+    """The kind model: its labels are kinds where the sector model's are sectors."""
+    return load_model(KIND_MODEL_PATH)

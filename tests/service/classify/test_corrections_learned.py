@@ -1,4 +1,4 @@
-"""The operator's corrections become training examples when the sector model is rebuilt."""
+"""The operator's corrections become training examples when the sector and kind models are rebuilt."""
 
 from __future__ import annotations
 
@@ -6,10 +6,12 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks.sectors import load_examples, main
+from benchmarks.sectors import load_examples, load_kind_examples, main
 from service.admin.examples import write_examples
+from service.classify.kinds import classify_kind
 from service.classify.learned import get_model, load_model
 from service.classify.sectors import classify
+from service.model import Kind
 from service.store import CurationStore, EventStore
 from tests.factories import NOW, python_meetup
 
@@ -17,7 +19,9 @@ WORD = "quillfeather"
 """A word in no listing of the development set and no vocabulary: only a correction can teach it."""
 
 
-def corrections_file(store: EventStore, path: Path) -> Path:
+def corrections_file(
+    store: EventStore, path: Path, *, kind: Kind | None = None, sectors: list[str] | None = None
+) -> Path:
     events = [
         python_meetup(
             n, title=f"{WORD.title()} evening {n}", description=f"The {WORD} circle meets."
@@ -27,7 +31,12 @@ def corrections_file(store: EventStore, path: Path) -> Path:
     store.upsert_many(events, now=NOW)
     curation = CurationStore(store.engine)
     for event in events:
-        curation.correct(event_id=event.id, kind=None, sectors=["healthcare"], now=NOW)
+        curation.correct(
+            event_id=event.id,
+            kind=kind,
+            sectors=["healthcare"] if sectors is None else sectors,
+            now=NOW,
+        )
     with path.open("w", encoding="utf-8", newline="") as handle:
         write_examples(curation.examples(), handle)
     return path
@@ -54,6 +63,26 @@ def test_rebuilt_model_learns_the_corrected_sector(store: EventStore, tmp_path: 
     assert WORD in after.evidence["healthcare"]
 
 
+def test_rebuilt_kind_model_learns_the_corrected_kind(store: EventStore, tmp_path: Path) -> None:
+    examples = corrections_file(store, tmp_path / "corrections.csv", kind=Kind.WORKSHOP)
+    title = f"{WORD.title()} evening"
+    assert classify_kind(title=title).kind is Kind.OTHER
+
+    code = main(
+        [
+            *("--write-model", "--examples", str(examples)),
+            *("--model", str(tmp_path / "sector_model.json"), "--no-measure"),
+        ]
+    )
+
+    assert code == 0
+    rebuilt = load_model(tmp_path / "kind_model.json")
+    assert rebuilt is not None
+    decision = classify_kind(title=title, model=rebuilt)
+    assert decision.kind is Kind.WORKSHOP
+    assert WORD in decision.reason
+
+
 def test_corrections_without_a_known_sector_teach_nothing(tmp_path: Path) -> None:
     path = tmp_path / "corrections.csv"
     path.write_text(
@@ -66,6 +95,7 @@ def test_corrections_without_a_known_sector_teach_nothing(tmp_path: Path) -> Non
     rows = load_examples([path])
 
     assert [(row["title"], row["sectors"]) for row in rows] == [("Law night", "legal")]
+    assert [row["title"] for row in load_kind_examples([path])] == ["Kind only"]
 
 
 def test_a_file_of_other_columns_is_refused(tmp_path: Path) -> None:

@@ -79,6 +79,20 @@ def test_kindset_labels_are_kinds_from_unreserved_sources() -> None:
     assert not any(f"/{city}/" in row["source"] for row in listings for city in reserved)
 
 
+def test_formats_are_kinds_from_other_publishers_than_kindsets() -> None:
+    def listings(name: str) -> list[dict[str, str]]:
+        with DEVSET.with_name(name).open(encoding="utf-8", newline="") as handle:
+            return list(csv.DictReader(handle))
+
+    formats, kindset = listings("formats.csv"), listings("kinds.csv")
+    feeds = {row["source"].split("/", 1)[1] for row in formats}
+    assert len(formats) >= 400
+    assert {row["kind"] for row in formats} <= {kind.value for kind in Kind}
+    assert feeds.isdisjoint(row["source"].split("/", 1)[1] for row in kindset)
+    reserved = ("santarosa", "lancaster", "davis")
+    assert not any(f"/{city}/" in row["source"] for row in formats for city in reserved)
+
+
 def test_category_kind_maps_one_format_and_skips_disagreement() -> None:
     from benchmarks.devset import category_kind
 
@@ -92,8 +106,10 @@ def test_kinds_reads_a_meetup_calendars_listings_as_meetups_where_the_text_names
     meetup = "community-calendar/asheville/meetup_avltech.ics"
     listings = [{"source": meetup, "title": "Coders League", "description": "", "kind": "meetup"}]
 
+    elsewhere = [dict(listings[0], source="community-calendar/asheville/ashevilleart.ics")]
+
     assert kinds(listings) == {"meetup": (1, 1)}
-    assert kinds(listings, producers=False) == {"meetup": (0, 1)}
+    assert kinds(elsewhere) == {"meetup": (0, 1)}
 
 
 def test_whole_sources_lends_a_calendars_named_field_as_a_crawl_does() -> None:
@@ -108,3 +124,24 @@ def test_whole_sources_lends_a_calendars_named_field_as_a_crawl_does() -> None:
     assert lent(listings[0]) == ["sales-and-business"]
     assert lent(listings[1]) == []
     assert whole_sources(listings, keywords, names=False)(listings[0]) == []
+
+
+def test_left_out_kind_models_never_saw_the_listings_source() -> None:
+    from benchmarks.sectors import left_out_kind_models
+
+    def listing(source: str, title: str, kind: str) -> dict[str, str]:
+        return {"source": source, "title": title, "description": "", "kind": kind}
+
+    listings = [
+        *(listing("clay", f"Pottery wheel {n}", "workshop") for n in range(10)),
+        *(listing("library", f"Spreadsheets class {n}", "workshop") for n in range(20)),
+        *(listing("library", f"Concert of strings {n}", "other") for n in range(20)),
+        *(listing("school", f"Excel class {n}", "workshop") for n in range(20)),
+        *(listing("school", f"Choir concert {n}", "other") for n in range(20)),
+        *(listing("park", f"Concert in the park {n}", "other") for n in range(10)),
+    ]
+    model_for = left_out_kind_models(listings)
+
+    assert "pottery" not in model_for(listings[0]).weights
+    assert "pottery" in model_for(listings[-1]).weights
+    assert model_for(listings[-1]).chances("Pottery wheel")["workshop"] > 0.5

@@ -14,7 +14,8 @@ from typing import Any
 
 import pytest
 
-from service.classify.kinds import MAX_TITLE_CHARS, KindDecision, classify_kind
+from service.classify.kinds import LEARNED_SURE, MAX_TITLE_CHARS, KindDecision, classify_kind
+from service.classify.learned import SectorModel, get_kind_model
 from service.model import Kind
 
 CONFERENCE = Kind.CONFERENCE
@@ -908,3 +909,67 @@ def test_remembered_texts_give_the_same_decision() -> None:
 def test_classify_kind_source_default_outranks_the_shape_of_a_name() -> None:
     assert classify_kind(title="PyData Amsterdam", default=MEETUP).kind == MEETUP
     assert classify_kind(title="PyData Amsterdam").kind == CONFERENCE
+
+
+# The learned model: it speaks only where nothing else does, and says which words carried it.
+
+CLASSES = SectorModel(
+    bias={"workshop": -1.0, "other": -1.0, "conference": -1.0},
+    weights={"excel": {"workshop": 4.0, "other": -2.0}, "spreadsheets": {"workshop": 3.0}},
+)
+
+
+def test_classify_kind_learned_model_names_a_class_and_the_words_that_carried_it() -> None:
+    decision = classify_kind(title="Intro to Excel", description="Spreadsheets", model=CLASSES)
+
+    assert decision.kind is Kind.WORKSHOP
+    assert '"excel"' in decision.reason and "workshops" in decision.reason
+
+
+@pytest.mark.parametrize(
+    ("title", "default", "expected"),
+    [
+        ("Excel Board Meeting", None, Kind.OTHER),  # a meeting of a body: the rules decide
+        ("Excel evening", Kind.MEETUP, Kind.MEETUP),  # the source's default outranks the model
+        ("PyData Excel Amsterdam", None, Kind.CONFERENCE),  # so does the shape of a name
+    ],
+)
+def test_classify_kind_learned_model_speaks_only_where_nothing_else_does(
+    title: str, default: Kind | None, expected: Kind
+) -> None:
+    assert classify_kind(title=title, default=default, model=CLASSES).kind is expected
+
+
+def test_classify_kind_learned_model_without_a_word_of_its_own_says_nothing() -> None:
+    # Its bias leans to conferences, but no word of the text carries that: no reason, no kind.
+    leaning = dataclasses.replace(
+        CLASSES, bias={"workshop": -3.0, "other": -3.0, "conference": 3.0}
+    )
+    assert max(leaning.chances("Grand Opening").values()) > LEARNED_SURE
+    decision = classify_kind(title="Grand Opening", model=leaning)
+
+    assert decision.kind is Kind.OTHER
+    assert decision.reason == "nothing says what kind of event it is"
+
+
+def test_classify_kind_learned_model_unsure_says_nothing() -> None:
+    unsure = dataclasses.replace(
+        CLASSES,
+        bias={"workshop": 0.0, "other": 0.0, "conference": 0.0},
+        weights={"excel": {"workshop": 1.2}},
+    )
+    chances = unsure.chances("Excel")
+    assert max(chances.values()) < LEARNED_SURE
+
+    assert classify_kind(title="Excel", model=unsure).kind is Kind.OTHER
+    assert classify_kind(title="Intro to Excel", model=None).kind is Kind.OTHER
+
+
+def test_the_shipped_kind_model_loads_with_the_kinds_it_learned() -> None:
+    model = get_kind_model()
+
+    assert model is not None
+    assert set(model.bias) == {kind.value for kind in Kind} - {
+        Kind.CONFERENCE.value,
+        Kind.CAREER_FAIR.value,
+    }
