@@ -1,4 +1,4 @@
-"""The operator's corrections become training examples when the sector and kind models are rebuilt."""
+"""The operator's corrections become training examples when the models are rebuilt."""
 
 from __future__ import annotations
 
