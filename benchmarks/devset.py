@@ -2,8 +2,9 @@
 
 Run from the repository root: ``python -m benchmarks.devset``.
 It reads the shared real-data folders (``MEETSCOUT_REAL_DATA``, default
-``../shared/fixtures/real``) and a checkout of tbeason/financeconferences
-(``FINANCE_CONFERENCES``), takes the listings of every source named in
+``../shared/fixtures/real``), a checkout of tbeason/financeconferences
+(``FINANCE_CONFERENCES``) and one of judell/community-calendar
+(``COMMUNITY_CALENDAR``, for ``formats.csv``), takes the listings of every source named in
 ``SOURCES`` in file order (one per distinct title, at most ``CAP`` per
 source), and labels each with the sector(s) and kind its source's label maps
 to. No listing is chosen or labelled by reading its text.
@@ -35,7 +36,8 @@ FINANCE_COMMIT = "04e6c5230db207f21d7cd928381594da6e6a9409"
 ARCHIVE = Path(os.environ.get("COMMUNITY_CALENDAR", "/work/.mirror/judell+community-calendar/repo"))
 ARCHIVE_COMMIT = "a26c19a7a51b69795dca4faa15e6b3e9ecd87a59"
 """community-calendar's nightly archive of 2026-08-22, whose five cities the shared set holds
-in part: the feeds it left out (too large, nothing upcoming) give ``formats.csv``."""
+in part: the feeds it left out (too large, nothing upcoming, times rewritten upstream) give
+``formats.csv``."""
 OUT = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "sectors" / "devset.csv"
 KINDS_OUT = OUT.with_name("kinds.csv")
 FORMATS_OUT = OUT.with_name("formats.csv")

@@ -196,7 +196,7 @@ KindCounts = dict[str, tuple[int, int]]
 
 def kind_table(sets: dict[str, tuple[KindCounts, KindCounts]]) -> str:
     """Kinds right per set of listings: by the rules alone, and by the rules with the kind
-    model trained without the listing's source."""
+    model trained without the listing's publisher."""
 
     def cell(counts: KindCounts, kind: str | None) -> str:
         pairs = list(counts.values()) if kind is None else [counts.get(kind, (0, 0))]
@@ -233,8 +233,8 @@ def kind_table(sets: dict[str, tuple[KindCounts, KindCounts]]) -> str:
 
 
 KIND_ALPHA = 1e-3
-"""The kind model's regularisation (SGD's alpha), chosen one source out over the three sets:
-1e-4 fitted conference lists' names and took more concerts for workshops."""
+"""The kind model's regularisation (SGD's alpha), chosen one feed out over the three sets: 1e-4
+fitted conference lists' names and took more of the per-event sets' `other` for other kinds."""
 WEB_ADDRESS_WORDS = frozenset({"http", "https", "www", "com", "org", "net", "html", "php"})
 MIN_KIND_LISTINGS = 20
 """A kind with fewer listings is not learned: one career fair taught that "off campus" makes one."""
