@@ -36,9 +36,11 @@ run: $(VENV)/.installed
 	$(if $(MEETSCOUT_SOURCES),,MEETSCOUT_REPLAY_AT=$(RECORDING_AT)) $(BIN)/meetscout up
 
 # The whole suite, then what reads and writes dates again under a far-off system time zone
-# (not the crawls' plumbing: processes, queues, hosts, guards, discovery); one worker per
-# core, each test file kept on one worker.
-PYTEST := $(BIN)/python -m pytest -n auto --dist loadfile
+# (not the crawls' plumbing: processes, queues, hosts, guards, discovery); one worker more
+# than the cores (crawl, kill and browser tests wait on other processes much of their time:
+# 634 s against 664 s with two workers on two cores), each test file kept on one worker.
+WORKERS := $(shell echo $$(( $$(nproc 2>/dev/null || echo 1) + 1 )))
+PYTEST := $(BIN)/python -m pytest -n $(WORKERS) --dist loadfile
 NOT_DATES := discover test_spread.py test_standalone.py test_guard.py test_hosts.py \
 	test_politeness.py test_runner.py test_curation_crawl.py test_tribe_api.py
 test: setup
