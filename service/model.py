@@ -53,12 +53,52 @@ class Venue:
         return all(getattr(self, f.name) is None for f in fields(self))
 
     def label(self) -> str:
-        """One line a person can read or paste into a map search."""
-        parts: list[str] = []
-        for part in (self.name, self.address, self.city, self.region, self.country):
-            if part and part not in parts:
-                parts.append(part)
-        return ", ".join(parts)
+        """One line a person can read or paste into a map search, each place named once.
+
+        Publishers repeat themselves: an iCalendar LOCATION is often the venue's
+        name and then its address, which begins with the name again ("Kittredge
+        Arts Center" and "Kittredge Arts Center, Lobby"), and the town and region
+        read from an address are kept beside it. So the line is the name's and the
+        address's comma-separated pieces, each once ("NJ" is said by "NJ 07042"),
+        then the town, the region and the country they do not already name:
+        "Asheville, NC", not "Asheville, Asheville, NC, NC, US". The country is a
+        code and an address names it in words ("United States"), so it is added
+        only where the address names neither the town nor the region.
+        """
+        pieces: list[str] = []
+        for part in (self.name, self.address):
+            for piece in (part or "").split(","):
+                _add_piece(pieces, piece)
+        address = [" ".join(piece.split()) for piece in (self.address or "").split(",")]
+        places_named = any(_names(address, place) for place in (self.city, self.region) if place)
+        for place in (self.city, self.region):
+            _add_piece(pieces, place or "")
+        if not places_named:
+            _add_piece(pieces, self.country or "")
+        return ", ".join(pieces)
+
+
+def _names(pieces: list[str], place: str) -> bool:
+    """Whether one of ``pieces`` is ``place``, or ``place`` and a postal code ("NJ 07042",
+    "ON M1H 2Z9": every word after it has a digit; "Asheville Art Museum" does not name
+    Asheville)."""
+    wanted = " ".join(place.split()).casefold()
+    for piece in pieces:
+        said = piece.casefold()
+        if said == wanted:
+            return True
+        if said.startswith(wanted + " "):
+            rest = said[len(wanted) :].split()
+            if all(any(char.isdigit() for char in word) for word in rest):
+                return True
+    return False
+
+
+def _add_piece(pieces: list[str], piece: str) -> None:
+    """Append ``piece`` (spaces collapsed) unless it is empty or ``pieces`` already name it."""
+    piece = " ".join(piece.split())
+    if piece and not _names(pieces, piece):
+        pieces.append(piece)
 
 
 @dataclass(slots=True)
