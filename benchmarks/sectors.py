@@ -51,6 +51,7 @@ from service.classify.learned import (
     MODEL_PATH,
     NO_FIELD,
     SectorModel,
+    function_words,
     load_model,
     terms,
     word_model,
@@ -235,7 +236,6 @@ def kind_table(sets: dict[str, tuple[KindCounts, KindCounts]]) -> str:
 KIND_ALPHA = 1e-3
 """The kind model's regularisation (SGD's alpha), chosen one feed out over the three sets: 1e-4
 fitted conference lists' names and took more of the per-event sets' `other` for other kinds."""
-WEB_ADDRESS_WORDS = frozenset({"http", "https", "www", "com", "org", "net", "html", "php"})
 MIN_KIND_LISTINGS = 20
 """A kind with fewer listings is not learned: one career fair taught that "off campus" makes one."""
 KIND_MIN_WEIGHT = 0.05
@@ -250,9 +250,10 @@ def fit_kinds(rows: list[Row]) -> SectorModel:
     Conferences are left out: nearly all come from conference lists, whose kind a crawl takes
     from the source, and their bare names taught it that "community", "day" or "USA" make a
     conference ("Independence Day (USA)", "Community Potluck"). So are kinds with too few
-    listings to learn from (career fairs), and terms of function words or a web address's
-    parts alone ("this", "you will", "at https"), which would be its reasons."""
-    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, CountVectorizer
+    listings to learn from (career fairs), and terms of function words alone ("this", "you
+    will", "at https", "to pm": :func:`service.classify.learned.function_words`), which could
+    be no reason."""
+    from sklearn.feature_extraction.text import CountVectorizer
     from sklearn.linear_model import SGDClassifier
 
     counts = Counter(row["kind"] for row in rows)
@@ -262,7 +263,7 @@ def fit_kinds(rows: list[Row]) -> SectorModel:
         if counts[row["kind"]] >= MIN_KIND_LISTINGS and row["kind"] != Kind.CONFERENCE.value
     ]
 
-    not_reasons = ENGLISH_STOP_WORDS | WEB_ADDRESS_WORDS
+    not_reasons = function_words()
 
     def content_terms(text: str) -> list[str]:
         return [t for t in terms(text) if not not_reasons.issuperset(t.split())]

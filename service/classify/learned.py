@@ -40,11 +40,20 @@ MODEL_PATH = Path(__file__).parent / "data" / "sector_model.json"
 KIND_MODEL_PATH = MODEL_PATH.with_name("kind_model.json")
 """The same shape of model over kinds (words and pairs only), learned from listings whose
 publisher chose their format (``python -m benchmarks.sectors --write-model``)."""
+FUNCTION_WORDS_PATH = MODEL_PATH.with_name("function_words.txt")
 _WORD = re.compile(r"[a-z0-9]+")
 MAX_TEXT = 2_000
 NO_FIELD = 255
 FLOOR = 1e-9
 """Added to each chance before its logarithm: a sector one part rules out is not -infinity."""
+
+
+@lru_cache(maxsize=1)
+def function_words(path: Path = FUNCTION_WORDS_PATH) -> frozenset[str]:
+    """Words that are never a reason alone (``data/function_words.txt``: English function
+    words, a web address's parts, "am" and "pm")."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return frozenset(line.strip() for line in lines if line.strip() and not line.startswith("#"))
 
 
 def terms(text: str) -> list[str]:
@@ -162,8 +171,11 @@ class SectorModel:
 
     def reasons(self, slug: str, text: str, limit: int = 3) -> list[str]:
         """The words and pairs of ``text`` that pushed hardest towards ``slug``: the word
-        part's words of that field first, then the terms'."""
-        found = terms(text)
+        part's words of that field first, then the terms'. A term of function words alone
+        ("with", "in the", "at https") is never one: it weighs in the chances, but says
+        nothing a person could check, and a label with no other reason is not given."""
+        words_of_nothing = function_words()
+        found = [t for t in terms(text) if not words_of_nothing.issuperset(t.split())]
         given: list[str] = []
         if self.words is not None:
             leans = sorted(self.words.pushes(slug, found), key=lambda p: (-p[0], p[1]))

@@ -14,6 +14,7 @@ from service.classify.learned import (
     NO_FIELD,
     SectorModel,
     WordModel,
+    function_words,
     get_model,
     load_model,
     terms,
@@ -41,6 +42,77 @@ def test_chances_favour_the_sector_of_the_heaviest_terms() -> None:
 def test_reasons_name_the_terms_that_pushed_towards_the_sector() -> None:
     assert tiny().reasons("legal", "Externship orientation") == ["externship"]
     assert tiny().reasons("healthcare", "Externship orientation") == []
+
+
+def leaning_on_function_words() -> SectorModel:
+    """A model whose heaviest terms for design are function words, as trained ones have."""
+    return SectorModel(
+        bias={"design-and-arts": -2.0, "legal": -2.0},
+        weights={
+            "with": {"design-and-arts": 3.0},
+            "in the": {"design-and-arts": 3.0},
+            "at https": {"design-and-arts": 3.0},
+            "to pm": {"design-and-arts": 3.0},
+            "pottery": {"design-and-arts": 1.0},
+        },
+    )
+
+
+def test_reasons_are_never_function_words_alone() -> None:
+    model = leaning_on_function_words()
+    text = "Pottery with friends in the garden, 6 to pm at https://example.org"
+
+    assert model.reasons("design-and-arts", text) == ["pottery"]
+    # The function words still weigh in the chances.
+    assert model.chances(text)["design-and-arts"] > model.chances("Pottery")["design-and-arts"]
+
+
+def test_classify_gives_no_sector_that_function_words_alone_would_carry() -> None:
+    model = leaning_on_function_words()
+
+    assert classify(title="Game day with friends in the park", model=model).sectors == []
+    found = classify(title="Pottery with friends in the park", model=model)
+    assert found.sectors == ["design-and-arts"]
+    assert found.evidence["design-and-arts"] == ["pottery"]
+
+
+def test_function_words_are_english_stop_words_web_address_parts_and_clock_halves() -> None:
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+    extra = {"com", "html", "http", "https", "net", "org", "php", "www", "am", "pm"}
+    assert function_words() == ENGLISH_STOP_WORDS | extra
+
+
+def test_the_shipped_models_reasons_hold_a_word_of_the_listing_subject() -> None:
+    """Listings of the bundled recording (Glen Ridge and Owen County public libraries,
+    confs.tech) that got a sector on "with", or on "org" and "https", alone."""
+    for title, description, defaults in (
+        (
+            "Unplugged Game Day",
+            "Drop in with a friend. We will have all sorts of board games available to play.",
+            [],
+        ),
+        (
+            "Online Author Talk with Lucy Foley",
+            "Cost: Free Registration required. https://libraryc.org/owenlib/186918/register",
+            [],
+        ),
+        (
+            "XtremeJ",
+            "Call for papers until 2026-07-10: https://tinyurl.com/xtreme2026\n"
+            "Code of conduct: http://www.zindell.com/documents/codeofconduct.pdf\n"
+            "Languages: EN\nTwitter: @xtremejconf",
+            ["technology"],
+        ),
+    ):
+        found = classify(title=title, description=description, defaults=defaults)
+        for slug, words in found.evidence.items():
+            assert words, (title, slug)
+            assert not all(set(word.lower().split()) <= function_words() for word in words), (
+                title,
+                slug,
+                words,
+            )
 
 
 def test_classify_adds_the_learned_sector_with_its_reasons_when_keywords_say_nothing() -> None:
