@@ -4,7 +4,9 @@ Radius search needs coordinates, and an all-day event needs its venue's
 time zone to start at the right midnight. In order of trust:
 
 1. coordinates the source gave (JSON-LD ``GeoCoordinates``, iCalendar
-   ``GEO``), with the town and time zone of the nearest place;
+   ``GEO``), with the town and time zone of the nearest place; the spiders
+   keep them only where they lie near the source's own place, in its region
+   or by the town the address names (``service.places.geocode.point_stands``);
 2. the offline gazetteer, from the venue's city, region and country
    ("Portland" + "OR" + "U.S.A."), else from the trailing parts of its
    address ("Hall B, 1 Main St, Portland, OR 97201");

@@ -34,6 +34,8 @@ from crawlers.standalone import (
     take_lease,
 )
 from service.model import Venue
+from service.places.gazetteer import get_gazetteer
+from service.places.geocode import point_stands
 from service.settings import get_settings
 from service.text.health import FETCH, size
 
@@ -113,6 +115,27 @@ class SourceSpider(scrapy.Spider):
         if location is None:
             return Venue()
         return Venue(**location.model_dump())
+
+    def place_at(self, venue: Venue, lat: float, lon: float, *, where: str | None = None) -> None:
+        """Put ``venue`` at the coordinates its event gives, unless they lie far from the
+        source's own place, outside its region and away from any town the event's address
+        names (``where``, else the venue's address; see
+        :func:`service.places.geocode.point_stands`): then it keeps the source's place, and
+        the crawl says so in one line and counts it."""
+        home = self.default_venue() if self.source.location is not None else None
+        address = where or venue.address
+        if point_stands(lat, lon, home=home, address=address, gazetteer=get_gazetteer()):
+            venue.lat, venue.lon = lat, lon
+            return
+        self.logger.info(
+            "%s: left out the coordinates %.5f, %.5f of %r: far from the source's place, "
+            "outside its region and away from any town its address names",
+            self.source.name,
+            lat,
+            lon,
+            venue.address or venue.name or "a venue",
+        )
+        self.report.drop("coordinates_far_off")
 
     def record_response(self, response: Response) -> None:
         self.report.http_status = response.status

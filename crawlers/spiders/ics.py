@@ -319,7 +319,7 @@ class IcsSpider(SourceSpider):
         except (AttributeError, TypeError, ValueError, icalendar.InvalidCalendar):
             return venue
         if -90 <= lat <= 90 and -180 <= lon <= 180 and (lat, lon) != (0.0, 0.0):
-            venue.lat, venue.lon = lat, lon
+            self.place_at(venue, lat, lon)
         return venue
 
     @staticmethod

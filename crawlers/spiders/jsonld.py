@@ -331,10 +331,13 @@ class JsonLdSpider(SourceSpider):
     def _parse_venue(self, node: dict[str, Any]) -> Venue:
         venue = self.default_venue()
         found = schema_org.parse_venue(node)
-        for name in ("name", "address", "city", "region", "country", "lat", "lon"):
+        for name in ("name", "address", "city", "region", "country"):
             value = getattr(found, name)
             if value is not None:
                 setattr(venue, name, value)
+        if found.lat is not None and found.lon is not None:
+            own = (found.address, found.city, found.region)
+            self.place_at(venue, found.lat, found.lon, where=", ".join(p for p in own if p))
         return venue
 
     @staticmethod

@@ -134,7 +134,8 @@ class TribeApiSpider(SourceSpider):
         venue.country = _text(value.get("country")) or venue.country
         lat, lon = _number(value.get("geo_lat")), _number(value.get("geo_lng"))
         if lat is not None and lon is not None and -90 <= lat <= 90 and -180 <= lon <= 180:
-            venue.lat, venue.lon = lat, lon
+            own = (address, _text(value.get("city")), _text(value.get("stateprovince")))
+            self.place_at(venue, lat, lon, where=", ".join(part for part in own if part))
         return venue, Attendance.IN_PERSON
 
 

@@ -341,6 +341,13 @@ class Gazetteer:
         extra = [_hint(tables, cleaned) for cleaned in map(_clean, (region, country)) if cleaned]
         return self._resolve_text(text, [hint for hint in extra if hint])
 
+    def lies_in(self, place: Place, region: object = None, country: object = None) -> bool:
+        """Whether ``place`` is in ``region`` and ``country`` (codes or names, as
+        :meth:`resolve_parts` takes them); one it does not know rules nothing out."""
+        tables = self._ensure()
+        hints = [_hint(tables, cleaned) for cleaned in map(_clean, (region, country)) if cleaned]
+        return _within(place, [hint for hint in hints if hint])
+
     def suggest(self, prefix_or_name: object, limit: int = 8) -> list[Place]:
         """Places a partial or misspelt name may mean, for autocomplete and "did you mean"."""
         text = _clean(prefix_or_name)

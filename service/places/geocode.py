@@ -4,7 +4,8 @@ Radius search needs coordinates, and an all-day event needs its venue's
 time zone to start at the right midnight. In order of trust:
 
 1. coordinates the source gave, with the town of the nearest place and
-   the time zone whose borders hold them (``locate_offline``);
+   the time zone whose borders hold them (``locate_offline``), where they
+   are believable for the source (``point_stands``);
 2. the offline gazetteer, from the venue's city, region and country, else
    from its address (``locate_offline``, through ``service.places.addresses``);
 3. OpenStreetMap's Nominatim (``locate_online``), within its usage policy
@@ -24,7 +25,8 @@ from pathlib import Path
 from typing import Any
 
 from service.model import Venue
-from service.places.addresses import place_of_venue
+from service.places.addresses import place_of_venue, town_in_address
+from service.places.distance import exact_km
 from service.places.gazetteer import Gazetteer, Place
 from service.places.timezones import zone_at
 
@@ -34,6 +36,13 @@ TOWN_KM = 15.0
 """A venue with coordinates belongs to the biggest place this close (a city, not its district)."""
 ZONE_KM = 200.0
 """Coordinates this close to a known place are on land with a known time zone."""
+AREA_KM = 100.0
+"""How far from its source's own place an event's coordinates stand unquestioned: a county's,
+a university's or a library system's events lie within it; farther, a town this close to them
+tells their region."""
+AGREES_KM = 25.0
+"""Coordinates farther out stand when the event's address names a town this close to them (a
+state museum's branch two hours away)."""
 NOMINATIM_DELAY_SECONDS = 1.0
 """Nominatim's usage policy: at most one request per second."""
 NOMINATIM_TIMEOUT_SECONDS = 10
@@ -163,6 +172,35 @@ def locate_offline(venue: Venue, gazetteer: Gazetteer) -> Found | None:
         return _around(venue.lat, venue.lon, gazetteer)
     place = place_of_venue(venue, gazetteer)
     return Found.of(place) if place is not None else None
+
+
+def point_stands(
+    lat: float,
+    lon: float,
+    *,
+    home: Venue | None,
+    address: str | None,
+    gazetteer: Gazetteer,
+) -> bool:
+    """Whether coordinates an event gives may place it, its source's own place being ``home``.
+
+    Calendar platforms geocode a venue's name on their own, and some get it
+    wrong: Monroe County's (Indiana) "Showers Building" in Illinois, a New
+    Jersey university's "Cole Hall" near Toronto. Coordinates stand where the
+    source has no place, within :data:`AREA_KM` of it, in its region (or its
+    country, where it names no region) by the nearest town, or where the
+    event's address names a town within :data:`AGREES_KM` of them.
+    """
+    if home is None or home.lat is None or home.lon is None:
+        return True
+    if exact_km(lat, lon, home.lat, home.lon) <= AREA_KM:
+        return True
+    if home.region or home.country:
+        town = gazetteer.nearest(lat, lon, max_km=AREA_KM)
+        if town is not None and gazetteer.lies_in(town, home.region, home.country):
+            return True
+    named = town_in_address(address, None, gazetteer) if address else None
+    return named is not None and exact_km(lat, lon, named.lat, named.lon) <= AGREES_KM
 
 
 def locate_online(venue: Venue, geocoder: NominatimGeocoder, gazetteer: Gazetteer) -> Found | None:

@@ -291,6 +291,41 @@ def test_parse_geo_sets_coordinates() -> None:
     assert (stay.venue.lat, stay.venue.lon) == (37.654656, -122.40775)
 
 
+def test_parse_geo_far_from_the_source_and_outside_its_region_is_left_out() -> None:
+    # Monroe County (Indiana) government's feed, minimal: its platform put the county's
+    # Showers Building in Illinois; a room of the county courthouse it placed rightly.
+    feed = (
+        "BEGIN:VCALENDAR\nVERSION:2.0\nPRODID:-//example//EN\n"
+        "BEGIN:VEVENT\nUID:far@example.org\nDTSTART:20260901T170000Z\n"
+        "SUMMARY:Plan Commission\nLOCATION:Showers Building\\, 100B\n"
+        "GEO:40.618495;-89.464654\nEND:VEVENT\n"
+        "BEGIN:VEVENT\nUID:near@example.org\nDTSTART:20260902T170000Z\n"
+        "SUMMARY:County Council\nLOCATION:Nat U. Hill Meeting Room\n"
+        "GEO:39.16700;-86.53400\nEND:VEVENT\nEND:VCALENDAR\n"
+    )
+    source = Source(
+        name="monroe",
+        type="ics",
+        url="https://example.org/feed.ics",
+        location={
+            "city": "Bloomington",
+            "region": "IN",
+            "country": "US",
+            "lat": 39.1653,
+            "lon": -86.5264,
+        },
+    )
+    spider = IcsSpider(source=source, now=at(2026, 8, 22))
+    body = feed.replace("\n", "\r\n").encode()
+    response = TextResponse(url=source.url, body=body, request=Request(source.url))
+    far, near = sorted(spider.parse(response), key=lambda e: e.start)
+
+    assert (far.venue.lat, far.venue.lon) == (39.1653, -86.5264)
+    assert far.venue.address == "Showers Building, 100B"
+    assert (near.venue.lat, near.venue.lon) == (39.167, -86.534)
+    assert spider.report.dropped["coordinates_far_off"] == 1
+
+
 def test_parse_location_text_is_venue_address_and_name() -> None:
     _, events = crawl("upcoming-org-silicon-florist-tech-events.ics", at(2008, 7, 1))
     summit = next(e for e in events if e.title == "Substance Summit")

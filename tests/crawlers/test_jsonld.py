@@ -1199,3 +1199,30 @@ def test_compact_rdfa_inlines_references() -> None:
     ]
     event = schema_org.compact_rdfa(nodes)[0]
     assert event == {"@type": "Event", "name": "f", "location": {"@type": "Place", "name": "P"}}
+
+
+def test_geo_far_from_the_source_and_outside_its_region_is_left_out() -> None:
+    # A minimal page for the platform habit the iCalendar feeds showed: a venue's name
+    # geocoded into another state. Its street address names no town, so the event keeps
+    # its source's place, and the crawl counts what it left out.
+    page = """<script type="application/ld+json">[
+      {"@context": "https://schema.org", "@type": "Event", "name": "Plan Commission",
+       "startDate": "2026-09-01T13:00:00-04:00",
+       "location": {"@type": "Place", "name": "Showers Building",
+         "address": {"@type": "PostalAddress", "streetAddress": "Room 100B"},
+         "geo": {"@type": "GeoCoordinates", "latitude": 40.618495, "longitude": -89.464654}}},
+      {"@context": "https://schema.org", "@type": "Event", "name": "County Council",
+       "startDate": "2026-09-02T13:00:00-04:00",
+       "location": {"@type": "Place", "name": "Courthouse",
+         "geo": {"@type": "GeoCoordinates", "latitude": 39.167, "longitude": -86.534}}}
+    ]</script>"""
+    spider = make_spider(
+        location={"city": "Bloomington", "region": "IN", "lat": 39.1653, "lon": -86.5264}
+    )
+    events, _ = split(list(spider.parse(html_response(page))))
+    far = by_title(events, "Plan Commission").venue
+    near = by_title(events, "County Council").venue
+
+    assert (far.lat, far.lon) == (39.1653, -86.5264)
+    assert (near.lat, near.lon) == (39.167, -86.534)
+    assert spider.report.dropped["coordinates_far_off"] == 1

@@ -142,3 +142,26 @@ def test_a_tribe_api_source_is_crawled_into_the_store(tmp_path: Path) -> None:
     finally:
         engine.dispose()
     assert {event.source for event in stored} == {"beltline"}
+
+
+def test_a_venue_placed_far_from_the_source_keeps_the_source_place() -> None:
+    # The saved page, one event's venue coordinates moved to Illinois: the source's place
+    # is Atlanta and the address names no town there, so they are left out and counted.
+    data = json.loads((FIXTURES / SAVED).read_bytes())
+    placed = [
+        e for e in data["events"] if isinstance(e["venue"], dict) and e["venue"].get("geo_lat")
+    ]
+    moved, kept = placed[0], placed[-1]
+    moved["venue"] = {**moved["venue"], "geo_lat": 40.618495, "geo_lng": -89.464654}
+    data["next_rest_url"] = None
+    crawler = spider(location={"city": "Atlanta", "region": "GA", "lat": 33.749, "lon": -84.388})
+    response = file_response(SAVED, url=URL).replace(body=json.dumps(data).encode())
+    events = {e.url: e for e in crawler.parse(response) if isinstance(e, Event)}
+
+    far, near = events[moved["url"]].venue, events[kept["url"]].venue
+    assert (far.lat, far.lon) == (33.749, -84.388)
+    assert (near.lat, near.lon) == (
+        float(kept["venue"]["geo_lat"]),
+        float(kept["venue"]["geo_lng"]),
+    )
+    assert crawler.report.dropped["coordinates_far_off"] == 1

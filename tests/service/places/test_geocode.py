@@ -15,6 +15,7 @@ from service.places.geocode import (
     NominatimGeocoder,
     locate_offline,
     locate_online,
+    point_stands,
     query_for,
 )
 from tests.support.geocoding import TINYVILLE, FakeGeocoder, nominatim, tinyville
@@ -102,3 +103,43 @@ def test_nonsense_nominatim_answers_are_misses(tmp_path: Path, answer: Any) -> N
 )
 def test_nominatim_is_asked_what_the_venue_says(venue: Venue, query: str) -> None:
     assert query_for(venue) == query
+
+
+# Coordinates a calendar platform gave, checked against the source's own place
+
+BLOOMINGTON_IN = Venue(city="Bloomington", region="IN", country="US", lat=39.1653, lon=-86.5264)
+RALEIGH = Venue(city="Raleigh", region="NC", country="US", lat=35.782, lon=-78.6395)
+MONTCLAIR = Venue(city="Montclair", region="NJ", country="US", lat=40.8259, lon=-74.209)
+
+
+def stands(lat: float, lon: float, home: Venue | None, address: str | None = None) -> bool:
+    return point_stands(lat, lon, home=home, address=address, gazetteer=get_gazetteer())
+
+
+def test_coordinates_near_the_source_stand() -> None:
+    assert stands(39.1670, -86.5340, BLOOMINGTON_IN, "Showers Building, 100B")
+
+
+def test_coordinates_of_a_source_without_a_place_stand() -> None:
+    assert stands(40.6185, -89.4647, None)
+    assert stands(40.6185, -89.4647, Venue(city="Bloomington"))
+
+
+def test_coordinates_far_from_the_source_and_outside_its_region_do_not_stand() -> None:
+    # Real ones: Monroe County (Indiana) government's Showers Building put in Illinois,
+    # Montclair State University's Cole Hall near Toronto.
+    assert not stands(40.618495, -89.464654, BLOOMINGTON_IN, "Showers Building, 100B")
+    assert not stands(43.59212, -79.63387, MONTCLAIR, "Cole Hall")
+
+
+def test_far_coordinates_in_the_source_region_stand() -> None:
+    # A Raleigh museum's branch in Whiteville, 160 km away (a town too small to be listed),
+    # and Indiana University's Indianapolis building for a Bloomington school.
+    whiteville = "Whiteville, 415 South Madison Street, Whiteville, NC, 28472, United States"
+    assert stands(34.3258479, -78.7027078, RALEIGH, whiteville)
+    assert stands(39.773295, -86.173246, BLOOMINGTON_IN, "BUSINESS/SPEA BUILDING")
+
+
+def test_far_coordinates_stand_where_the_address_names_a_town_beside_them() -> None:
+    assert stands(43.6532, -79.3832, BLOOMINGTON_IN, "100 Queen St W, Toronto, ON")
+    assert not stands(43.6532, -79.3832, BLOOMINGTON_IN, "100 Main St, Chicago, IL")
