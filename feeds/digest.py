@@ -29,7 +29,7 @@ from feeds.ical import safe_url
 from service.model import Digest, DigestItem
 from service.text.advice import GOING_LINK
 from service.text.labels import CHANGE_LABELS, KIND_LABELS
-from service.text.phrases import km_text
+from service.text.phrases import distance_text, km_text
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 ATOM_NS = "http://www.w3.org/2005/Atom"
@@ -91,6 +91,7 @@ def distance(value: float | None) -> str | None:
 
 def _item_view(item: DigestItem) -> dict[str, Any]:
     event, prep = item.event, item.preparation
+    away = None if item.distance_km is None else distance_text(item.distance_km, event)
     return {
         "id": event.id,
         "role": item.role,
@@ -99,8 +100,9 @@ def _item_view(item: DigestItem) -> dict[str, Any]:
         "when": line(item.when),
         "repeats": line(item.rhythm) or None,
         "where": line(item.where),
-        "distance": distance(item.distance_km),
-        "why": [line(reason) for reason in item.why if line(reason)],
+        "distance": away,
+        # Said once, beside the place, as the web page does.
+        "why": [line(reason) for reason in item.why if line(reason) and reason != away],
         "fits_free_time": item.fits_free_time,
         "is_new": item.is_new,
         "kind": KIND_LABELS[event.kind],

@@ -249,3 +249,26 @@ def test_render_notice_page_escapes_and_posts_only_to_its_action() -> None:
     assert [(form.get("method"), form.get("action")) for form in forms] == [
         ("post", "/subscriptions/t/unsubscribe")
     ]
+
+
+def test_a_distance_is_said_once_beside_the_place_as_the_search_says_it() -> None:
+    from service.search.rank import reasons
+
+    near = event(1, "PyData Berlin", venue=Venue(name="Hall", city="Berlin", lat=52.5, lon=13.4))
+    why = reasons(near, distance_km=0.39, now=NOW, near=True, sectors=["technology"])
+    built = build_digest(
+        [SearchResult(near, 0.39, 0.9, why)],
+        now=NOW,
+        timezone="Europe/Berlin",
+        place="Berlin, Germany",
+        radius_km=25.0,
+        sectors=["technology"],
+        free_times=[],
+    )
+    text = render_text(built, LINKS)
+
+    assert "390 m away" in why
+    assert "  Where: Hall, Berlin (390 m away)" in text.splitlines()
+    assert text.count("390 m away") == 1
+    assert "0.4 km" not in text
+    assert "390 m away" in text_of(render_html(built, LINKS))
