@@ -238,8 +238,13 @@ _CONFERENCE_SUFFIX = re.compile(r"(?<= )([^ ]{2,}(?:con|days|camp))(?= )")
 
 # "PyCon", "JSConf", "DevFest", "DevOpsDays": a capitalised suffix glued to a
 # name. Read on the original capitals, because in lower case "con" is also
-# Spanish for "with" and "fest" ends German words for any party.
-_CAMEL_STRONG = re.compile(r"(?<=[0-9A-Za-z])(?:Conf|Con|Fest|Days|Summit|Week)(?![a-z])")
+# Spanish for "with" and "fest" ends German words for any party. "Fest" only
+# after "Dev" or an acronym ("JSFest"): a town's or a library's "PrideFest",
+# "CenterFest Arts Festival" and "CatVideoFest" are festivals.
+_CAMEL_STRONG = re.compile(
+    r"(?<=[0-9A-Za-z])(?:Conf|Con|Days|Summit|Week)(?![a-z])"
+    r"|(?<![A-Za-z])(?:Dev|[A-Z]{2,})Fest(?![a-z])"
+)
 _CAMEL_WEAK = re.compile(r"(?<=[0-9A-Za-z])(?:Camp|Day)(?![a-z])")
 _STANDALONE_CON = re.compile(r"(?<![A-Za-z])Con(?![A-Za-z])")
 

@@ -973,3 +973,19 @@ def test_the_shipped_kind_model_loads_with_the_kinds_it_learned() -> None:
         Kind.CONFERENCE.value,
         Kind.CAREER_FAIR.value,
     }
+
+
+@pytest.mark.parametrize(
+    "title",
+    # Real titles of the bundled recording: Monroe County Public Library's, Resilient
+    # Durham's; and kinds.csv's CINEkids screening.
+    ["PrideFest Programming", "CenterFest Arts Festival", "CatVideoFest 2026"],
+)
+def test_a_festival_glued_to_its_name_is_no_conference(title: str) -> None:
+    decision = classify_kind(title=title, model=None)
+    assert decision.kind is not Kind.CONFERENCE, decision.reason
+
+
+@pytest.mark.parametrize("title", ["GDG DevFest", "JSFest"])
+def test_a_developers_fest_is_a_conference(title: str) -> None:
+    assert classify_kind(title=title, model=None).kind is Kind.CONFERENCE
