@@ -41,8 +41,8 @@ AREA_KM = 100.0
 a university's or a library system's events lie within it; farther, a town this close to them
 tells their region."""
 AGREES_KM = 25.0
-"""Coordinates farther out stand when the event's address names a town this close to them (a
-state museum's branch two hours away)."""
+"""Coordinates farther out and in another region stand when the event's address names a town
+this close to them (a chamber's trip to another state's capital, at its address there)."""
 NOMINATIM_DELAY_SECONDS = 1.0
 """Nominatim's usage policy: at most one request per second."""
 NOMINATIM_TIMEOUT_SECONDS = 10
