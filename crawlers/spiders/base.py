@@ -35,7 +35,7 @@ from crawlers.standalone import (
 )
 from service.model import Venue
 from service.places.gazetteer import get_gazetteer
-from service.places.geocode import point_stands
+from service.places.geocode import point_stands, town_elsewhere
 from service.settings import get_settings
 from service.text.health import FETCH, size
 
@@ -115,6 +115,16 @@ class SourceSpider(scrapy.Spider):
         if location is None:
             return Venue()
         return Venue(**location.model_dump())
+
+    def unlend_place(self, venue: Venue) -> None:
+        """Forget the place the source lends its events where the event's address names a
+        town far from it (:func:`service.places.geocode.town_elsewhere`): the locate step
+        then places the event by its own address."""
+        home = self.default_venue() if self.source.location is not None else None
+        if town_elsewhere(venue.address, home=home, gazetteer=get_gazetteer()) is None:
+            return
+        venue.lat = venue.lon = None
+        venue.city = venue.region = venue.country = None
 
     def place_at(self, venue: Venue, lat: float, lon: float, *, where: str | None = None) -> None:
         """Put ``venue`` at the coordinates its event gives, unless they lie far from the

@@ -313,6 +313,7 @@ class IcsSpider(SourceSpider):
         if location:
             venue.address = location
             venue.name = venue_name(location)
+            self.unlend_place(venue)
         geo = first(component.get("GEO"))
         try:
             lat, lon = float(geo.latitude), float(geo.longitude)

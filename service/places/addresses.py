@@ -66,8 +66,16 @@ def place_of_venue(venue: Venue, gazetteer: Gazetteer) -> Place | None:
     return place
 
 
-def town_in_address(address: str, country: str | None, gazetteer: Gazetteer) -> Place | None:
-    """The town in free address text: the last parts that are not a region or a country."""
+def town_in_address(
+    address: str, country: str | None, gazetteer: Gazetteer, *, with_area: bool = False
+) -> Place | None:
+    """The town in free address text: the last parts that are not a region or a country.
+
+    ``with_area``: only a town the text follows with its region or country and nothing
+    else ("Wilmington, NC, 28401", "Ottawa, ON"), as an address must name a town to be
+    believed over its source's own place; a room or a branch named like a town
+    ("Albert Campbell, Front Entrance", "Fort York, Program Room") is not one.
+    """
     if _LINK.search(address):
         return None
     parts = [_HAS_DIGIT.sub(" ", part) for part in _PART_SEPARATORS.split(address[:500])]
@@ -78,6 +86,10 @@ def town_in_address(address: str, country: str | None, gazetteer: Gazetteer) -> 
         if index > 0 and gazetteer.describes_area(parts[index]):
             continue
         areas = parts[index + 1 :]
+        if with_area and not areas:
+            return None
+        if with_area and not all(gazetteer.describes_area(area) for area in areas):
+            return None
         hinted = bool(areas or country)
         words = parts[index].split()
         # The whole part, then its last words: "FabLab Cottbus" is in Cottbus.

@@ -15,6 +15,7 @@ time zone to start at the right midnight. In order of trust:
 
 from __future__ import annotations
 
+import html
 import logging
 import sqlite3
 import threading
@@ -201,6 +202,21 @@ def point_stands(
             return True
     named = town_in_address(address, None, gazetteer) if address else None
     return named is not None and exact_km(lat, lon, named.lat, named.lon) <= AGREES_KM
+
+
+def town_elsewhere(
+    address: str | None, *, home: Venue | None, gazetteer: Gazetteer
+) -> Place | None:
+    """The town an event's address names with its region or country ("New Orleans, LA"),
+    where it lies farther than :data:`AREA_KM` from its source's place ``home``: the event
+    is there, not at the place its source lends its events (a Bloomington club's trip)."""
+    if not address or home is None or home.lat is None or home.lon is None:
+        return None
+    # Read as the crawl's normalize stage will clean it: "LA 70130 &nbsp;" ends in "LA".
+    town = town_in_address(html.unescape(address), None, gazetteer, with_area=True)
+    if town is None or exact_km(town.lat, town.lon, home.lat, home.lon) <= AREA_KM:
+        return None
+    return town
 
 
 def locate_online(venue: Venue, geocoder: NominatimGeocoder, gazetteer: Gazetteer) -> Found | None:

@@ -326,6 +326,42 @@ def test_parse_geo_far_from_the_source_and_outside_its_region_is_left_out() -> N
     assert spider.report.dropped["coordinates_far_off"] == 1
 
 
+def test_parse_location_naming_a_far_town_is_not_at_the_source_place() -> None:
+    # Bloomington Rotary's feed, minimal: its district's institute in New Orleans, and a
+    # meeting at home whose room is named like no town.
+    feed = (
+        "BEGIN:VCALENDAR\nVERSION:2.0\nPRODID:-//example//EN\n"
+        "BEGIN:VEVENT\nUID:far@example.org\nDTSTART:20260827T140000Z\n"
+        "SUMMARY:Zone Institute - New Orleans\n"
+        "LOCATION:Hilton New Orleans Riverside Two Poydras St\\, New Orleans\\, LA 70130\n"
+        "END:VEVENT\n"
+        "BEGIN:VEVENT\nUID:home@example.org\nDTSTART:20260902T170000Z\n"
+        "SUMMARY:Weekly meeting\nLOCATION:Fort York\\, Program Room\nEND:VEVENT\n"
+        "END:VCALENDAR\n"
+    )
+    source = Source(
+        name="rotary",
+        type="ics",
+        url="https://example.org/feed.ics",
+        location={
+            "city": "Bloomington",
+            "region": "IN",
+            "country": "US",
+            "lat": 39.1653,
+            "lon": -86.5264,
+        },
+    )
+    spider = IcsSpider(source=source, now=at(2026, 8, 22))
+    body = feed.replace("\n", "\r\n").encode()
+    response = TextResponse(url=source.url, body=body, request=Request(source.url))
+    far, home = sorted(spider.parse(response), key=lambda e: e.start)
+
+    # Left to the locate step, which reads the town from the address.
+    assert (far.venue.lat, far.venue.lon, far.venue.city) == (None, None, None)
+    assert far.venue.address == "Hilton New Orleans Riverside Two Poydras St, New Orleans, LA 70130"
+    assert (home.venue.lat, home.venue.lon, home.venue.city) == (39.1653, -86.5264, "Bloomington")
+
+
 def test_parse_location_text_is_venue_address_and_name() -> None:
     _, events = crawl("upcoming-org-silicon-florist-tech-events.ics", at(2008, 7, 1))
     summit = next(e for e in events if e.title == "Substance Summit")

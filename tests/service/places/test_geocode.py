@@ -17,6 +17,7 @@ from service.places.geocode import (
     locate_online,
     point_stands,
     query_for,
+    town_elsewhere,
 )
 from tests.support.geocoding import TINYVILLE, FakeGeocoder, nominatim, tinyville
 
@@ -143,3 +144,33 @@ def test_far_coordinates_in_the_source_region_stand() -> None:
 def test_far_coordinates_stand_where_the_address_names_a_town_beside_them() -> None:
     assert stands(43.6532, -79.3832, BLOOMINGTON_IN, "100 Queen St W, Toronto, ON")
     assert not stands(43.6532, -79.3832, BLOOMINGTON_IN, "100 Main St, Chicago, IL")
+
+
+def test_an_address_naming_a_town_far_from_the_source_with_its_region_is_elsewhere() -> None:
+    # Bloomington Rotary's listing of its district's institute, as its feed writes it.
+    address = (
+        "&nbsp;&nbsp; GELS and GNLS Aug. 25-27 Institute Aug. 27-30 Hilton New Orleans"
+        " Riverside Two Poydras St, New Orleans, LA 70130 &nbsp; &nbsp;"
+    )
+    town = town_elsewhere(address, home=BLOOMINGTON_IN, gazetteer=get_gazetteer())
+    assert town is not None and (town.name, town.region_name) == ("New Orleans", "Louisiana")
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        # Near the source: its own town.
+        "Monroe County Courthouse, Bloomington, IN 47404",
+        # Rooms and branches named like far towns, with no region after them.
+        "Albert Campbell, Front Entrance",
+        "Fort York, Program Room, Ground Floor",
+        "Forest Hill, Program Room",
+    ],
+)
+def test_an_address_is_not_elsewhere_without_a_far_town_and_its_region(address: str) -> None:
+    assert town_elsewhere(address, home=BLOOMINGTON_IN, gazetteer=get_gazetteer()) is None
+
+
+def test_nothing_is_elsewhere_for_a_source_without_a_place() -> None:
+    address = "Hilton New Orleans Riverside Two Poydras St, New Orleans, LA 70130"
+    assert town_elsewhere(address, home=None, gazetteer=get_gazetteer()) is None
