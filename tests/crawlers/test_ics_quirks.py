@@ -29,8 +29,8 @@ def crawl(feed: str, now: datetime, **fields: object) -> tuple[IcsSpider, list[E
     return spider, list(spider.parse(file_response(f"ics/{feed}")))
 
 
-def crawl_text(text: str, now: datetime) -> tuple[IcsSpider, list[Event]]:
-    source = Source(name="quirks", type="ics", url="https://example.org/feed.ics")
+def crawl_text(text: str, now: datetime, **fields: object) -> tuple[IcsSpider, list[Event]]:
+    source = Source(name="quirks", type="ics", url="https://example.org/feed.ics", **fields)
     spider = IcsSpider(source=source, now=now)
     body = text.replace("\n", "\r\n").encode()
     response = TextResponse(
@@ -291,6 +291,16 @@ def test_parse_geo_sets_coordinates() -> None:
     assert (stay.venue.lat, stay.venue.lon) == (37.654656, -122.40775)
 
 
+BLOOMINGTON_IN = {
+    "city": "Bloomington",
+    "region": "IN",
+    "country": "US",
+    "lat": 39.1653,
+    "lon": -86.5264,
+}
+"""A source's own place, as sources.toml gives Bloomington's."""
+
+
 def test_parse_geo_far_from_the_source_and_outside_its_region_is_left_out() -> None:
     # Monroe County (Indiana) government's feed, minimal: its platform put the county's
     # Showers Building in Illinois; a room of the county courthouse it placed rightly.
@@ -303,22 +313,8 @@ def test_parse_geo_far_from_the_source_and_outside_its_region_is_left_out() -> N
         "SUMMARY:County Council\nLOCATION:Nat U. Hill Meeting Room\n"
         "GEO:39.16700;-86.53400\nEND:VEVENT\nEND:VCALENDAR\n"
     )
-    source = Source(
-        name="monroe",
-        type="ics",
-        url="https://example.org/feed.ics",
-        location={
-            "city": "Bloomington",
-            "region": "IN",
-            "country": "US",
-            "lat": 39.1653,
-            "lon": -86.5264,
-        },
-    )
-    spider = IcsSpider(source=source, now=at(2026, 8, 22))
-    body = feed.replace("\n", "\r\n").encode()
-    response = TextResponse(url=source.url, body=body, request=Request(source.url))
-    far, near = sorted(spider.parse(response), key=lambda e: e.start)
+    spider, events = crawl_text(feed, at(2026, 8, 22), location=BLOOMINGTON_IN)
+    far, near = sorted(events, key=lambda e: e.start)
 
     assert (far.venue.lat, far.venue.lon) == (39.1653, -86.5264)
     assert far.venue.address == "Showers Building, 100B"
@@ -339,22 +335,8 @@ def test_parse_location_naming_a_far_town_is_not_at_the_source_place() -> None:
         "SUMMARY:Weekly meeting\nLOCATION:Fort York\\, Program Room\nEND:VEVENT\n"
         "END:VCALENDAR\n"
     )
-    source = Source(
-        name="rotary",
-        type="ics",
-        url="https://example.org/feed.ics",
-        location={
-            "city": "Bloomington",
-            "region": "IN",
-            "country": "US",
-            "lat": 39.1653,
-            "lon": -86.5264,
-        },
-    )
-    spider = IcsSpider(source=source, now=at(2026, 8, 22))
-    body = feed.replace("\n", "\r\n").encode()
-    response = TextResponse(url=source.url, body=body, request=Request(source.url))
-    far, home = sorted(spider.parse(response), key=lambda e: e.start)
+    _, events = crawl_text(feed, at(2026, 8, 22), location=BLOOMINGTON_IN)
+    far, home = sorted(events, key=lambda e: e.start)
 
     # Left to the locate step, which reads the town from the address.
     assert (far.venue.lat, far.venue.lon, far.venue.city) == (None, None, None)
