@@ -270,4 +270,4 @@ def epoch_seconds(dialect_name: str, column: ColumnElement[Any]) -> ColumnElemen
     if dialect_name == "sqlite":
         days = func.julianday(column) - UNIX_EPOCH_JULIAN_DAY
         return type_coerce(days * 86400.0, Float)
-    return type_coerce(extract("epoch", column), Float)
+    return cast(extract("epoch", column), Float)  # a float from the driver, not a numeric

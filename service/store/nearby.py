@@ -206,9 +206,9 @@ def _read(
 
     def rows(prepared: Prepared) -> Sequence[Any] | None:
         if limit is None:
-            return prepared.rows(engine)
+            return prepared.driver_rows(engine)
         found = Prepared(_limiting(prepared.statement), prepared.params | {"read_to": limit + 1})
-        read = found.rows(engine)
+        read = found.driver_rows(engine)
         return read if len(read) <= limit else None
 
     prepared = prepare(slim, query)
@@ -282,7 +282,7 @@ def _counted(prepared: Prepared, engine: Engine, at_most: int | None) -> int:
     """How many rows ``prepared`` gives, up to one more than ``at_most``."""
     counting = _counting(prepared.statement, at_most is not None)
     params = prepared.params if at_most is None else prepared.params | {"count_to": at_most + 1}
-    return int(Prepared(counting, params).rows(engine)[0][0])
+    return int(Prepared(counting, params).driver_rows(engine)[0][0])
 
 
 @lru_cache(maxsize=KEPT_SHAPES)

@@ -303,7 +303,7 @@ def test_candidates_are_fetched_at_once_not_row_by_row(
     store: EventStore, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A ranked search reads thousands of candidates: one fetch of them all, each row as the
-    result gives it (read as a tuple), not a step and a copy per row."""
+    driver gives it (a tuple), not a step and a copy per row."""
     located = located_events()
     store.upsert_many(located, now=NOW)
 
