@@ -29,19 +29,10 @@ from service.app import create_app
 from service.cli.main import app as cli
 from service.model import Attendance, Event, Kind, Status
 from service.search import SearchRequest, SearchResult, point_of, resolve_place, search
-from service.settings import BUNDLE, PROJECT_ROOT, Settings
+from service.settings import BUNDLE, Settings
 from service.store import EventStore, make_engine
 from service.text.recording import recorded_when
-from tests.support.crawling import crawl
-
-
-def recording_moment() -> datetime:
-    """The moment ``make run`` replays: the Makefile's ``RECORDING_AT``."""
-    makefile = (PROJECT_ROOT / "Makefile").read_text()
-    found = re.search(r"(?m)^RECORDING_AT := (\S+)$", makefile)
-    assert found is not None, "the Makefile names the recording's moment"
-    return datetime.fromisoformat(found.group(1))
-
+from tests.support.recording import crawled_recording, recording_moment
 
 # (place a newcomer types, radius in km): Raleigh and Durham are 35 km apart,
 # so the Triangle is searched a little wider than the default 25 km.
@@ -92,8 +83,9 @@ class Bundle:
 
 
 @pytest.fixture(scope="module")
-def bundle(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Bundle]:
-    folder = tmp_path_factory.mktemp("recording")
+def bundle(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Iterator[Bundle]:
+    folder = tmp_path_factory.mktemp("recording") / "crawled"
+    reports = crawled_recording(folder, tmp_path_factory, worker_id)
     settings = Settings(
         database_url=f"sqlite:///{folder / 'meetscout.db'}",
         sources=BUNDLE / "sources.toml",
@@ -101,7 +93,6 @@ def bundle(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Bundle]:
         http_cache_dir=folder / "httpcache",
         replay_at=recording_moment(),
     )
-    reports = crawl(settings, settings.now())
     engine = make_engine(settings.database_url)
     store = EventStore(engine)
     found = {}

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
 
 import pytest
 from fastapi.testclient import TestClient
@@ -21,9 +20,10 @@ from service.app import create_app
 from service.settings import BUNDLE, Settings
 from tests.support.crawling import crawl
 from tests.support.ical import check_feed
+from tests.support.recording import crawled_recording, recording_moment
 
 FEED = "/feeds/events.ics"
-RECORDED_AT = datetime(2026, 8, 22, 2, 23, 29, tzinfo=UTC)
+RECORDED_AT = recording_moment()
 """When the bundled local calendars were recorded (the Makefile's ``RECORDING_AT``)."""
 OPTIONS = ({}, {"followup": "1", "alarm": "60"}, {"cancelled": "mark"}, {"kind": "conference"})
 
@@ -53,8 +53,9 @@ def feeds(client: TestClient) -> tuple[dict[str, bytes], dict[str, str]]:
 
 
 @pytest.fixture(scope="module")
-def crawled(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Crawled]:
-    folder = tmp_path_factory.mktemp("bundled")
+def crawled(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Iterator[Crawled]:
+    folder = tmp_path_factory.mktemp("bundled") / "crawled"
+    reports = crawled_recording(folder, tmp_path_factory, worker_id)
     settings = Settings(
         database_url=f"sqlite:///{folder / 'meetscout.db'}",
         sources=BUNDLE / "sources.toml",
@@ -64,7 +65,6 @@ def crawled(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Crawled]:
     )
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("MEETSCOUT_HTTP_CACHE_DIR", str(folder / "httpcache"))
-        reports = crawl(settings, RECORDED_AT)
         outcomes = {name: report["outcome"] for name, report in reports.items()}
         assert set(outcomes.values()) == {"ok"}
         assert {"confs-tech", "finos-community", "toronto-public-library"} <= set(outcomes)
