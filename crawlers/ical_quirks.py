@@ -14,6 +14,7 @@ from collections.abc import Iterable, Iterator
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from functools import cache
 from typing import Any
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 import icalendar
@@ -535,6 +536,37 @@ MEETING_LINK = re.compile(
     r"|teams\.live\.com/meet/|[\w-]+\.webex\.com/|meet\.jit\.si/|whereby\.com/)",
     re.IGNORECASE,
 )
+
+
+PAGE_LABEL = re.compile(
+    r"\b(?:more info(?:rmation)?|details|learn more|read more|event page|register|registration"
+    r"|tickets|rsvp)\b[\s:,.-]{0,3}(?:(?:at|here|on|visit)\b[\s:,-]{0,3}){0,2}"
+    r"(?P<link>https?://[^\s<>\"'\]]+)",
+    re.IGNORECASE,
+)
+LAST_LINK = re.compile(r"(?P<link>https?://[^\s<>\"'\]]+)\W*$")
+PAGE_PATH = re.compile(r"calendar|event", re.IGNORECASE)
+LINK_END = ".,;:)!?"
+
+
+def page_in_description(description: str) -> str | None:
+    """The event's own page, where a feed gives no URL but its description names one: a link
+    after "More info:", "Details:", "Register at" and the like (Show Up Toronto), or a calendar's
+    or an event's page ending the description (CivicPlus: "...calendar.aspx?EID=10690"). Never a
+    video meeting's join link, nor any other link (a project's GitHub, a Facebook page)."""
+    text = description[:20_000]
+    labelled = PAGE_LABEL.search(text)
+    found = labelled or LAST_LINK.search(text.rstrip())
+    if found is None:
+        return None
+    link = found.group("link").rstrip(LINK_END)
+    if MEETING_LINK.match(link):
+        return None
+    if labelled is None:
+        parts = urlsplit(link)
+        if not PAGE_PATH.search(f"{parts.path}?{parts.query}"):
+            return None
+    return link
 
 
 def location_is_online(component: icalendar.Component) -> bool:

@@ -34,6 +34,7 @@ from crawlers.ical_quirks import (
     location_is_online,
     location_text,
     organizer_name,
+    page_in_description,
     pretalx_speakers,
     recurrence_slot,
     repair_event,
@@ -329,13 +330,16 @@ class IcsSpider(SourceSpider):
 
     @staticmethod
     def _parse_url(component: icalendar.Component) -> str | None:
+        """URL; else a LOCATION that is a link; else the page the description names."""
         values = component.get("URL")
         for value in values if isinstance(values, list) else [values]:
             url = str(value or "").strip()
             if url.startswith(("http://", "https://")):
                 return url
         location = collapse(first(component.get("LOCATION")))
-        return location if location.startswith(("http://", "https://")) else None
+        if location.startswith(("http://", "https://")):
+            return location
+        return page_in_description(str(first(component.get("DESCRIPTION", ""))))
 
     @staticmethod
     def _parse_status(component: icalendar.Component, title: str) -> Status:

@@ -6,6 +6,7 @@ test says it builds a minimal feed for a form no saved file has.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -14,7 +15,7 @@ import icalendar
 import pytest
 from scrapy.http import Request, TextResponse
 
-from crawlers.ical_quirks import resolve_tzid, salvage, zone_from_rules
+from crawlers.ical_quirks import page_in_description, resolve_tzid, salvage, zone_from_rules
 from crawlers.pipelines.normalize import html_to_text
 from crawlers.sources import Source
 from crawlers.spiders.ics import IcsSpider
@@ -521,3 +522,62 @@ def test_location_is_a_place_name_or_none(location: str, name: str | None) -> No
         at(2026, 9, 1),
     )
     assert event.venue.name == name
+
+
+def test_parse_the_page_a_description_calls_more_info_is_the_events_url() -> None:
+    """Show Up Toronto's feed has no URL property: each description opens "More info: <link>"."""
+    source = Source(
+        name="show-up-toronto", type="ics", url="https://example.org/showupto.ics", days_ahead=365
+    )
+    spider = IcsSpider(source=source, now=at(2026, 8, 14))
+    feed = "community-calendar/toronto/showuptoronto_static_showupto_ics.ics"
+
+    events = list(spider.parse(file_response(feed)))
+
+    assert len(events) > 50
+    for event in events:
+        said = re.search(r"More info:\s*(\S+)", event.description or "")
+        assert said is not None
+        if said.group(1).startswith("https://meet.google.com/"):
+            assert event.url is None  # a meeting's join link is no page about the event
+        else:
+            assert event.url == said.group(1)
+
+
+def test_parse_a_civicplus_events_page_ending_its_description_is_its_url() -> None:
+    _, events = crawl("civicplus-durham-parks-html-location.ics", at(2026, 8, 22))
+
+    pages = {e.url for e in events}
+    assert all(
+        re.fullmatch(r"https://www\.dprplaymore\.org/calendar\.aspx\?EID=\d+", str(page))
+        for page in pages
+    )
+    assert len(pages) == len(events) == 16  # each its own page, "Pride Paddle" twice included
+
+
+def test_parse_registration_pages_in_descriptions_become_urls() -> None:
+    _, events = crawl("google-finos-community-calendar-large.ics", at(2019, 8, 1))
+
+    pages = {e.title: e.url for e in events}
+    assert pages["OpenFin Summer Meetup"] == (
+        "https://www.eventbrite.com/e/openfin-summer-meetup-nyc-july-31-tickets-64608331258"
+    )
+    assert pages["Open Core Summit"] == "https://ti.to/open-core-summit/open-core-summit/en"
+    assert pages["The Trading Show"] == (
+        "https://www.terrapinn.com/conference/the-trading-show-new-york/index.stm"
+    )
+
+
+@pytest.mark.parametrize(
+    "description",
+    [
+        # Monroe County Public Library, Duke Chapel and FINOS, in the bundled recording.
+        "Age 14 and up. Virtual meeting link: https://zoom.mcpl.info",
+        "all are welcome to attend in person or via live stream at https://zoom.mcpl.info.",
+        "online via the livestream on the Duke Chapel Facebook page: https://www.facebook.com/DukeChapel.",
+        "Github: https://github.com/finos/open-source-readiness/issues",
+        "Register here: https://finos.zoom.us/j/94505380463",
+    ],
+)
+def test_a_link_a_description_does_not_call_the_events_page_is_no_url(description: str) -> None:
+    assert page_in_description(description) is None
