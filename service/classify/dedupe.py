@@ -216,6 +216,17 @@ _FingerprintKey = tuple[
 _FINGERPRINTS: dict[_FingerprintKey, Fingerprint] = {}
 
 
+def _spells(url: str | None, title: frozenset[str]) -> bool:
+    """Whether the path of ``url`` (a :func:`url_key`) holds most words of a title, two at
+    least: "/event/unerd-2026-undergraduate-engineering-research-day/" names one event, where
+    "/calendar" names where to look."""
+    if not url or "/" not in url:
+        return False
+    path = frozenset(WORD.findall(url.split("/", 1)[1]))
+    found = len(title & path)
+    return found >= 2 and found >= TOKEN_OVERLAP * len(title)
+
+
 def _similar(a: Fingerprint, b: Fingerprint) -> bool:
     if a.tokens and b.tokens:
         overlap = len(a.tokens & b.tokens) / len(a.tokens | b.tokens)
@@ -232,9 +243,13 @@ def _same(a: Fingerprint, b: Fingerprint) -> bool:
             return False
     elif abs(a.start - b.start) > START_TOLERANCE:
         return False
+    same_url = a.url is not None and a.url == b.url
     if a.venue and b.venue and not (a.venue <= b.venue or b.venue <= a.venue):
-        return False  # two places: two branches of a library, two rooms of a hub
-    if a.url and a.url == b.url:
+        # Two places (two branches of a library, two rooms of a hub), unless both give the
+        # page whose address spells both titles: one event that two sources place in their
+        # own words (a building's name, a faculty's).
+        return same_url and _spells(a.url, a.tokens) and _spells(b.url, b.tokens)
+    if same_url:
         return True
     same_place = (a.online and b.online) or (a.city is not None and a.city == b.city)
     return same_place and _similar(a, b)

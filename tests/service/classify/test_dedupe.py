@@ -227,3 +227,33 @@ def test_two_branches_of_one_library_are_two_events() -> None:
         venue=Venue(name="Southwest Branch", city="Bloomington"),
     )
     assert same_event(storytime("a", "Southwest"), fuller)  # one name holds the other
+
+
+UNERD = (
+    "https://www.engineering.utoronto.ca/event/unerd-2026-undergraduate-engineering-research-day/"
+)
+
+
+def test_one_event_two_sources_place_in_their_own_words_is_one() -> None:
+    """U of T Engineering's feed and the university's list UnERD 2026 at "Myhal Centre" and
+    at "Engineering" (bundled recording, Toronto): the page both give spells its title."""
+
+    def unerd(source: str, venue: str) -> Event:
+        return make(
+            source,
+            source,
+            title="UnERD 2026 \N{EN DASH} Undergraduate Engineering Research Day",
+            venue=Venue(name=venue, city="Toronto"),
+            url=UNERD,
+        )
+
+    assert same_event(
+        unerd("uoft-engineering", "Myhal Centre"), unerd("university-of-toronto", "Engineering")
+    )
+    other_day = make(
+        "university-of-toronto",
+        title="Engineering Open House",
+        venue=Venue(name="Engineering", city="Toronto"),
+        url=UNERD,
+    )
+    assert not same_event(unerd("uoft-engineering", "Myhal Centre"), other_day)
