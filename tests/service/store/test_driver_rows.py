@@ -19,9 +19,16 @@ from tests.factories import NOW
 from tests.support.saved import located_events
 
 
-def test_a_window_of_candidates_holds_each_events_own_values(store: EventStore) -> None:
+def _through_sqlalchemy(_prepared: Prepared, _engine: object) -> list[tuple[object, ...]]:
+    raise AssertionError("read through SQLAlchemy's rows")
+
+
+def test_a_window_of_candidates_holds_each_events_own_values(
+    store: EventStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """The window's bounds are events' own starts, so a bound sent in another format than
     the stored one would drop or add the events at the edges."""
+    monkeypatch.setattr(Prepared, "rows", _through_sqlalchemy)
     located = [e for e in located_events() if e.venue.lat is not None]
     store.upsert_many(located, now=NOW)
     starts = sorted(e.start.astimezone(UTC) for e in located if "technology" in e.sectors)
@@ -49,9 +56,12 @@ def test_a_window_of_candidates_holds_each_events_own_values(store: EventStore) 
         assert end_seconds(end) == pytest.approx(event.effective_end.timestamp())
 
 
-def test_a_count_near_a_place_is_read_by_the_driver(store: EventStore) -> None:
+def test_a_count_near_a_place_is_read_by_the_driver(
+    store: EventStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
     located = [e for e in located_events() if e.venue.lat is not None]
     store.upsert_many(located, now=NOW)
+    monkeypatch.setattr(Prepared, "rows", _through_sqlalchemy)
 
     counted = nearby.count_within(
         store, query=EventQuery(), boxes=[Box(-90.0, 90.0, -180.0, 180.0)], at_most=5
