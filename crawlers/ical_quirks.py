@@ -93,7 +93,7 @@ URL_TEXT = re.compile(r"^(?:https?://|www\.)\S+$", re.IGNORECASE)
 PLACEHOLDER = re.compile(r"^(?:#_[A-Z_]+[\s,;:-]*)+$")
 EMAIL = re.compile(r"[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+")
 ONLINE_LOCATION = re.compile(
-    r"\b(?:zoom|webex|jitsi|bluejeans|whereby|mumble|discord|online|virtual|webinar|livestream|"
+    r"\b(?:zoom|webex|jitsi|bluejeans|whereby|mumble|discord|online|virtual|webinar|webcast|livestream|"
     r"meet\.google|teams\.microsoft|microsoft teams|google meet)\b",
     re.IGNORECASE,
 )
@@ -569,14 +569,21 @@ def page_in_description(description: str) -> str | None:
     return link
 
 
+ONLINE_EVENT = re.compile(
+    r"\b(?:webinars?|webcast|(?:virtual|online) (?:event|session|meetup|meeting))\b", re.IGNORECASE
+)
+
+
 def location_is_online(component: icalendar.Component) -> bool:
-    """Online when the location is a link or says so, or, with no location at
-    all, when the description carries a video-meeting link (community calls)."""
+    """Online when the location is a link or says so, or, with no location at all, when the
+    description carries a video-meeting link (community calls) or the title or description
+    calls it a webinar or a virtual event (a Meetup group's online talks)."""
     text = collapse(first(component.get("LOCATION")))
     if text:
         return bool(URL_TEXT.match(text) or ONLINE_LOCATION.search(text))
     description = str(first(component.get("DESCRIPTION", "")))[:20_000]
-    return bool(MEETING_LINK.search(description))
+    title = collapse(first(component.get("SUMMARY")))
+    return bool(MEETING_LINK.search(description) or ONLINE_EVENT.search(f"{title}\n{description}"))
 
 
 def venue_name(location: str) -> str | None:

@@ -581,3 +581,52 @@ def test_parse_registration_pages_in_descriptions_become_urls() -> None:
 )
 def test_a_link_a_description_does_not_call_the_events_page_is_no_url(description: str) -> None:
     assert page_in_description(description) is None
+
+
+WITHOUT_LOCATION = """BEGIN:VCALENDAR
+VERSION:2.0
+BEGIN:VEVENT
+UID:event_315068280@meetup.com
+DTSTART;TZID=America/New_York:20260916T140000
+DTEND;TZID=America/New_York:20260916T150000
+SUMMARY:{title}
+DESCRIPTION:Data Science Raleigh\\n{description}
+URL;VALUE=URI:https://www.meetup.com/data-science-nc/events/315068280/
+END:VEVENT
+END:VCALENDAR
+"""
+"""A Meetup group's event without LOCATION (Data Science Raleigh, bundled recording)."""
+
+
+@pytest.mark.parametrize(
+    ("title", "description", "attendance"),
+    [
+        (
+            "Seeing Is Believing: Observability as the Backbone of Trustworthy AI",
+            "This webinar explores the principles and practices of AI observability.",
+            Attendance.ONLINE,
+        ),
+        (
+            "AI Demo Day Q4",
+            "Join us for AI Demo Day\u2014an exclusive virtual event showcasing AI solutions.",
+            Attendance.ONLINE,
+        ),
+        ("Expressive Writing Webinar", "Write with us.", Attendance.ONLINE),
+        ("Data Science Happy Hour", "Meet the group over drinks.", Attendance.IN_PERSON),
+    ],
+)
+def test_parse_no_location_and_a_webinar_or_virtual_event_in_its_words_means_online(
+    title: str, description: str, attendance: Attendance
+) -> None:
+    text = WITHOUT_LOCATION.format(title=title, description=description)
+    _, (event,) = crawl_text(text, at(2026, 9, 1))
+    assert event.attendance is attendance
+
+
+def test_parse_a_webcast_location_means_online() -> None:
+    """Duke's calendar places its online classes at "Webcast"."""
+    text = WITHOUT_LOCATION.format(title="Mindful Moment", description="Breathe.").replace(
+        "URL;", "LOCATION:Webcast\nURL;"
+    )
+    _, (event,) = crawl_text(text, at(2026, 9, 1))
+    assert event.attendance is Attendance.ONLINE
