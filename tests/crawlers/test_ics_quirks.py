@@ -40,6 +40,12 @@ def crawl_text(text: str, now: datetime, **fields: object) -> tuple[IcsSpider, l
     return spider, list(spider.parse(response))
 
 
+def calendar(*events: str) -> str:
+    """A minimal feed holding ``events`` (each a VEVENT's lines, one per line)."""
+    body = "".join(f"BEGIN:VEVENT\n{event}END:VEVENT\n" for event in events)
+    return f"BEGIN:VCALENDAR\nVERSION:2.0\nPRODID:-//example//EN\n{body}END:VCALENDAR\n"
+
+
 def at(year: int, month: int, day: int) -> datetime:
     return datetime(year, month, day, tzinfo=UTC)
 
@@ -305,14 +311,11 @@ BLOOMINGTON_IN = {
 def test_parse_geo_far_from_the_source_and_outside_its_region_is_left_out() -> None:
     # Monroe County (Indiana) government's feed, minimal: its platform put the county's
     # Showers Building in Illinois; a room of the county courthouse it placed rightly.
-    feed = (
-        "BEGIN:VCALENDAR\nVERSION:2.0\nPRODID:-//example//EN\n"
-        "BEGIN:VEVENT\nUID:far@example.org\nDTSTART:20260901T170000Z\n"
-        "SUMMARY:Plan Commission\nLOCATION:Showers Building\\, 100B\n"
-        "GEO:40.618495;-89.464654\nEND:VEVENT\n"
-        "BEGIN:VEVENT\nUID:near@example.org\nDTSTART:20260902T170000Z\n"
-        "SUMMARY:County Council\nLOCATION:Nat U. Hill Meeting Room\n"
-        "GEO:39.16700;-86.53400\nEND:VEVENT\nEND:VCALENDAR\n"
+    feed = calendar(
+        "UID:far@example.org\nDTSTART:20260901T170000Z\nSUMMARY:Plan Commission\n"
+        "LOCATION:Showers Building\\, 100B\nGEO:40.618495;-89.464654\n",
+        "UID:near@example.org\nDTSTART:20260902T170000Z\nSUMMARY:County Council\n"
+        "LOCATION:Nat U. Hill Meeting Room\nGEO:39.16700;-86.53400\n",
     )
     spider, events = crawl_text(feed, at(2026, 8, 22), location=BLOOMINGTON_IN)
     far, near = sorted(events, key=lambda e: e.start)
@@ -326,15 +329,11 @@ def test_parse_geo_far_from_the_source_and_outside_its_region_is_left_out() -> N
 def test_parse_location_naming_a_far_town_is_not_at_the_source_place() -> None:
     # Bloomington Rotary's feed, minimal: its district's institute in New Orleans, and a
     # meeting at home whose room is named like no town.
-    feed = (
-        "BEGIN:VCALENDAR\nVERSION:2.0\nPRODID:-//example//EN\n"
-        "BEGIN:VEVENT\nUID:far@example.org\nDTSTART:20260827T140000Z\n"
-        "SUMMARY:Zone Institute - New Orleans\n"
-        "LOCATION:Hilton New Orleans Riverside Two Poydras St\\, New Orleans\\, LA 70130\n"
-        "END:VEVENT\n"
-        "BEGIN:VEVENT\nUID:home@example.org\nDTSTART:20260902T170000Z\n"
-        "SUMMARY:Weekly meeting\nLOCATION:Fort York\\, Program Room\nEND:VEVENT\n"
-        "END:VCALENDAR\n"
+    feed = calendar(
+        "UID:far@example.org\nDTSTART:20260827T140000Z\nSUMMARY:Zone Institute - New Orleans\n"
+        "LOCATION:Hilton New Orleans Riverside Two Poydras St\\, New Orleans\\, LA 70130\n",
+        "UID:home@example.org\nDTSTART:20260902T170000Z\nSUMMARY:Weekly meeting\n"
+        "LOCATION:Fort York\\, Program Room\n",
     )
     _, events = crawl_text(feed, at(2026, 8, 22), location=BLOOMINGTON_IN)
     far, home = sorted(events, key=lambda e: e.start)
@@ -583,18 +582,14 @@ def test_a_link_a_description_does_not_call_the_events_page_is_no_url(descriptio
     assert page_in_description(description) is None
 
 
-WITHOUT_LOCATION = """BEGIN:VCALENDAR
-VERSION:2.0
-BEGIN:VEVENT
-UID:event_315068280@meetup.com
-DTSTART;TZID=America/New_York:20260916T140000
-DTEND;TZID=America/New_York:20260916T150000
-SUMMARY:{title}
-DESCRIPTION:Data Science Raleigh\\n{description}
-URL;VALUE=URI:https://www.meetup.com/data-science-nc/events/315068280/
-END:VEVENT
-END:VCALENDAR
-"""
+WITHOUT_LOCATION = calendar(
+    "UID:event_315068280@meetup.com\n"
+    "DTSTART;TZID=America/New_York:20260916T140000\n"
+    "DTEND;TZID=America/New_York:20260916T150000\n"
+    "SUMMARY:{title}\n"
+    "DESCRIPTION:Data Science Raleigh\\n{description}\n"
+    "URL;VALUE=URI:https://www.meetup.com/data-science-nc/events/315068280/\n"
+)
 """A Meetup group's event without LOCATION (Data Science Raleigh, bundled recording)."""
 
 
